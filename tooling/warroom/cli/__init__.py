@@ -1,0 +1,106 @@
+"""The command line: the only place that prints and chooses exit codes.
+
+Exit codes: 0 clean, 1 problems or an expected failure, 2 usage, 3 unexpected (the
+traceback goes to a file we name), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import tempfile
+import traceback
+from typing import Any
+
+import click
+
+from warroom import __version__
+from warroom.errors import WarroomError
+
+# name -> module under warroom.cli; each module exposes `command`. Imported lazily so that
+# `warroom validate` does not pay for Jinja2 or GitPython.
+COMMANDS = {
+    "validate": "validate",
+    "codes": "codes",
+    "sla": "sla",
+    "build": "build",
+    "serve": "serve",
+    "new": "authoring",
+    "update": "authoring",
+    "resolve": "authoring",
+    "init": "init",
+    "report": "report",
+    "import": "importing",
+}
+
+
+class UserError(click.ClickException):
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"warroom: error: {self.message}", err=True)
+
+
+class LazyGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WarroomError as exc:
+            raise UserError(str(exc)) from exc
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name in COMMANDS if self._load(name) is not None)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._load(cmd_name)
+
+    @staticmethod
+    def _load(name: str) -> click.Command | None:
+        module_name = COMMANDS.get(name)
+        if module_name is None:
+            return None
+        try:
+            module = importlib.import_module(f"warroom.cli.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"warroom.cli.{module_name}":
+                return None
+            raise
+        attr = f"{name}_command" if hasattr(module, f"{name}_command") else "command"
+        command: click.Command = getattr(module, attr)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="warroom")
+def cli() -> None:
+    """Incident management as code: validate incidents, run SLA clocks, build the status site."""
+
+
+def _crash_report(exc: BaseException) -> str:
+    fd, name = tempfile.mkstemp(prefix="warroom-crash-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("".join(traceback.format_exception(exc)))
+    return name
+
+
+def main(argv: list[str] | None = None) -> Any:
+    try:
+        code = cli.main(args=argv, prog_name="warroom", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("warroom: interrupted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("warroom: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as exc:
+        where = _crash_report(exc)
+        click.echo(f"warroom: unexpected error: {type(exc).__name__}: {exc} "
+                   f"(traceback written to {where}; please report it)", err=True)
+        sys.exit(3)
+    sys.exit(code if isinstance(code, int) else 0)
