@@ -86,8 +86,10 @@ CODES: dict[str, str] = {
                               "aware, classified nor an earlier report of the chain.",
     # --- history (issue 3) ---
     # --- sla (issue 3) ---
-    # --- site build (issue 4) ---
+    # --- site pages and build (issue 4) ---
+    # --- site feeds, API, status roll-up (issue 4) ---
     # --- authoring (issue 5) ---
+    # --- metrics and report (issue 6) ---
     # --- import (issue 7) ---
 }
 
