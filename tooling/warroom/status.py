@@ -1,0 +1,218 @@
+"""What the public (or the team) may see, and the status it adds up to.
+
+`audience_view` runs first: everything after it (roll-up, uptime, pages, feeds, API) only
+ever sees what the audience may see, so an internal incident cannot leak into a public file
+nor change the public status by construction rather than by care in each producer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from warroom.config import Config
+from warroom.model import Incident, Update
+from warroom.recorded import Recorded
+from warroom.site.data import SiteData
+
+AUDIENCES = ("public", "internal")
+
+# Worst last. Maintenance ranks below every incident impact: an unplanned problem is the
+# more useful thing to tell a reader, so "unless an incident is worse" means any incident.
+COMPONENT_STATUSES = (
+    "operational", "under_maintenance", "degraded_performance", "partial_outage", "major_outage",
+)
+INDICATORS = ("none", "minor", "major", "critical")
+# Statuspage's own words for its indicators, so widgets that show `description` read as usual.
+DESCRIPTIONS = {
+    "none": "All Systems Operational",
+    "minor": "Minor Service Outage",
+    "major": "Partial System Outage",
+    "critical": "Major Service Outage",
+}
+MAINTENANCE_DESCRIPTION = "Service Under Maintenance"
+_COMPONENT_INDICATOR = {
+    "operational": "none", "under_maintenance": "none", "degraded_performance": "minor",
+    "partial_outage": "major", "major_outage": "critical",
+}
+
+
+@dataclass(frozen=True)
+class Rollup:
+    indicator: str  # none | minor | major | critical
+    description: str  # Statuspage's English wording; pages translate from `indicator`
+    components: dict[str, str]  # component id -> status (COMPONENT_STATUSES), config order
+    active: tuple[Incident, ...]  # open incidents (not maintenance), newest first
+    maintenance_active: tuple[Incident, ...]  # in progress, by window start
+    maintenance_upcoming: tuple[Incident, ...]  # scheduled, by window start
+
+    @property
+    def maintenance_in_progress(self) -> bool:
+        return bool(self.maintenance_active)
+
+
+def visible_components(config: Config, audience: str) -> dict[str, str]:
+    """Component id -> group id, in configuration order, as the audience sees them."""
+    return {c.id: c.group for g in config.groups for c in g.components
+            if audience == "internal" or not c.internal}
+
+
+def audience_view(incidents: Sequence[Incident], config: Config, audience: str
+                  ) -> tuple[Incident, ...]:
+    """The incidents as `audience` may see them; internal builds see everything unchanged.
+
+    Public: internal incidents and drills are dropped; internal updates, internal components,
+    unpublished or internal postmortems (with their action items), roles, update authors,
+    pauses, links, regulatory details and `related` ids of hidden incidents are stripped.
+    Updates keep their original `index`, the key of recorded times and of feed entry ids.
+    """
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}; use one of {', '.join(AUDIENCES)}")
+    if audience == "internal":
+        return tuple(incidents)
+    shown = visible_components(config, audience)
+    kept = [i for i in incidents if i.public and not i.drill]
+    kept_ids = {i.id for i in kept}
+    out = []
+    for inc in kept:
+        postmortem = inc.postmortem
+        if postmortem is not None and not (postmortem.published
+                                            and postmortem.visibility == "public"):
+            postmortem = None
+        out.append(dataclasses.replace(
+            inc,
+            components=tuple(c for c in inc.components if c.id in shown),
+            roles={},
+            pauses=(),
+            updates=tuple(dataclasses.replace(u, author=None) for u in inc.updates if u.public),
+            postmortem=postmortem,
+            action_items=inc.action_items if postmortem is not None else (),
+            regulatory=None,
+            links=(),
+            related=tuple(r for r in inc.related if r in kept_ids),
+        ))
+    return tuple(out)
+
+
+def maintenance_state(incident: Incident, now: datetime) -> str:
+    """scheduled | in_progress | completed | canceled, from the status and the window.
+
+    The window decides, not the latest update: before the start it is scheduled even if an
+    update already says in_progress (a component is never shown down early), and after the
+    end it is completed (to overrun, extend `window.end`).
+    """
+    if incident.status == "canceled":
+        return "canceled"
+    if incident.status == "completed":
+        return "completed"
+    window = incident.window
+    if window is None:  # not maintenance: say where it stands in the same words
+        return "in_progress" if incident.open else "completed"
+    if now < window.start:
+        return "scheduled"
+    if now < window.end:
+        return "in_progress"
+    return "completed"
+
+
+def impact_over(incident: Incident, now: datetime) -> bool:
+    """An open incident stops affecting status once its stated mitigation time has passed."""
+    return incident.mitigated_at is not None and incident.mitigated_at <= now
+
+
+def _worst(statuses: Sequence[str]) -> str:
+    return max(statuses, key=COMPONENT_STATUSES.index, default="operational")
+
+
+def _worse(a: str, b: str) -> str:
+    return max(a, b, key=INDICATORS.index)
+
+
+def best_time(incident: Incident, recorded: Recorded | None) -> datetime:
+    """When the incident started as best known: stated start, declaration, first update time,
+    else midnight UTC of the date in its id (ids always start with one)."""
+    if incident.impact_started_at is not None:
+        return incident.impact_started_at
+    if recorded is not None:
+        return recorded.declared.at
+    if incident.detected_at is not None:
+        return incident.detected_at
+    stated = next((u.at for u in incident.updates if u.at is not None), None)
+    if stated is not None:
+        return stated
+    return datetime.fromisoformat(incident.id[:10]).replace(tzinfo=UTC)
+
+
+def update_time(incident: Incident, update: Update, recorded: Recorded | None) -> datetime:
+    """When an update was posted: its stated `at`, else the commit that added it, else the
+    incident's best known start (an uncommitted file in a test or a preview)."""
+    if update.at is not None:
+        return update.at
+    if recorded is not None and update.index < len(recorded.updates):
+        return recorded.updates[update.index].at
+    if recorded is not None and update.index == 0:
+        return recorded.declared.at
+    return best_time(incident, recorded)
+
+
+def last_activity(incident: Incident, recorded: Recorded | None) -> datetime:
+    """The latest stated or recorded time known for the incident (feeds' `updated`)."""
+    times = [best_time(incident, recorded)]
+    times += [update_time(incident, u, recorded) for u in incident.updates]
+    if recorded is not None:
+        times += [c.at for c in (recorded.resolved, recorded.postmortem_published) if c]
+    times += [t for t in (incident.mitigated_at, incident.resolved_at) if t is not None]
+    return max(times)
+
+
+def _newest_first(incident: Incident, data: SiteData) -> tuple[float, str]:
+    return (-best_time(incident, data.recorded.get(incident.id)).timestamp(), incident.id)
+
+
+def rollup(data: SiteData) -> Rollup:
+    """Component and overall status now, from open incidents and maintenance in progress."""
+    config, now = data.config, data.now
+    affected: dict[str, list[str]] = {cid: [] for cid in visible_components(config, data.audience)}
+    active, in_progress, upcoming = [], [], []
+    indicator = "none"
+    for inc in data.incidents:
+        if inc.maintenance:
+            state = maintenance_state(inc, now)
+            if state == "in_progress":
+                in_progress.append(inc)
+                for comp in inc.components:
+                    affected.get(comp.id, []).append("under_maintenance")
+            elif state == "scheduled":
+                upcoming.append(inc)
+            continue
+        if not inc.open:
+            continue
+        active.append(inc)
+        severity = config.severity(inc.severity)
+        if severity is not None:
+            indicator = _worse(indicator, severity.impact)
+        if impact_over(inc, now):
+            continue
+        for comp in inc.components:
+            affected.get(comp.id, []).append(comp.impact)
+    components = {cid: _worst(found) for cid, found in affected.items()}
+    for status in components.values():
+        indicator = _worse(indicator, _COMPONENT_INDICATOR[status])
+    description = DESCRIPTIONS[indicator]
+    if indicator == "none" and in_progress:
+        description = MAINTENANCE_DESCRIPTION
+
+    def by_window(inc: Incident) -> tuple[datetime, str]:
+        assert inc.window is not None
+        return (inc.window.start.astimezone(UTC), inc.id)
+
+    return Rollup(
+        indicator=indicator,
+        description=description,
+        components=components,
+        active=tuple(sorted(active, key=lambda i: _newest_first(i, data))),
+        maintenance_active=tuple(sorted(in_progress, key=by_window)),
+        maintenance_upcoming=tuple(sorted(upcoming, key=by_window)),
+    )

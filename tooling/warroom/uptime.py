@@ -1,0 +1,158 @@
+"""Daily uptime per component for the public bars: UTC days, weighted impact windows.
+
+The rules are published in docs/uptime.md; keep the two in step. Pure: SiteData in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from warroom.model import Incident
+from warroom.recorded import Recorded
+from warroom.site.data import SiteData
+
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DayUptime:
+    day: date  # a UTC calendar day
+    uptime: float  # fraction 0.0-1.0 of the day's counted minutes that were up
+    weighted_minutes: float  # minutes down, each weighted by the worst impact at that minute
+    incidents: tuple[str, ...]  # ids of incidents whose impact window touched the day, sorted
+    minutes: float = 1440.0  # minutes counted: a whole day, or those elapsed today
+
+
+@dataclass(frozen=True)
+class ImpactWindow:
+    incident_id: str
+    component_id: str
+    start: datetime  # UTC
+    end: datetime  # UTC, >= start
+    weight: float
+
+
+def impact_start(incident: Incident, recorded: Recorded | None) -> datetime | None:
+    """Stated impact start, else the declaring commit, else detection, else the first update."""
+    if incident.impact_started_at is not None:
+        return incident.impact_started_at
+    if recorded is not None:
+        return recorded.declared.at
+    if incident.detected_at is not None:
+        return incident.detected_at
+    return next((u.at for u in incident.updates if u.at is not None), None)
+
+
+def impact_end(incident: Incident, recorded: Recorded | None, now: datetime) -> datetime | None:
+    """Stated mitigation (impact stopped), else stated resolution, else the resolving commit,
+    else now while open; a closed incident with none of these ends at its last stated update
+    (None when it has none: it then counts nothing rather than a guess)."""
+    for stated in (incident.mitigated_at, incident.resolved_at):
+        if stated is not None:
+            return stated
+    if recorded is not None and recorded.resolved is not None:
+        return recorded.resolved.at
+    if incident.open:
+        return now
+    return max((u.at for u in incident.updates if u.at is not None), default=None)
+
+
+def counts(incident: Incident) -> bool:
+    """Maintenance, drills and canceled incidents never count against uptime."""
+    return not incident.maintenance and not incident.drill and incident.status != "canceled"
+
+
+def impact_windows(data: SiteData) -> dict[str, list[ImpactWindow]]:
+    """Component id -> its impact windows (clipped to now), from every counted incident."""
+    out: dict[str, list[ImpactWindow]] = defaultdict(list)
+    now = data.now.astimezone(UTC)
+    for inc in data.incidents:
+        if not counts(inc):
+            continue
+        recorded = data.recorded.get(inc.id)
+        start = impact_start(inc, recorded)
+        end = impact_end(inc, recorded, data.now)
+        if start is None or end is None:
+            continue
+        start, end = start.astimezone(UTC), min(end.astimezone(UTC), now)
+        if end < start:
+            end = start
+        for comp in inc.components:
+            weight = data.config.weights.get(comp.impact, 0.0)
+            out[comp.id].append(ImpactWindow(inc.id, comp.id, start, end, weight))
+    return out
+
+
+def _weighted_seconds(windows: Iterable[ImpactWindow], lo: datetime, hi: datetime) -> float:
+    """Integral of the worst weight over [lo, hi): overlapping windows are not double-counted."""
+    events: list[tuple[datetime, int, float]] = []
+    for w in windows:
+        start, end = max(w.start, lo), min(w.end, hi)
+        if end > start and w.weight > 0:
+            events += [(start, 1, w.weight), (end, -1, w.weight)]
+    events.sort()
+    active: dict[float, int] = defaultdict(int)
+    total, previous = 0.0, lo
+    for moment, kind, weight in events:
+        current = max((k for k, n in active.items() if n), default=0.0)
+        total += current * (moment - previous).total_seconds()
+        active[weight] += kind
+        previous = moment
+    return total
+
+
+def _touches(window: ImpactWindow, lo: datetime, hi: datetime) -> bool:
+    if window.start == window.end:  # an instant (zero-length record) still lists the incident
+        return lo <= window.start < hi
+    return window.start < hi and window.end > lo
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(), tzinfo=UTC)
+    return start, start + DAY
+
+
+def daily_uptime(data: SiteData, component_id: str, days: int) -> tuple[DayUptime, ...]:
+    """`days` UTC days ending with the day of data.now, oldest first. Today counts only the
+    minutes elapsed so far; a day with nothing counted is 100% up."""
+    return uptime_by_component(data, days, (component_id,))[component_id]
+
+
+def uptime_by_component(data: SiteData, days: int, component_ids: Sequence[str]
+                        ) -> dict[str, tuple[DayUptime, ...]]:
+    """daily_uptime for several components with one pass over the incidents."""
+    windows = impact_windows(data)
+    now = data.now.astimezone(UTC)
+    today = now.date()
+    first = today - timedelta(days=days - 1)
+    range_start = datetime.combine(first, time(), tzinfo=UTC)
+    out = {}
+    for cid in component_ids:
+        mine = [w for w in windows.get(cid, ()) if w.end >= range_start]
+        result = []
+        for offset in range(days):
+            day = first + timedelta(days=offset)
+            lo, hi = _day_bounds(day)
+            hi = min(hi, now)
+            touching = [w for w in mine if _touches(w, lo, hi)]
+            minutes = max((hi - lo).total_seconds(), 0.0) / 60
+            weighted = _weighted_seconds(touching, lo, hi) / 60 if touching else 0.0
+            result.append(DayUptime(
+                day=day,
+                uptime=1.0 - weighted / minutes if minutes else 1.0,
+                weighted_minutes=weighted,
+                incidents=tuple(sorted({w.incident_id for w in touching})),
+                minutes=minutes,
+            ))
+        out[cid] = tuple(result)
+    return out
+
+
+def uptime_percent(days: Sequence[DayUptime]) -> float:
+    """Uptime over the days in percent (0-100): each day weighs by its counted minutes."""
+    total = sum(d.minutes for d in days)
+    down = sum(d.weighted_minutes for d in days)
+    return 100.0 * (1.0 - down / total) if total else 100.0
