@@ -1,0 +1,250 @@
+"""Availability against SLOs: per component per day, month and rolling window, error budgets.
+
+Pure: incidents, what git recorded and `now` in; results out. Arithmetic is exact
+(`Fraction` of seconds) so that an SLO met to the second compares as met, not as a float
+rounding accident. Days and months are UTC, like the public uptime bars.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
+from itertools import pairwise
+
+from warroom.config import Component, Config
+from warroom.durations import Duration, add_months
+from warroom.model import Incident
+from warroom.recorded import Recorded
+from warroom.uptime import impact_end, impact_start
+
+DAY = timedelta(days=1)
+BURN_WINDOWS = (("1d", timedelta(days=1)), ("7d", timedelta(days=7)))
+MAINTENANCE_WEIGHT = Fraction(1)  # counted maintenance is full unavailability
+
+
+@dataclass(frozen=True)
+class Impact:
+    incident_id: str
+    start: datetime
+    end: datetime
+    weight: Fraction  # 0..1, from config.weights
+    maintenance: bool
+
+
+def _window(incident: Incident, record: Recorded | None, now: datetime
+            ) -> tuple[datetime, datetime] | None:
+    if incident.maintenance and incident.window is not None:
+        return incident.window.start, min(incident.window.end, now)
+    start, end = impact_start(incident, record), impact_end(incident, record, now)
+    return None if start is None or end is None else (start, min(end, now))
+
+
+def counts(incident: Incident) -> bool:
+    """Drills and canceled incidents never count against availability."""
+    return not incident.drill and incident.status != "canceled"
+
+
+def component_impacts(component_id: str, incidents: Iterable[Incident],
+                      recorded: Mapping[str, Recorded], config: Config, now: datetime, *,
+                      maintenance_counted: bool) -> list[Impact]:
+    out = []
+    for incident in incidents:
+        if not counts(incident):
+            continue
+        for affected in incident.components:
+            if affected.id != component_id:
+                continue
+            maintenance = incident.maintenance or affected.impact == "under_maintenance"
+            if maintenance and not maintenance_counted:
+                continue
+            window = _window(incident, recorded.get(incident.id), now)
+            if window is None:
+                continue
+            start, end = window
+            weight = (MAINTENANCE_WEIGHT if maintenance
+                      else Fraction(str(config.weights.get(affected.impact, 0.0))))
+            if start < end:
+                out.append(Impact(incident.id, start, end, weight, maintenance))
+    return sorted(out, key=lambda i: (i.start, i.end, i.incident_id))
+
+
+def seconds(span: timedelta) -> Fraction:
+    return Fraction(span // timedelta(microseconds=1), 1_000_000)
+
+
+def weighted_downtime(impacts: Iterable[Impact], start: datetime, end: datetime) -> Fraction:
+    """Seconds of downtime in [start, end): overlapping impacts count once, at the worst weight."""
+    spans = [(max(i.start, start), min(i.end, end), i.weight) for i in impacts]
+    spans = [s for s in spans if s[0] < s[1] and s[2] > 0]
+    if not spans:
+        return Fraction(0)
+    cuts = sorted({t for s in spans for t in s[:2]})
+    total = Fraction(0)
+    for left, right in pairwise(cuts):
+        worst = max((w for a, b, w in spans if a <= left and right <= b), default=Fraction(0))
+        total += worst * seconds(right - left)
+    return total
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str  # 2026-11-20, 2026-11, "30d" or a report period
+    start: datetime
+    end: datetime  # exclusive; never after `now` (the future is not measured)
+    downtime: Fraction  # weighted seconds
+
+    @property
+    def length(self) -> Fraction:
+        return seconds(self.end - self.start)
+
+    @property
+    def availability(self) -> Fraction:
+        length = self.length
+        return Fraction(1) if length == 0 else 1 - self.downtime / length
+
+    @property
+    def percent(self) -> float:
+        return float(self.availability * 100)
+
+
+@dataclass(frozen=True)
+class Budget:
+    target: Fraction  # e.g. 999/1000 for 99.9%
+    window: Duration
+    period: Period  # the rolling window ending at the evaluation time
+    burn_rates: tuple[tuple[str, float], ...]  # (label, rate) over the last day, week, window
+    burn_down: tuple[tuple[date, Fraction], ...]  # remaining seconds at the end of each day
+
+    @property
+    def total(self) -> Fraction:
+        """Allowed downtime over the window, in seconds."""
+        return (1 - self.target) * self.period.length
+
+    @property
+    def spent(self) -> Fraction:
+        return self.period.downtime
+
+    @property
+    def remaining(self) -> Fraction:
+        return self.total - self.spent  # negative once the budget is exhausted
+
+    @property
+    def remaining_share(self) -> Fraction:
+        return self.remaining / self.total if self.total else Fraction(0)
+
+    @property
+    def met(self) -> bool:
+        return self.period.availability >= self.target
+
+
+@dataclass(frozen=True)
+class ComponentAvailability:
+    component: Component
+    maintenance_counted: bool
+    days: tuple[Period, ...]  # oldest first
+    months: tuple[Period, ...]  # oldest first
+    window: Period  # the rolling SLO window (or the last 30 days without an SLO)
+    budget: Budget | None  # None without an SLO
+    span: Period | None  # the requested span (a report period), when one was asked
+
+
+def window_start(end: datetime, window: Duration) -> datetime:
+    return add_months(end, -window.months) - window.span
+
+
+def utc_midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _period(label: str, start: datetime, end: datetime, impacts: list[Impact],
+            now: datetime) -> Period:
+    end = min(end, now)
+    start = min(start, end)
+    return Period(label, start, end, weighted_downtime(impacts, start, end))
+
+
+def daily(impacts: list[Impact], first: date, last: date, now: datetime) -> tuple[Period, ...]:
+    out = []
+    day = first
+    while day <= last:
+        out.append(_period(day.isoformat(), utc_midnight(day), utc_midnight(day) + DAY,
+                           impacts, now))
+        day += DAY
+    return tuple(out)
+
+
+def monthly(impacts: list[Impact], first: date, last: date, now: datetime
+            ) -> tuple[Period, ...]:
+    out = []
+    month = utc_midnight(first.replace(day=1))
+    while month.date() <= last:
+        following = add_months(month, 1)
+        out.append(_period(month.strftime("%Y-%m"), month, following, impacts, now))
+        month = following
+    return tuple(out)
+
+
+def _budget(component: Component, impacts: list[Impact], at: datetime) -> Budget | None:
+    slo = component.slo
+    if slo is None:
+        return None
+    target = Fraction(str(slo.target)) / 100
+    start = window_start(at, slo.window)
+    period = _period(str(slo.window), start, at, impacts, at)
+    allowed = 1 - target
+    rates = []
+    for label, span in (*BURN_WINDOWS, (str(slo.window), at - start)):
+        recent = _period(label, max(start, at - span), at, impacts, at)
+        error = recent.downtime / recent.length if recent.length else Fraction(0)
+        rates.append((label, float(error / allowed) if allowed else 0.0))
+    total = allowed * period.length
+    burn_down = []
+    day = start.astimezone(UTC).date()
+    while utc_midnight(day) < at:
+        cut = min(utc_midnight(day) + DAY, at)
+        burn_down.append((day, total - weighted_downtime(impacts, start, cut)))
+        day += DAY
+    return Budget(target, slo.window, period, tuple(rates), tuple(burn_down))
+
+
+def component_availability(
+    config: Config, component: Component, impacts: list[Impact], now: datetime, *,
+    days: int = 90, span: tuple[datetime, datetime] | None = None, months: int = 12,
+) -> ComponentAvailability:
+    """Availability of one component, measured up to `now` (or the end of `span`)."""
+    at = min(now, span[1]) if span else now
+    last = (at - timedelta(microseconds=1)).astimezone(UTC).date()
+    first_day = last - timedelta(days=days - 1)
+    first_month = add_months(utc_midnight(last.replace(day=1)), -(months - 1)).date()
+    slo = component.slo
+    window = window_start(at, slo.window if slo else Duration.parse("30d"))
+    return ComponentAvailability(
+        component=component,
+        maintenance_counted=bool(slo and slo.maintenance == "counted"),
+        days=daily(impacts, first_day, last, at),
+        months=monthly(impacts, first_month, last, at),
+        window=_period(str(slo.window) if slo else "30d", window, at, impacts, at),
+        budget=_budget(component, impacts, at),
+        span=_period("period", span[0], span[1], impacts, now) if span else None,
+    )
+
+
+def evaluate(
+    config: Config, incidents: Iterable[Incident], recorded: Mapping[str, Recorded],
+    now: datetime, *, days: int = 90, months: int = 12,
+    span: tuple[datetime, datetime] | None = None, include_internal: bool = True,
+) -> tuple[ComponentAvailability, ...]:
+    """Every component's availability, in configuration order."""
+    found = tuple(incidents)
+    out = []
+    for component in config.components.values():
+        if component.internal and not include_internal:
+            continue
+        counted = bool(component.slo and component.slo.maintenance == "counted")
+        impacts = component_impacts(component.id, found, recorded, config, now,
+                                    maintenance_counted=counted)
+        out.append(component_availability(config, component, impacts, now, days=days,
+                                          span=span, months=months))
+    return tuple(out)
