@@ -30,6 +30,7 @@ class Clock:
     allowed: timedelta  # the target's length in counted time
     state: ClockState
     severity: str  # severity whose targets applied
+    note: str = ""  # one line for people: the regulatory report's name, which gap, ...
 
     @property
     def used(self) -> float:

@@ -29,6 +29,10 @@ CODES: dict[str, str] = {
     "alias-bomb": "Anchors and aliases expand to too many values (a 'billion laughs' file). "
                   "Write the values out.",
     "too-deep": "The document nests deeper than 64 levels.",
+    "recursive-alias": "An anchor contains an alias to itself, so its value never ends. "
+                       "Write the value out.",
+    "bad-scalar": "A value with an explicit tag (!!int, !!float, !!bool) cannot be read as "
+                  "that type. Fix the value or remove the tag.",
     # --- schema (schemas) ---
     "missing-field": "A required field is missing. Add it.",
     "unknown-field": "A field is not part of the schema, often a typo. The message suggests "
@@ -86,6 +90,18 @@ CODES: dict[str, str] = {
                               "aware, classified nor an earlier report of the chain.",
     # --- history (issue 3) ---
     # --- sla (issue 3) ---
+    "stated-after-recorded": "A stated time (an update's at, detected_at, mitigated_at, "
+                             "resolved_at) is later than the commit that records the same "
+                             "fact, which is impossible. Correct the time.",
+    "stated-long-before": "A stated time is earlier than the commit that records it by more "
+                          "than sla.stated_drift (24h by default). Allowed, but check the date.",
+    "action-item-overdue": "An open action item is past its due date. Finish it, move the "
+                           "date, or mark it wont_do.",
+    "postmortem-overdue": "The postmortem target has passed and the postmortem is not "
+                          "published. Publish it (postmortem: {status: published}).",
+    "decision-pending": "A security or data-loss incident may involve personal data but no "
+                        "regulatory.aware_at was stated after sla.decision_pending_after. "
+                        "Decide, and record aware_at with decided_by.",
     # --- site pages and build (issue 4) ---
     # --- site feeds, API, status roll-up (issue 4) ---
     # --- authoring (issue 5) ---
