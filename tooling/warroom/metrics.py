@@ -113,7 +113,8 @@ def incident_metrics(incident: Incident, recorded: Recorded | None,
                      clocks: Sequence[Clock], config: Config, now: datetime
                      ) -> IncidentMetrics | None:
     """Metrics of one incident; None when no start can be known (no history, no stated time)."""
-    start = impact_start(incident, recorded)
+    start = (incident.window.start if incident.maintenance and incident.window
+             else impact_start(incident, recorded))
     if start is None:
         return None
     declared = recorded.declared.at if recorded else None
