@@ -167,8 +167,10 @@ def last_activity(incident: Incident, recorded: Recorded | None) -> datetime:
     return max(times)
 
 
-def _newest_first(incident: Incident, data: SiteData) -> tuple[float, str]:
-    return (-best_time(incident, data.recorded.get(incident.id)).timestamp(), incident.id)
+def newest_first(incidents: Sequence[Incident], data: SiteData) -> list[Incident]:
+    """By best known start, latest first; ties by id, also reversed (ids start with a date)."""
+    return sorted(incidents, reverse=True, key=lambda i: (
+        best_time(i, data.recorded.get(i.id)).timestamp(), i.id))
 
 
 def rollup(data: SiteData) -> Rollup:
@@ -212,7 +214,7 @@ def rollup(data: SiteData) -> Rollup:
         indicator=indicator,
         description=description,
         components=components,
-        active=tuple(sorted(active, key=lambda i: _newest_first(i, data))),
+        active=tuple(newest_first(active, data)),
         maintenance_active=tuple(sorted(in_progress, key=by_window)),
         maintenance_upcoming=tuple(sorted(upcoming, key=by_window)),
     )

@@ -1,9 +1,58 @@
-"""Site producer: sitemap (issue 4). Interface first; implementation follows."""
+"""sitemap.xml of the HTML pages, and the URL helpers the machine outputs share.
+
+Page paths mirror the pages producer: `index`, `history/`, `maintenance/`,
+`incidents/<id>/`, `components/<id>/`. The sitemap protocol requires absolute URLs, so
+nothing is written without a base URL.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape
+
 from warroom.site.data import SiteData
+from warroom.status import last_activity, visible_components
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def incident_path(incident_id: str) -> str:
+    return f"incidents/{incident_id}/"
+
+
+def component_path(component_id: str) -> str:
+    return f"components/{component_id}/"
+
+
+def url(data: SiteData, path: str) -> str:
+    """Absolute when the site has a base URL, else relative to the site root."""
+    return f"{data.base_url}/{path}" if data.base_url else path
 
 
 def produce(data: SiteData) -> dict[str, bytes]:
-    return {}
+    if not data.base_url:
+        return {}
+    latest = {i.id: last_activity(i, data.recorded.get(i.id)) for i in data.incidents}
+    newest = max(latest.values(), default=None)
+    rows: list[tuple[str, str | None]] = [("", None), ("history/", None), ("maintenance/", None)]
+    by_component: dict[str, list[str]] = {}
+    for inc in data.incidents:
+        for comp in inc.components:
+            by_component.setdefault(comp.id, []).append(inc.id)
+    for cid in visible_components(data.config, data.audience):
+        touched = [latest[i] for i in by_component.get(cid, ())]
+        rows.append((component_path(cid), _w3c(max(touched)) if touched else None))
+    for inc in sorted(data.incidents, key=lambda i: i.id):
+        rows.append((incident_path(inc.id), _w3c(latest[inc.id])))
+    if newest is not None:
+        rows[0] = ("", _w3c(newest))
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
+    for path, lastmod in rows:
+        mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+        lines.append(f"  <url><loc>{escape(url(data, path))}</loc>{mod}</url>")
+    lines.append("</urlset>")
+    return {"sitemap.xml": ("\n".join(lines) + "\n").encode("utf-8")}
+
+
+def _w3c(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

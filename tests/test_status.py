@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from status_fixtures import maintenance, outage, site
+from warroom.status import maintenance_state, rollup
+
+NOW = "2026-11-22T11:00:00Z"
+START, END = "2026-11-22T10:00:00Z", "2026-11-22T12:00:00Z"
+
+
+@pytest.mark.parametrize(("now", "state", "api"), [
+    ("2026-11-22T09:59:59Z", "scheduled", "operational"),
+    ("2026-11-22T10:00:00Z", "in_progress", "under_maintenance"),
+    ("2026-11-22T11:59:59Z", "in_progress", "under_maintenance"),
+    ("2026-11-22T12:00:00Z", "completed", "operational"),
+])
+def test_maintenance_follows_its_window(tmp_path: Path, now: str, state: str, api: str) -> None:
+    data = site(tmp_path, {"2026-11-21-db": maintenance(START, END)}, now)
+    assert maintenance_state(data.incidents[0], data.now) == state
+    result = rollup(data)
+    assert result.components["api"] == api
+    assert (len(result.maintenance_upcoming), len(result.maintenance_active)) == (
+        (1, 0) if state == "scheduled" else (0, 1) if state == "in_progress" else (0, 0))
+    if state == "in_progress":
+        assert (result.indicator, result.description) == ("none", "Service Under Maintenance")
+    else:
+        assert result.description == "All Systems Operational"
+
+
+def test_an_early_in_progress_update_never_shows_a_component_down_early(tmp_path: Path) -> None:
+    body = maintenance(START, END).replace(
+        "status: scheduled\ncomponents", "status: scheduled\ncomponents").replace(
+        "message: We will upgrade the database.}\n",
+        "message: We will upgrade the database.}\n"
+        "  - {status: in_progress, message: Starting early.}\n")
+    data = site(tmp_path, {"2026-11-21-db": body}, "2026-11-22T09:00:00Z")
+    assert maintenance_state(data.incidents[0], data.now) == "scheduled"
+    assert rollup(data).components["api"] == "operational"
+
+
+def test_canceled_and_completed_maintenance(tmp_path: Path) -> None:
+    data = site(tmp_path, {
+        "2026-11-21-db": maintenance(START, END, status="canceled"),
+        "2026-11-21-dns": maintenance(START, END, status="completed",
+                                      components="{id: web, impact: under_maintenance}"),
+    }, NOW)
+    states = {i.id: maintenance_state(i, data.now) for i in data.incidents}
+    assert states == {"2026-11-21-db": "canceled", "2026-11-21-dns": "completed"}
+    assert set(rollup(data).components.values()) == {"operational"}
+
+
+def test_worst_impact_wins_and_incidents_beat_maintenance(tmp_path: Path) -> None:
+    data = site(tmp_path, {
+        "2026-11-22-a": outage(status="investigating", severity="SEV3",
+                               components="{id: checkout, impact: degraded_performance}"),
+        "2026-11-22-b": outage(status="identified", severity="SEV2",
+                               components="{id: checkout, impact: partial_outage}, "
+                                          "{id: api, impact: degraded_performance}"),
+        "2026-11-21-db": maintenance(START, END, components="{id: api, impact: "
+                                     "under_maintenance}, {id: web, impact: under_maintenance}"),
+    }, NOW)
+    result = rollup(data)
+    assert result.components == {"api": "degraded_performance", "checkout": "partial_outage",
+                                 "web": "under_maintenance"}
+    # SEV2's impact is major; a partial outage also reads as major in Statuspage's terms.
+    assert (result.indicator, result.description) == ("major", "Partial System Outage")
+    assert [i.id for i in result.active] == ["2026-11-22-b", "2026-11-22-a"]
+
+
+def test_severity_impact_raises_the_indicator(tmp_path: Path) -> None:
+    data = site(tmp_path, {"2026-11-22-a": outage(
+        status="investigating", severity="SEV1",
+        components="{id: checkout, impact: degraded_performance}")}, NOW)
+    result = rollup(data)
+    assert (result.indicator, result.description) == ("critical", "Major Service Outage")
+    assert result.components["checkout"] == "degraded_performance"
+
+
+def test_major_outage_reads_critical_even_for_a_minor_severity(tmp_path: Path) -> None:
+    data = site(tmp_path, {"2026-11-22-a": outage(status="investigating", severity="SEV3")}, NOW)
+    assert rollup(data).indicator == "critical"
+
+
+def test_resolved_and_mitigated_incidents_leave_components_operational(tmp_path: Path) -> None:
+    data = site(tmp_path, {
+        "2026-11-20-a": outage(status="resolved"),
+        "2026-11-22-b": outage(status="monitoring", severity="SEV3",
+                               extra="mitigated_at: '2026-11-22T10:30:00Z'\n"),
+    }, NOW)
+    result = rollup(data)
+    assert set(result.components.values()) == {"operational"}
+    assert [i.id for i in result.active] == ["2026-11-22-b"]  # still open: listed
+    assert result.indicator == "minor"  # SEV3's impact while it stays open
+
+
+def test_internal_incident_never_changes_the_public_rollup(tmp_path: Path) -> None:
+    incidents = {
+        "2026-11-22-secret": outage(status="investigating", severity="SEV1",
+                                    extra="visibility: internal\n"),
+        "2026-11-22-ledger": outage(status="investigating", severity="SEV3",
+                                    components="{id: ledger, impact: major_outage}"),
+    }
+    public = rollup(site(tmp_path, incidents, NOW))
+    assert public.components == {"api": "operational", "checkout": "operational",
+                                 "web": "operational"}
+    # The public incident on an internal component stays listed, but its impact is hidden.
+    assert [i.id for i in public.active] == ["2026-11-22-ledger"]
+    assert public.active[0].components == ()
+    assert public.indicator == "minor"
+    internal = rollup(site(tmp_path, incidents, NOW, audience="internal"))
+    assert internal.components["checkout"] == "major_outage"
+    assert internal.components["ledger"] == "major_outage"
+    assert internal.indicator == "critical"
+
+
+def test_public_view_strips_internal_parts(tmp_path: Path) -> None:
+    body = outage(status="resolved", extra=(
+        "roles: {commander: '@alice'}\n"
+        "links: [{title: war room chat, url: 'https://chat.acme.test/x'}]\n"
+        "related: [2026-11-19-hidden]\n"
+        "postmortem: {status: published, visibility: internal, body: Blame the intern.}\n"
+        "action_items: [{title: Fire nobody, owner: '@bob', due: 2026-12-01, status: open}]\n"
+    ), updates=(
+        "  - {status: investigating, message: Public words., author: '@alice'}\n"
+        "  - {status: identified, message: Secret words., visibility: internal}\n"
+        "  - {status: resolved, message: Fixed.}\n"
+    ))
+    data = site(tmp_path, {"2026-11-20-a": body, "2026-11-19-hidden": outage(
+        extra="visibility: internal\n")}, NOW)
+    (inc,) = data.incidents
+    assert [(u.index, u.message, u.author) for u in inc.updates] == [
+        (0, "Public words.", None), (2, "Fixed.", None)]
+    assert (inc.roles, inc.links, inc.related, inc.postmortem, inc.action_items) == (
+        {}, (), (), None, ())
+
+
+def test_incident_with_only_internal_updates_keeps_its_title(tmp_path: Path) -> None:
+    body = outage(status="investigating", updates=(
+        "  - {status: investigating, message: Only for us., visibility: internal}\n"))
+    (inc,) = site(tmp_path, {"2026-11-22-a": body}, NOW).incidents
+    assert (inc.title, inc.updates) == ("Checkout errors in eu-west", ())
+
+
+def test_draft_postmortem_and_drills_stay_internal(tmp_path: Path) -> None:
+    data = site(tmp_path, {
+        "2026-11-20-a": outage(extra="postmortem: {status: draft, body: Not yet.}\n"),
+        "2026-11-20-drill": outage(extra="drill: true\n"),
+    }, NOW)
+    assert [(i.id, i.postmortem) for i in data.incidents] == [("2026-11-20-a", None)]
+
+
+def test_unknown_audience_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown audience"):
+        site(tmp_path, {}, NOW, audience="everyone")
