@@ -81,3 +81,66 @@ def commit_file(root: Path, path: Path, subject: str, body: str = "") -> str:
 
 
 # --- writing: replaying an imported history (issue 7) ---
+
+# --- sla: what the change under review touched, a tree at a revision (issue 3, sla) ---
+
+def _git_read(root: Path, *args: str, what: str) -> bytes:
+    """Run a read-only git command for `warroom sla`; a failure is a WarroomError."""
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False,
+                              env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+    except FileNotFoundError as exc:
+        raise WarroomError(f"{what} needs git, which is not installed") from exc
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise WarroomError(f"{what}: git {args[0]} failed: "
+                           f"{detail[-1] if detail else done.returncode}",
+                           hint="check the revision, and that the clone has full history "
+                                "(actions/checkout with fetch-depth: 0)")
+    return done.stdout
+
+
+def resolve_base(root: Path, ref: str) -> str:
+    """The merge-base of HEAD and a pull request's base branch (origin/<ref>, else <ref>)."""
+    for candidate in (f"origin/{ref}", ref):
+        probe = subprocess.run(["git", "rev-parse", "--verify", "--quiet",
+                                f"{candidate}^{{commit}}"], cwd=root, capture_output=True,
+                               check=False)
+        if probe.returncode == 0:
+            out = _git_read(root, "merge-base", "HEAD", candidate, what="--base")
+            return out.decode().strip()
+    raise WarroomError(f"the base branch {ref!r} ($GITHUB_BASE_REF) is not in this clone",
+                       hint="check out with full history (actions/checkout with "
+                            "fetch-depth: 0), or pass --base REV")
+
+
+def paths_changed(root: Path, base: str, head: str, folder: str) -> list[str]:
+    """Every path under `folder` that a commit in base..head added, changed or removed."""
+    out = _git_read(root, "log", "--format=", "--name-only", "--no-renames", "-z",
+                    f"{base}..{head}", "--", folder, what="--base")
+    return sorted({p for p in out.decode("utf-8", "replace").split("\0") if p.strip()})
+
+
+def commit_time(root: Path, rev: str) -> str:
+    """The committer time of a revision, strict ISO 8601 with its offset."""
+    return _git_read(root, "show", "-s", "--format=%cI", f"{rev}^{{commit}}", "--",
+                     what="--at").decode().strip()
+
+
+def export_tree(root: Path, rev: str, dest: Path, names: tuple[str, ...]) -> None:
+    """Write the files of `rev` under the top-level `names` (files or folders) into dest."""
+    import io  # only --at needs these
+    import tarfile
+
+    raw = _git_read(root, "archive", "--format=tar", rev, what="--at")
+    with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+        for member in tar.getmembers():
+            parts = Path(member.name).parts
+            if not member.isfile() or not parts or parts[0] not in names or ".." in parts:
+                continue
+            data = tar.extractfile(member)
+            if data is None:
+                continue
+            target = dest.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data.read())
