@@ -57,7 +57,7 @@ _SINCE = re.compile(
 
 
 def severity_option(severity_id: str, name: str, description: str) -> str:
-    return f"{severity_id}: {name}" + (f" ({description})" if description else "")
+    return f"{severity_id}: {name}" + (f" ({description.rstrip('.')})" if description else "")
 
 
 def parse_body(body: str) -> dict[str, str | None]:
