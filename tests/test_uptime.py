@@ -4,8 +4,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from status_fixtures import maintenance, outage, recorded, site
 
+from status_fixtures import maintenance, outage, recorded, site
 from warroom.uptime import DayUptime, daily_uptime, uptime_percent
 
 NOW = "2026-11-22T12:00:00Z"

@@ -194,7 +194,8 @@ class _Api:
             "resolved_at": self.t(self._closing_time(inc)) if closed else None,
             "impact": impact,
             "shortlink": url(self.data, incident_path(inc.id)),
-            "started_at": self.t(impact_start(inc, recorded) or created),
+            "started_at": self.t(inc.window.start if inc.window is not None
+                                 else impact_start(inc, recorded) or created),
             "page_id": self.page_id,
             "incident_updates": [self._update(inc, u, maintenance)
                                  for u in reversed(inc.updates)],

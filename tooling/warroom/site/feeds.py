@@ -1,9 +1,186 @@
-"""Site producer: feeds (issue 4). Interface first; implementation follows."""
+"""Atom and RSS feeds: all incidents, and one pair per component.
+
+One entry per public update, so a subscriber hears about each update rather than once per
+incident (feed readers rarely resurface an edited entry). An incident with no public update
+gets one entry with its title. Entry ids are tag URIs built from the incident id (whose
+date is the tag's date) and the update's index: never from the build time, so a rebuild
+never makes a reader show old entries again.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape, quoteattr
+from zoneinfo import ZoneInfo
+
+from warroom.site import markdown
 from warroom.site.data import SiteData
+from warroom.site.i18n import Translator
+from warroom.site.sitemap import component_path, incident_path, url
+from warroom.status import last_activity, update_time, visible_components
+
+LIMIT = 100  # entries per feed, newest first; the history pages keep everything
+ATOM_NS = "http://www.w3.org/2005/Atom"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with no entry at all
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: str
+    link: str
+    when: datetime
+    message: str  # Markdown; rendered only for the entries a feed keeps
+    categories: tuple[tuple[str, str], ...]  # (component id, name)
+
+
+def entry_id(data: SiteData, incident_id: str, index: int | None) -> str:
+    """tag:<host>,<date in the id>:<incident id>[/<update index>] (RFC 4151).
+
+    Without a base URL there is no authority to tag with, so a name-based UUID of the site
+    title and the same key stands in (stable too, but changes once a base URL is set).
+    """
+    key = incident_id if index is None else f"{incident_id}/{index}"
+    host = urlsplit(data.base_url).hostname if data.base_url else None
+    if host:
+        return f"tag:{host},{incident_id[:10]}:{key}"
+    name = f"warroom:{data.config.site.title}:{key}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def entries(data: SiteData, t: Translator) -> list[Entry]:
+    """Every entry of the audience's incidents, newest first (ties: id, reversed)."""
+    names = {c.id: c.name for c in data.config.components.values()}
+    out = []
+    for inc in data.incidents:
+        recorded = data.recorded.get(inc.id)
+        link = url(data, incident_path(inc.id))
+        cats = tuple((c.id, names.get(c.id, c.id)) for c in inc.components)
+        if not inc.updates:
+            out.append(Entry(entry_id(data, inc.id, None), inc.title, link,
+                             last_activity(inc, recorded), "", cats))
+        for upd in inc.updates:
+            out.append(Entry(
+                entry_id(data, inc.id, upd.index),
+                f"{inc.title}: {t(f'status.{upd.status}')}",
+                link,
+                update_time(inc, upd, recorded),
+                upd.message,
+                cats,
+            ))
+    out.sort(key=lambda e: (e.when.astimezone(UTC), e.id), reverse=True)
+    return out
+
+
+def _time(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).isoformat(timespec="seconds")
+
+
+class _Html:
+    """Markdown rendered once per message, however many feeds carry it."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, message: str) -> str:
+        html = self.cache.get(message)
+        if html is None:
+            html = self.cache[message] = str(markdown.render(message))
+        return html
+
+
+def atom(data: SiteData, title: str, path: str, home: str, items: Sequence[Entry],
+         html: Callable[[str], str]) -> bytes:
+    zone = ZoneInfo(data.config.site.timezone)
+    updated = max((e.when for e in items), default=EPOCH)
+    feed_id = (url(data, path) if data.base_url
+               else f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, data.config.site.title + path)}")
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="{ATOM_NS}" xml:lang={quoteattr(data.config.site.language)}>',
+        f"  <id>{escape(feed_id)}</id>",
+        f"  <title>{escape(title)}</title>",
+        f"  <updated>{_time(updated, zone)}</updated>",
+        f"  <link rel=\"alternate\" type=\"text/html\" href={quoteattr(home)}/>",
+    ]
+    if data.base_url:
+        lines.append(f'  <link rel="self" type="application/atom+xml" '
+                     f'href={quoteattr(url(data, path))}/>')
+    lines += [f"  <author><name>{escape(data.config.site.title)}</name></author>",
+              "  <generator>warroom</generator>"]
+    for e in items:
+        lines += [
+            "  <entry>",
+            f"    <id>{escape(e.id)}</id>",
+            f"    <title>{escape(e.title)}</title>",
+            f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(e.link)}/>",
+            f"    <published>{_time(e.when, zone)}</published>",
+            f"    <updated>{_time(e.when, zone)}</updated>",
+            *(f"    <category term={quoteattr(cid)} label={quoteattr(name)}/>"
+              for cid, name in e.categories),
+            f"    <content type=\"html\">{escape(html(e.message))}</content>",
+            "  </entry>",
+        ]
+    lines.append("</feed>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def rss(data: SiteData, title: str, path: str, home: str, items: Sequence[Entry],
+        html: Callable[[str], str]) -> bytes:
+    description = data.config.site.description or title
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<rss version="2.0" xmlns:atom="{ATOM_NS}">',
+        "  <channel>",
+        f"    <title>{escape(title)}</title>",
+        f"    <link>{escape(home)}</link>",
+        f"    <description>{escape(description)}</description>",
+        f"    <language>{escape(data.config.site.language)}</language>",
+        "    <generator>warroom</generator>",
+    ]
+    if items:
+        lines.append(f"    <lastBuildDate>{_rfc822(max(e.when for e in items))}</lastBuildDate>")
+    if data.base_url:
+        lines.append(f'    <atom:link rel="self" type="application/rss+xml" '
+                     f'href={quoteattr(url(data, path))}/>')
+    for e in items:
+        lines += [
+            "    <item>",
+            f"      <title>{escape(e.title)}</title>",
+            f"      <link>{escape(e.link)}</link>",
+            f"      <guid isPermaLink=\"false\">{escape(e.id)}</guid>",
+            f"      <pubDate>{_rfc822(e.when)}</pubDate>",
+            *(f"      <category>{escape(name)}</category>" for _, name in e.categories),
+            f"      <description>{escape(html(e.message))}</description>",
+            "    </item>",
+        ]
+    lines += ["  </channel>", "</rss>"]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _rfc822(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
 def produce(data: SiteData) -> dict[str, bytes]:
-    return {}
+    t = Translator(data.config.site.language, ZoneInfo(data.config.site.timezone))
+    site_title = data.config.site.title
+    everything = entries(data, t)
+    home = url(data, "")
+    html = _Html()
+    out = {"feed.atom": atom(data, site_title, "feed.atom", home, everything[:LIMIT], html),
+           "feed.rss": rss(data, site_title, "feed.rss", home, everything[:LIMIT], html)}
+    names = data.config.components
+    for cid in visible_components(data.config, data.audience):
+        mine = [e for e in everything if any(c == cid for c, _ in e.categories)][:LIMIT]
+        title = f"{site_title}: {names[cid].name}"
+        page = url(data, component_path(cid))
+        for kind, write in (("atom", atom), ("rss", rss)):
+            path = f"{component_path(cid)}feed.{kind}"
+            out[path] = write(data, title, path, page, mine, html)
+    return out

@@ -1,9 +1,109 @@
-"""Site producer: ics (issue 4). Interface first; implementation follows."""
+"""maintenance.ics: scheduled maintenance as an RFC 5545 calendar.
+
+Written by hand rather than with the `icalendar` package: the subset needed (one VEVENT per
+maintenance, text escaping, 75-octet folding, CRLF) is small, and owning the bytes keeps the
+output byte-identical across library versions. Tests parse it with `icalendar`.
+
+Every time comes from the data, never from the build: DTSTAMP and LAST-MODIFIED are the
+latest stated or recorded activity, so an unchanged maintenance gives unchanged bytes, and
+SEQUENCE counts public updates so calendar clients apply changes.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from warroom.model import Incident
 from warroom.site.data import SiteData
+from warroom.site.sitemap import incident_path, url
+from warroom.status import last_activity, maintenance_state
+
+PRODID = "-//warroom//warroom status site//EN"
+_STATUS = {"scheduled": "CONFIRMED", "in_progress": "CONFIRMED", "completed": "CONFIRMED",
+           "canceled": "CANCELLED"}
+
+
+def escape_text(text: str) -> str:
+    """TEXT value escaping (RFC 5545 3.3.11); CRLF and CR become a single newline."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for raw, escaped in (("\\", "\\\\"), (";", "\\;"), (",", "\\,"), ("\n", "\\n")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def fold(line: str) -> str:
+    """Fold at 75 octets (RFC 5545 3.1), never inside a UTF-8 character; CRLF-terminated."""
+    out: list[str] = []
+    current: list[str] = []
+    size, limit = 0, 75
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > limit:
+            out.append("".join(current))
+            current, size, limit = [" "], 1, 75
+        current.append(ch)
+        size += width
+    out.append("".join(current))
+    return "\r\n".join(out) + "\r\n"
+
+
+def utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def uid(data: SiteData, incident_id: str) -> str:
+    host = urlsplit(data.base_url).hostname if data.base_url else None
+    return f"{incident_id}@{host or 'warroom'}"
+
+
+def event(data: SiteData, inc: Incident) -> list[str]:
+    assert inc.window is not None
+    recorded = data.recorded.get(inc.id)
+    stamp = utc(last_activity(inc, recorded))
+    names = data.config.components
+    affected = ", ".join(names[c.id].name if c.id in names else c.id for c in inc.components)
+    latest = inc.updates[-1].message if inc.updates else ""
+    description = "\n\n".join(part for part in (
+        f"Affected: {affected}" if affected else "", inc.summary, latest) if part)
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{uid(data, inc.id)}",
+        f"DTSTAMP:{stamp}",
+        f"LAST-MODIFIED:{stamp}",
+        f"DTSTART:{utc(inc.window.start)}",
+        f"DTEND:{utc(inc.window.end)}",
+        f"SEQUENCE:{max(len(inc.updates) - 1, 0)}",
+        f"STATUS:{_STATUS[maintenance_state(inc, data.now)]}",
+        f"SUMMARY:{escape_text(inc.title)}",
+    ]
+    if description:
+        lines.append(f"DESCRIPTION:{escape_text(description)}")
+    if data.base_url:
+        lines.append(f"URL:{url(data, incident_path(inc.id))}")
+    if recorded is not None:
+        lines.append(f"CREATED:{utc(recorded.declared.at)}")
+    lines += ["TRANSP:TRANSPARENT", "END:VEVENT"]
+    return lines
 
 
 def produce(data: SiteData) -> dict[str, bytes]:
-    return {}
+    maintenance = sorted((i for i in data.incidents if i.maintenance and i.window is not None),
+                         key=lambda i: (_start(i), i.id))
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape_text(data.config.site.title)}",
+    ]
+    for inc in maintenance:
+        lines += event(data, inc)
+    lines.append("END:VCALENDAR")
+    return {"maintenance.ics": "".join(fold(line) for line in lines).encode("utf-8")}
+
+
+def _start(inc: Incident) -> datetime:
+    assert inc.window is not None
+    return inc.window.start.astimezone(UTC)
