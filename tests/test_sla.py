@@ -45,7 +45,7 @@ def test_a_resolved_incident_gets_exact_clocks() -> None:
         clock("acknowledge", 0, 30 * M, 10, 10 * M, MET),
         clock("first_update", 0, H, 50, 50 * M, MET),
         clock("update_every", 50, 2 * H, 130, 80 * M, MET,
-              note="longest of 4 public silences"),
+              note="longest of 3 public silences"),
         clock("identify", 0, 2 * H, 50, 50 * M, MET),
         clock("mitigate", 0, 4 * H, 130, 130 * M, MET),
         clock("resolve", 0, 24 * H, 200, 200 * M, MET),

@@ -172,7 +172,9 @@ def update_every(incident: Incident, target: Target, severity: str, stops: _Stop
     marks = [m for m in stops.public_marks(target.stop_on)
              if m >= start and (end is None or m <= end)]
     points = [start, *marks]
-    gaps = list(zip(points, [*points[1:], end], strict=True))
+    # A silence ending where it starts (the resolving update is the closing commit) is none.
+    gaps = [(a, b) for a, b in zip(points, [*points[1:], end], strict=True)
+            if b is None or b > a] or [(start, end)]
     done = [(a, b) for a, b in gaps if b is not None]
     clocks = [measure(incident, target, severity, a, b, config, now) for a, b in done]
     worst = max(clocks, key=lambda c: (c.elapsed, c.start), default=None)
