@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
-from status_fixtures import maintenance, outage, site
+from status_fixtures import MARKERS, maintenance, outage, sample, site
+from warroom.site import api, badges, feeds, ics, sitemap
+from warroom.site.data import SiteData
 from warroom.status import maintenance_state, rollup
 
 NOW = "2026-11-22T11:00:00Z"
@@ -155,3 +158,52 @@ def test_draft_postmortem_and_drills_stay_internal(tmp_path: Path) -> None:
 def test_unknown_audience_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown audience"):
         site(tmp_path, {}, NOW, audience="everyone")
+
+
+PRODUCERS = (api, badges, feeds, ics, sitemap)
+
+
+def all_outputs(data: SiteData) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for producer in PRODUCERS:
+        made = producer.produce(data)
+        assert not set(made) & set(out), "two producers claim one path"
+        out.update(made)
+    return out
+
+
+def test_no_internal_word_reaches_any_public_byte(tmp_path: Path) -> None:
+    out = all_outputs(sample(tmp_path))
+    assert len(out) == 22
+    for path, raw in out.items():
+        for marker in MARKERS:
+            assert marker.encode() not in raw, f"{marker!r} leaked into {path}"
+            assert marker.lower().encode() not in raw.lower(), f"{marker!r} leaked into {path}"
+        assert b"@alice" not in raw and b"@bob" not in raw, path
+
+
+def test_the_markers_do_reach_an_internal_build(tmp_path: Path) -> None:
+    """The leak test could pass by accident if the markers never reached any output."""
+    blob = b"".join(all_outputs(sample(tmp_path, audience="internal")).values())
+    for marker in ("zanzibarquokka", "plinthgrackle", "quillfennec", "Ledger reconciliation"):
+        assert marker.encode() in blob, marker
+
+
+def test_two_runs_are_byte_identical(tmp_path: Path) -> None:
+    assert all_outputs(sample(tmp_path / "a")) == all_outputs(sample(tmp_path / "b"))
+    internal = [all_outputs(sample(tmp_path / d, audience="internal")) for d in ("c", "d")]
+    assert internal[0] == internal[1]
+
+
+def test_sitemap_lists_the_pages_with_absolute_urls(tmp_path: Path) -> None:
+    raw = sitemap.produce(sample(tmp_path))["sitemap.xml"]
+    root = ElementTree.fromstring(raw)
+    ns = {"s": sitemap.SITEMAP_NS}
+    locs = [e.text for e in root.findall("s:url/s:loc", ns)]
+    base = "https://status.acme.test/"
+    assert locs[:6] == [base, base + "history/", base + "maintenance/",
+                        base + "components/api/", base + "components/checkout/",
+                        base + "components/web/"]
+    assert base + "incidents/2026-11-22-checkout-errors/" in locs
+    assert len(locs) == 6 + 7
+    assert sitemap.produce(sample(tmp_path / "x", base_url="")) == {}
