@@ -53,9 +53,9 @@ def test_overdue_items_postmortem_and_pending_decision() -> None:
                 "action item 'Scrub logs' (owner @dave) was due 2026-03-05, 11 day(s) ago; "
                 "finish it, move the date, or mark it wont_do"),
         Problem(PATH, 17, 1, Level.WARNING, "decision-pending",
-                "personal data is 'suspected' but nobody has stated aware_at, 1d after the "
-                "incident was declared; decide whether this is a notifiable breach and record "
-                "aware_at with decided_by (notification clocks start there)"),
+                "personal data is 'suspected' and, more than 1d after the incident was "
+                "declared, nobody has stated aware_at; decide whether this is a notifiable "
+                "breach and record aware_at with decided_by (notification clocks start there)"),
     ]
 
 

@@ -79,9 +79,9 @@ def decision(incident: Incident, recorded: Recorded, config: Config, now: dateti
         return []
     return [_problem(
         incident, marks, ("regulatory",), "decision-pending",
-        f"personal data is {reg.personal_data!r} but nobody has stated aware_at, {limit} after "
-        "the incident was declared; decide whether this is a notifiable breach and record "
-        "aware_at with decided_by (notification clocks start there)", key=True)]
+        f"personal data is {reg.personal_data!r} and, more than {limit} after the incident was "
+        "declared, nobody has stated aware_at; decide whether this is a notifiable breach and "
+        "record aware_at with decided_by (notification clocks start there)", key=True)]
 
 
 def follow_ups(incident: Incident, recorded: Recorded, clocks: Sequence[Clock],
