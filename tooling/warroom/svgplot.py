@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 52, 12, 34, 54
+LEFT, RIGHT, BOTTOM = 52, 12, 54
+LEGEND_ROW = 18  # height of one row of the legend, above the plot area
 PALETTE = ("#b42318", "#dc6803", "#ca8504", "#2e90fa", "#7a5af8", "#12b76a", "#667085")
 DASHES = ("", "6 3", "2 3", "8 3 2 3")
 MARKERS = ("circle", "square", "triangle", "diamond")
@@ -81,9 +82,10 @@ def _head(plot_id: str, title: str, desc: str) -> list[str]:
     ]
 
 
-def _axes(ticks: Sequence[float], y_of: Callable[[float], float], unit: str) -> list[str]:
+def _axes(ticks: Sequence[float], y_of: Callable[[float], float], unit: str,
+          top_margin: float) -> list[str]:
     """Horizontal grid lines with their values, and the y axis label."""
-    middle = TOP + (HEIGHT - BOTTOM - TOP) / 2
+    middle = top_margin + (HEIGHT - BOTTOM - top_margin) / 2
     out = ['<g class="y-axis" fill="currentColor" stroke="none">']
     for value in ticks:
         y = y_of(value)
@@ -98,8 +100,8 @@ def _axes(ticks: Sequence[float], y_of: Callable[[float], float], unit: str) -> 
     return out
 
 
-def _y_mapper(bottom: float, top: float) -> Callable[[float], float]:
-    height = HEIGHT - BOTTOM - TOP
+def _y_mapper(bottom: float, top: float, top_margin: float) -> Callable[[float], float]:
+    height = HEIGHT - BOTTOM - top_margin
 
     def y_of(value: float) -> float:
         return HEIGHT - BOTTOM - (value - bottom) * height / (top - bottom)
@@ -112,29 +114,42 @@ def _x_labels(categories: Sequence[str], centers: Sequence[float]) -> list[str]:
     every = max(1, math.ceil(widest / slot))  # labels never overlap
     out = ['<g class="x-axis" fill="currentColor">']
     for index, (label, x) in enumerate(zip(categories, centers, strict=True)):
-        if index % every == 0 or (index == len(categories) - 1 and index % every > every // 2):
+        if index % every == 0:
             out.append(f'<text x="{number(x)}" y="{HEIGHT - BOTTOM + 16}" '
                        f'text-anchor="middle">{escape(label)}</text>')
     out.append("</g>")
     return out
 
 
-def _legend(series: Sequence[Series], lines: bool) -> list[str]:
+def _legend(series: Sequence[Series], lines: bool) -> tuple[list[str], float]:
+    """The legend in words, wrapped into rows; returns it and the top margin it needs."""
     out = ['<g class="legend" fill="currentColor">']
-    x = float(LEFT)
+    x, y = float(LEFT), 14.0
     for index, item in enumerate(series):
+        width = 30 + CHAR_WIDTH * len(item.name)
+        if x + width > WIDTH - RIGHT and x > LEFT:
+            x, y = float(LEFT), y + LEGEND_ROW
         color = item.color or PALETTE[index % len(PALETTE)]
         if lines:
-            out.append(f'<line x1="{number(x)}" x2="{number(x + 18)}" y1="14" y2="14" '
-                       f'stroke="{color}" stroke-width="2"'
-                       f'{_dash(index)}/>')
-            out.append(_marker(index, x + 9, 14, color))
+            out.append(f'<line x1="{number(x)}" x2="{number(x + 18)}" y1="{number(y)}" '
+                       f'y2="{number(y)}" stroke="{color}" stroke-width="2"{_dash(index)}/>')
+            out.append(_marker(index, x + 9, y, color))
         else:
-            out.append(f'<rect x="{number(x)}" y="8" width="12" height="12" fill="{color}"/>')
-        out.append(f'<text x="{number(x + 22)}" y="18">{escape(item.name)}</text>')
-        x += 34 + 7 * len(item.name)
+            out.append(f'<rect x="{number(x)}" y="{number(y - 6)}" width="12" height="12" '
+                       f'fill="{color}"/>')
+        out.append(f'<text x="{number(x + 22)}" y="{number(y + 4)}">{escape(item.name)}</text>')
+        x += width + 8
     out.append("</g>")
-    return out
+    return out, y + 20
+
+
+def _empty(categories: Sequence[str], values: Sequence[float]) -> list[str]:
+    if categories and any(values):
+        return []
+    middle = (HEIGHT - BOTTOM) / 2 + 10
+    return [f'<text class="empty" x="{number((LEFT + WIDTH - RIGHT) / 2)}" '
+            f'y="{number(middle)}" text-anchor="middle" fill="currentColor">'
+            f'No data in this period</text>']
 
 
 def _dash(index: int) -> str:
@@ -174,11 +189,12 @@ def stacked_bars(plot_id: str, title: str, desc: str, categories: Sequence[str],
     """One bar per category (a <g class="bar">), its series stacked bottom-up."""
     totals = [sum(s.values[i] or 0.0 for s in series) for i in range(len(categories))]
     bottom, top, ticks = scale(totals, integer)
-    y_of = _y_mapper(bottom, top)
+    legend, margin = _legend(series, lines=False)
+    y_of = _y_mapper(bottom, top, margin)
     plot_width = WIDTH - LEFT - RIGHT
     slot = plot_width / max(len(categories), 1)
     bar = max(1.0, slot * 0.7)
-    out = _head(plot_id, title, desc) + _axes(ticks, y_of, unit) + _legend(series, lines=False)
+    out = _head(plot_id, title, desc) + _axes(ticks, y_of, unit, margin) + legend
     centers = []
     for index, category in enumerate(categories):
         x = LEFT + slot * index + (slot - bar) / 2
@@ -197,7 +213,7 @@ def stacked_bars(plot_id: str, title: str, desc: str, categories: Sequence[str],
                        f'<title>{escape(category)}: {escape(item.name)} '
                        f'{escape(value_format.format(number(value)))}</title></rect>')
         out.append("</g>")
-    out += _x_labels(categories, centers)
+    out += _x_labels(categories, centers) + _empty(categories, totals)
     out.append("</svg>")
     return Plot(plot_id, title, desc, "\n".join(out),
                 _table(title, first_column, categories, series, value_format))
@@ -208,12 +224,14 @@ def lines(plot_id: str, title: str, desc: str, categories: Sequence[str],
           value_format: str = "{}") -> Plot:
     """One line per series (a <g class="series">), a marker on each value; None is a gap.
     The axis starts at 0, or lower when a value is negative (an overspent budget)."""
-    bottom, top, ticks = scale([v for s in series for v in s.values if v is not None])
-    y_of = _y_mapper(bottom, top)
+    values = [v for s in series for v in s.values if v is not None]
+    bottom, top, ticks = scale(values)
+    legend, margin = _legend(series, lines=True)
+    y_of = _y_mapper(bottom, top, margin)
     plot_width = WIDTH - LEFT - RIGHT
     slot = plot_width / max(len(categories), 1)
     centers = [LEFT + slot * (i + 0.5) for i in range(len(categories))]
-    out = _head(plot_id, title, desc) + _axes(ticks, y_of, unit) + _legend(series, lines=True)
+    out = _head(plot_id, title, desc) + _axes(ticks, y_of, unit, margin) + legend
     for index, item in enumerate(series):
         color = item.color or PALETTE[index % len(PALETTE)]
         out.append(f'<g class="series" data-series={quoteattr(item.name)}>')
@@ -232,7 +250,7 @@ def lines(plot_id: str, title: str, desc: str, categories: Sequence[str],
                 if value is not None:
                     out.append(_marker(index, x, y_of(value), color))
         out.append("</g>")
-    out += _x_labels(categories, centers)
+    out += _x_labels(categories, centers) + _empty(categories, [1.0] if values else [])
     out.append("</svg>")
     return Plot(plot_id, title, desc, "\n".join(out),
                 _table(title, first_column, categories, series, value_format))
