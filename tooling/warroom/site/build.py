@@ -1,0 +1,179 @@
+"""`warroom build`, the pipeline: load, read history, compute, gather every output, write.
+
+Nothing is written until every producer has returned and no two outputs claim one path;
+`writer.write_site` then swaps the new site in atomically. The same repository and the same
+`SOURCE_DATE_EPOCH` give byte-identical output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warroom.clock import Clock
+from warroom.config import Config
+from warroom.errors import WarroomError
+from warroom.history import History, read_history
+from warroom.model import Incident
+from warroom.problems import Problem, has_errors
+from warroom.recorded import Recorded
+from warroom.site import pages, templating
+from warroom.site.cache import LoadCache, PageCache, code_digest, load_incidents
+from warroom.site.data import Producer, SiteData
+from warroom.status import AUDIENCES, audience_view
+from warroom.writer import WriteStats, merge, write_site
+
+# Producers besides the pages, by module under warroom.site; a module that is not there
+# (a feature not installed) is skipped. Pages run last: the home page links what these made.
+PRODUCERS = ("feeds", "api", "ics", "badges", "sitemap", "availability")
+CACHE_DIR = ".warroom-cache/site"
+
+
+class BuildFailed(Exception):
+    """The repository has errors, so nothing was built; `problems` says what to fix."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("the repository has errors")
+        self.problems = problems
+
+
+@dataclass
+class Built:
+    outputs: dict[str, bytes]  # every output by path, except `kept`
+    kept: list[str]  # pages unchanged since the last build to the same folder: carried over
+    problems: list[Problem]  # warnings and notices from loading and history
+    data: SiteData
+    page_keys: dict[str, str] = field(default_factory=dict)
+    page_cache: PageCache | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    written: WriteStats | None = None
+
+
+def build_time(environ: dict[str, str] | None = None) -> datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else the current time; UTC."""
+    raw = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return datetime.now(UTC)
+    try:
+        return datetime.fromtimestamp(int(raw), UTC)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise WarroomError(f"SOURCE_DATE_EPOCH={raw!r} is not a Unix time in seconds",
+                           hint="unset it, or set it to e.g. $(git log -1 --format=%ct)") from exc
+
+
+def producer(name: str) -> Producer | None:
+    try:
+        module = importlib.import_module(f"warroom.site.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"warroom.site.{name}":
+            return None
+        raise
+    produce: Producer = module.produce
+    return produce
+
+
+def _history(root: Path, now: datetime) -> History:
+    try:
+        return read_history(root, now=now)
+    except NotImplementedError:  # until history (issue 3) lands: stated times only
+        return History({})
+
+
+def sla_clocks(incidents: tuple[Incident, ...], recorded: dict[str, Recorded], config: Config,
+               now: datetime) -> dict[str, tuple[Clock, ...]]:
+    """Each open incident's SLA clocks (internal builds only)."""
+    from warroom.sla import evaluate  # imported here: public builds never need it
+
+    return {inc.id: evaluate(inc, recorded[inc.id], config, now)
+            for inc in incidents if inc.open and inc.id in recorded}
+
+
+class _Laps:
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        moment = time.perf_counter()
+        self.times[name] = moment - self._last
+        self._last = moment
+
+
+def gather(root: Path, *, audience: str = "public", base_url: str | None = None,
+           now: datetime | None = None, use_cache: bool = True,
+           target: Path | None = None) -> Built:
+    """Everything the site holds, in memory; raises BuildFailed when the repository has
+    errors. With `use_cache` and a `target`, pages unchanged since the last build written
+    there are not rendered again (see Built.kept)."""
+    if audience not in AUDIENCES:
+        raise WarroomError(f"unknown audience {audience!r}; use public or internal")
+    lap = _Laps()
+    root = root.resolve()
+    now = now or build_time()
+    cache_dir = root / CACHE_DIR if use_cache else None
+    loaded = load_incidents(root, LoadCache(cache_dir) if cache_dir else None)
+    if loaded.config is None or has_errors(loaded.problems):
+        raise BuildFailed(loaded.problems)
+    lap("load")
+    history = _history(root, now)
+    if has_errors(history.problems):
+        raise BuildFailed(history.problems)
+    lap("history")
+    config = loaded.config
+    visible = audience_view(loaded.incidents, config, audience)
+    recorded = {i.id: history.recorded[i.id] for i in visible if i.id in history.recorded}
+    data = SiteData(
+        config=config, incidents=visible, recorded=recorded, now=now,
+        base_url=(config.site.base_url if base_url is None else base_url).rstrip("/"),
+        audience=audience,
+        clocks=sla_clocks(visible, recorded, config, now) if audience == "internal" else {},
+    )
+    lap("compute")
+    results: list[tuple[str, dict[str, bytes]]] = []
+    for name in PRODUCERS:
+        produce = producer(name)
+        if produce is not None:
+            results.append((name, produce(data)))
+    lap("producers")
+    theme_key = _theme_key(root, config)
+    page_cache = (PageCache(cache_dir, target, theme_key)
+                  if cache_dir is not None and target is not None else None)
+    renderer = pages.Pages(
+        data, cache=page_cache, theme_key=theme_key,
+        digests={i.id: f"{loaded.digests.get(i.id, '')}:{recorded.get(i.id)!r}"
+                 for i in visible},
+        produced=frozenset(path for _, out in results for path in out))
+    results.insert(0, ("pages", renderer.produce()))
+    kept = renderer.skipped
+    # Kept pages take part in the collision check like any other output.
+    outputs = merge([*results, ("pages (unchanged)", dict.fromkeys(kept, b""))])
+    for path in kept:
+        del outputs[path]
+    lap("pages")
+    return Built(outputs, kept, [*loaded.problems, *history.problems], data,
+                 page_keys=renderer.keys, page_cache=page_cache, timings=lap.times)
+
+
+def build(root: Path, out: Path, *, audience: str = "public", base_url: str | None = None,
+          now: datetime | None = None, use_cache: bool = True) -> Built:
+    """Gather, then write to `out` atomically; returns what was built and written."""
+    root = root.resolve()
+    built = gather(root, audience=audience, base_url=base_url, now=now, use_cache=use_cache,
+                   target=out)
+    start = time.perf_counter()
+    built.written = write_site(built.outputs, out, root=root, keep=built.kept)
+    if built.page_cache is not None:
+        built.page_cache.remember(built.page_keys)
+    built.timings["write"] = time.perf_counter() - start
+    return built
+
+
+def _theme_key(root: Path, config: Config) -> str:
+    theme = templating.theme_digest(templating.theme_dirs(config.root))
+    config_sha = hashlib.sha256((root / "warroom.yaml").read_bytes()).hexdigest()
+    return f"{code_digest()}:{theme}:{config_sha}"

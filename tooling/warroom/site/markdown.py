@@ -1,0 +1,90 @@
+"""Markdown for incident text, safe to put in a public page.
+
+Built from markdown-it's "js-default" preset, which escapes raw HTML. On top of it:
+- links and images keep only http(s), mailto, tel and scheme-less targets; anything else
+  (javascript:, vbscript:, data:, file:, ...) stays visible as text but is not a link;
+- headings are demoted below the page's own headings, so a `#` in an update cannot add an
+  h1 or h2 that breaks the page outline;
+- links get rel="nofollow noopener", since incident text is not an endorsement.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markupsafe import Markup
+
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+LINK_REL = "nofollow noopener"
+# The deepest page heading that incident text sits under is an h3 (incident page: h1 title,
+# h2 section, h3 update), so `#` in text becomes an h4 at the least.
+DEFAULT_HEADING_FLOOR = 4
+
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+
+
+def safe_link(url: str) -> bool:
+    """Whether `url` may be an href or src: an allow-list of schemes, or no scheme at all.
+
+    Browsers ignore ASCII whitespace and control characters inside a scheme
+    ("java\\tscript:"), so those are dropped before looking at it.
+    """
+    cleaned = "".join(ch for ch in url if not (ch.isspace() or unicodedata.category(ch) == "Cc"))
+    match = _SCHEME.match(cleaned)
+    if match is None:
+        # "a:b" after percent-decoding still reaches here as scheme-less only when there is
+        # no colon before the first slash, question mark or hash: a relative reference.
+        head = re.split(r"[/?#]", cleaned, maxsplit=1)[0]
+        return ":" not in head and "%3a" not in head.lower()
+    return match.group(1).lower() in ALLOWED_SCHEMES
+
+
+def safe_url(url: str | None) -> str | None:
+    """`url` when it may be an href (see safe_link), else None: for URLs taken from incident
+    fields (links, postmortem url, action items), which the schema only checks for form."""
+    return url if url is not None and safe_link(url) else None
+
+
+def _demote_and_mark(state: StateCore) -> None:
+    floor = int(state.env.get("heading_floor", DEFAULT_HEADING_FLOOR))
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(6, int(token.tag[1]) - 1 + floor)
+            token.tag = f"h{level}"
+        elif token.type == "inline" and token.children:
+            for child in token.children:
+                if child.type == "link_open":
+                    child.attrSet("rel", LINK_REL)
+
+
+@cache
+def parser() -> MarkdownIt:
+    md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+    md.validateLink = safe_link  # type: ignore[method-assign]
+    md.core.ruler.push("warroom_demote_and_mark", _demote_and_mark)
+    return md
+
+
+def render(text: str, *, heading_floor: int = DEFAULT_HEADING_FLOOR) -> Markup:
+    """Render Markdown to safe HTML; `heading_floor` is the level a `#` heading becomes."""
+    if not text.strip():
+        return Markup("")
+    html = parser().render(text, {"heading_floor": heading_floor})
+    return Markup(html)  # markdown-it escaped every raw byte of the input
+
+
+def plain(text: str) -> str:
+    """Text with Markdown markup removed, for summaries and attributes (not HTML)."""
+    tokens = parser().parseInline(text, {})
+    out: list[str] = []
+    for token in tokens:
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                out.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                out.append(" ")
+    return " ".join("".join(out).split())

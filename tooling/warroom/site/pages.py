@@ -1,0 +1,317 @@
+"""The HTML pages producer: home, one page per incident, history, components, maintenance,
+404, and the theme's static assets.
+
+`produce(data)` is the plain Producer. `Pages` is the same with a render cache: each page
+is described first (path, template, a key of every input that shapes it, a context
+builder), and a page whose key is unchanged since the last build is not rendered at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property, partial
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from warroom.config import Component
+from warroom.model import Incident
+from warroom.site import markdown, templating
+from warroom.site.context import (
+    ComponentPageView,
+    HistoryView,
+    HomeView,
+    MaintenanceView,
+    MonthView,
+    NavItem,
+    Page,
+    Pager,
+    Urls,
+)
+from warroom.site.data import SiteData
+from warroom.site.i18n import Translator
+from warroom.site.views import Views, component_path, incident_path
+from warroom.status import Rollup, best_time, maintenance_state, rollup
+from warroom.uptime import DayUptime, uptime_by_component
+
+# Feeds, calendar and API files the home page offers, when the build produced them.
+SUBSCRIBE = (
+    ("Atom", "feeds/incidents.atom"),
+    ("RSS", "feeds/incidents.rss"),
+    ("iCalendar", "maintenance.ics"),
+    ("JSON", "api/v2/summary.json"),
+)
+NAV = (("nav.status", ""), ("nav.history", "history/"), ("nav.maintenance", "maintenance/"))
+
+
+class RenderCache(Protocol):
+    """Decides which pages need rendering; `build` provides one backed by the last build."""
+
+    def fresh(self, path: str, key: str) -> bool: ...
+
+
+Builder = Callable[[], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str
+    template: str
+    title: str
+    key: str | None  # None: rendered on every build (the page shows the build time)
+    build: Builder
+
+
+def translator(data: SiteData) -> Translator:
+    return Translator(data.config.site.language, ZoneInfo(data.config.site.timezone))
+
+
+def _nav(t: Translator, path: str) -> tuple[NavItem, ...]:
+    items = list(NAV)
+    if importlib.util.find_spec("warroom.site.availability") is not None:
+        items.append(("nav.availability", "availability/"))
+    section = path.split("/", 1)[0] + "/" if "/" in path else (
+        "" if path == "index.html" else None)
+    return tuple(NavItem(t(label), target, target == section) for label, target in items)
+
+
+def _contact(contact: str) -> str | None:
+    if not contact:
+        return None
+    if "@" in contact and "://" not in contact and not contact.startswith("mailto:"):
+        contact = f"mailto:{contact}"
+    return markdown.safe_url(contact)
+
+
+def base_context(data: SiteData, path: str, title: str, *, generated: datetime | None = None,
+                 t: Translator | None = None) -> dict[str, Any]:
+    """The context base.html needs, for the page at output `path` (producers of other
+    pages extending base.html use this too): `page` (a context.Page), `t`, `url`."""
+    t = t or translator(data)
+    weights = data.config.weights
+    root_absolute = path == "404.html" and not data.base_url
+    urls = Urls(data.base_url, -1 if root_absolute else path.count("/"))
+    page = Page(
+        site=data.config.site, language=t.language, title=title, path=path,
+        nav=_nav(t, path), internal=data.internal,
+        generated=t.datetime(generated) if generated is not None else None,
+        method=t("uptime.method", major=t.percent(100 * weights.get("major_outage", 1), 0),
+                 partial=t.percent(100 * weights.get("partial_outage", 0.5), 0),
+                 degraded=t.percent(100 * weights.get("degraded_performance", 0), 0)),
+        contact=_contact(data.config.site.contact),
+    )
+    return {"page": page, "t": t, "url": urls}
+
+
+def render_page(data: SiteData, template: str, path: str, title: str, *,
+                generated: datetime | None = None, **views: Any) -> bytes:
+    """Render one page of the theme (or of a repository override) to bytes."""
+    env = templating.environment(templating.theme_dirs(data.config.root))
+    context = base_context(data, path, title, generated=generated)
+    context.update(views)
+    return env.get_template(template).render(context).encode("utf-8")
+
+
+class Pages:
+    """The pages producer, optionally skipping pages a cache says are unchanged.
+
+    `digests` gives, per incident id, a hash of everything about it that a page shows
+    (its file and what Git recorded); pages listing incidents are keyed on those.
+    """
+
+    def __init__(self, data: SiteData, *, cache: RenderCache | None = None,
+                 digests: Mapping[str, str] | None = None, theme_key: str = "",
+                 produced: frozenset[str] | None = None) -> None:
+        self.data = data
+        self.cache = cache
+        self.digests = digests or {}
+        self.theme_key = theme_key
+        self.produced = produced
+        self.t = translator(data)
+        self.views = Views(data, self.t)
+        self.skipped: list[str] = []  # pages the cache had: not rendered this time
+        self.keys: dict[str, str] = {}  # path -> key of every keyed page, once produced
+
+    @cached_property
+    def roll(self) -> Rollup:
+        return rollup(self.data)
+
+    @cached_property
+    def uptime(self) -> dict[str, tuple[DayUptime, ...]]:
+        days = self.data.config.site.uptime_days
+        return uptime_by_component(self.data, days, tuple(self.roll.components))
+
+    # -- keys --------------------------------------------------------------------------
+    def _key(self, *parts: object) -> str | None:
+        if self.cache is None:
+            return None
+        sha = hashlib.sha256(self.theme_key.encode())
+        sha.update(f"\0{self.data.audience}\0{self.data.base_url}\0".encode())
+        for part in parts:
+            sha.update(repr(part).encode())
+            sha.update(b"\0")
+        return sha.hexdigest()
+
+    def _digest(self, incident: Incident) -> str:
+        base = self.digests.get(incident.id) or repr(incident)
+        moving = incident.open or (incident.maintenance and incident.status == "scheduled")
+        return f"{base}@{self.data.now.isoformat()}" if moving else base
+
+    # -- jobs --------------------------------------------------------------------------
+    def jobs(self) -> list[Job]:
+        data, t = self.data, self.t
+        jobs = [Job("index.html", "home.html", t("home.title"), None, self._home),
+                Job("404.html", "404.html", t("notfound.title"), self._key("404"), dict)]
+        by_id = {i.id: i for i in data.incidents}
+        for inc in data.incidents:
+            related = [self._digest(by_id[r]) for r in inc.related if r in by_id]
+            clocks = data.clocks.get(inc.id, ())
+            jobs.append(Job(f"{incident_path(inc.id)}index.html", "incident.html", inc.title,
+                            self._key("incident", self._digest(inc), related, clocks),
+                            partial(self._incident, inc)))
+        jobs += self._history_jobs()
+        jobs += self._component_jobs()
+        maint = [i for i in data.incidents if i.maintenance]
+        jobs.append(Job("maintenance/index.html", "maintenance.html", t("maintenance.title"),
+                        self._key("maintenance", [self._digest(i) for i in maint]),
+                        lambda: {"maintenance": self._maintenance(maint)}))
+        return jobs
+
+    def _incident(self, incident: Incident) -> dict[str, Any]:
+        return {"incident": self.views.incident(incident, self.data.clocks.get(incident.id, ()))}
+
+    def _home(self) -> dict[str, Any]:
+        views, roll = self.views, self.roll
+        subscribe = tuple((label, path) for label, path in SUBSCRIBE
+                          if self.produced is None or path in self.produced)
+        home = HomeView(
+            overall=views.overall(roll),
+            active=tuple(views.summary(i, latest=True) for i in roll.active),
+            maintenance_active=tuple(views.summary(i, latest=True)
+                                     for i in roll.maintenance_active),
+            maintenance_upcoming=tuple(views.summary(i) for i in roll.maintenance_upcoming),
+            groups=views.groups(roll, self.uptime),
+            subscribe=subscribe,
+        )
+        return {"home": home}
+
+    def _listed(self) -> list[tuple[str, Incident]]:
+        """(local YYYY-MM, incident) for everything that has started, newest first."""
+        out = []
+        for inc in self.data.incidents:
+            start = inc.window.start if inc.window else best_time(
+                inc, self.data.recorded.get(inc.id))
+            if start <= self.data.now:
+                out.append((self.t.local(start), inc))
+        out.sort(key=lambda pair: (pair[0], pair[1].id), reverse=True)
+        return [(f"{local:%Y-%m}", inc) for local, inc in out]
+
+    def _months(self, listed: list[tuple[str, Incident]]) -> list[tuple[str, list[Incident]]]:
+        """Every month from now back to the oldest incident, empty ones included."""
+        grouped: dict[str, list[Incident]] = defaultdict(list)
+        for label, inc in listed:
+            grouped[label].append(inc)
+        local_now = self.t.local(self.data.now)
+        year, month = local_now.year, local_now.month
+        oldest = min(grouped, default=f"{year:04d}-{month:02d}")
+        out = []
+        while f"{year:04d}-{month:02d}" >= oldest:
+            label = f"{year:04d}-{month:02d}"
+            out.append((label, grouped.get(label, [])))
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        return out
+
+    def _month_views(self, months: list[tuple[str, list[Incident]]]) -> tuple[MonthView, ...]:
+        return tuple(
+            MonthView(label, self.t.month(int(label[:4]), int(label[5:])),
+                      tuple(self.views.summary(i) for i in incs))
+            for label, incs in months)
+
+    def _history_jobs(self) -> list[Job]:
+        months = self._months(self._listed())
+        per = self.data.config.site.history_per_page
+        chunks = [months[i:i + per] for i in range(0, len(months), per)] or [[]]
+
+        def page_path(n: int) -> str:
+            return "history/" if n == 1 else f"history/page/{n}/"
+
+        jobs = []
+        for n, chunk in enumerate(chunks, start=1):
+            pager = Pager(n, len(chunks), page_path(n - 1) if n > 1 else None,
+                          page_path(n + 1) if n < len(chunks) else None)
+            key = self._key("history", pager,
+                            [(m, [self._digest(i) for i in incs]) for m, incs in chunk])
+            jobs.append(Job(f"{page_path(n)}index.html", "history.html", self.t("history.title"),
+                            key, partial(self._history, chunk, pager)))
+        return jobs
+
+    def _history(self, chunk: list[tuple[str, list[Incident]]], pager: Pager
+                 ) -> dict[str, Any]:
+        return {"history": HistoryView(self._month_views(chunk), pager)}
+
+    def _component_jobs(self) -> list[Job]:
+        listed = self._listed()
+        roll, uptime = self.roll, self.uptime
+        groups = {g.id: g.name for g in self.data.config.groups}
+        jobs = []
+        for comp in self.data.config.components.values():
+            if comp.id not in roll.components:
+                continue
+            mine = [(m, i) for m, i in listed if any(c.id == comp.id for c in i.components)]
+            key = self._key("component", comp, roll.components[comp.id], uptime[comp.id],
+                            [self._digest(i) for _, i in mine])
+
+            def build(comp: Component = comp, mine: list[tuple[str, Incident]] = mine
+                      ) -> dict[str, Any]:
+                months = [(m, g) for m, g in self._months(mine) if g]
+                view = self.views.component(comp, roll.components[comp.id], uptime[comp.id])
+                return {"component": ComponentPageView(view, groups[comp.group],
+                                                       self._month_views(months))}
+
+            jobs.append(Job(f"{component_path(comp.id)}index.html", "component.html", comp.name,
+                            key, build))
+        return jobs
+
+    def _maintenance(self, maint: list[Incident]) -> MaintenanceView:
+        now = self.data.now
+        states = {i.id: maintenance_state(i, now) for i in maint}
+
+        def by_start(items: list[Incident], newest: bool) -> tuple[Any, ...]:
+            ordered = sorted(items, key=lambda i: (i.window.start if i.window else now, i.id),
+                             reverse=newest)
+            return tuple(self.views.summary(i) for i in ordered)
+
+        return MaintenanceView(
+            active=by_start([i for i in maint if states[i.id] == "in_progress"], False),
+            upcoming=by_start([i for i in maint if states[i.id] == "scheduled"], False),
+            past=by_start([i for i in maint if states[i.id] in ("completed", "canceled")], True),
+        )
+
+    # -- rendering ---------------------------------------------------------------------
+    def produce(self) -> dict[str, bytes]:
+        data = self.data
+        env = templating.environment(templating.theme_dirs(data.config.root))
+        out: dict[str, bytes] = {}
+        for job in self.jobs():
+            if job.key is not None:
+                self.keys[job.path] = job.key
+            if job.key is not None and self.cache is not None and self.cache.fresh(
+                    job.path, job.key):
+                self.skipped.append(job.path)
+                continue
+            generated = data.now if job.key is None else None
+            context = base_context(data, job.path, job.title, generated=generated, t=self.t)
+            context.update(job.build())
+            out[job.path] = env.get_template(job.template).render(context).encode("utf-8")
+        out.update(templating.static_files(templating.theme_dirs(data.config.root)))
+        return dict(sorted(out.items()))
+
+
+
+def produce(data: SiteData) -> dict[str, bytes]:
+    """Every HTML page and static asset of the site."""
+    return Pages(data).produce()

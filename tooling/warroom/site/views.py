@@ -1,0 +1,219 @@
+"""Incidents, roll-up and uptime turned into the view values of `context`.
+
+Paths in views are relative to the site root (`incidents/<id>/`); templates turn them into
+links from the page at hand with `url(path)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from warroom.clock import Clock
+from warroom.config import Component
+from warroom.model import Incident
+from warroom.recorded import Recorded
+from warroom.site import markdown
+from warroom.site.context import (
+    COMPONENT_ICONS,
+    IMPACT_ICONS,
+    INDICATOR_ICONS,
+    STATUS_ICONS,
+    ActionView,
+    Affected,
+    ClockView,
+    ComponentView,
+    DayView,
+    GroupView,
+    IncidentSummary,
+    IncidentView,
+    Moment,
+    Status,
+    UpdateView,
+    UptimeView,
+)
+from warroom.site.data import SiteData
+from warroom.site.i18n import Translator
+from warroom.status import Rollup, best_time, maintenance_state
+from warroom.uptime import DayUptime, uptime_percent
+
+# A postmortem sits under an h2, so its own `#` headings start at h3.
+POSTMORTEM_HEADING_FLOOR = 3
+
+
+def incident_path(incident_id: str) -> str:
+    return f"incidents/{incident_id}/"
+
+
+def component_path(component_id: str) -> str:
+    return f"components/{component_id}/"
+
+
+class Views:
+    """Builds view values for one build: one data set, one language, one time zone."""
+
+    def __init__(self, data: SiteData, t: Translator) -> None:
+        self.data = data
+        self.t = t
+        self.names = {c.id: c.name for c in data.config.components.values()}
+        self._by_id = {i.id: i for i in data.incidents}
+
+    def moment(self, when: datetime) -> Moment:
+        return Moment(self.t.local(when).isoformat(timespec="seconds"), self.t.datetime(when))
+
+    def status(self, family: str, key: str) -> Status:
+        icons = {"component": COMPONENT_ICONS, "indicator": INDICATOR_ICONS,
+                 "status": STATUS_ICONS, "impact": IMPACT_ICONS}[family]
+        return Status(key, self.t(f"{family}.{key}"), icons[key])
+
+    def overall(self, roll: Rollup) -> Status:
+        if roll.indicator == "none" and roll.maintenance_active:
+            return self.status("indicator", "maintenance")
+        return self.status("indicator", roll.indicator)
+
+    def _recorded(self, incident: Incident) -> Recorded | None:
+        return self.data.recorded.get(incident.id)
+
+    def update_moment(self, incident: Incident, index: int) -> Moment | None:
+        """The stated time of an update, else the commit that added it; never a guess."""
+        update = incident.updates[index]
+        if update.at is not None:
+            return self.moment(update.at)
+        recorded = self._recorded(incident)
+        if recorded is not None and update.index < len(recorded.updates):
+            return self.moment(recorded.updates[update.index].at)
+        return None
+
+    def update_view(self, incident: Incident, index: int) -> UpdateView:
+        update = incident.updates[index]
+        return UpdateView(
+            status=self.status("status", update.status),
+            at=self.update_moment(incident, index),
+            message=markdown.render(update.message),
+            internal=not update.public,
+            author=update.author if self.data.internal else None,
+        )
+
+    def ended(self, incident: Incident) -> datetime | None:
+        if incident.open:
+            return None
+        recorded = self._recorded(incident)
+        for when in (incident.resolved_at, recorded.resolved.at if recorded and recorded.resolved
+                     else None, incident.mitigated_at):
+            if when is not None:
+                return when
+        stated = [u.at for u in incident.updates if u.at is not None]
+        return max(stated) if stated else None
+
+    def summary(self, incident: Incident, *, latest: bool = False) -> IncidentSummary:
+        started = best_time(incident, self._recorded(incident))
+        window = incident.window
+        if window is not None:
+            state = maintenance_state(incident, self.data.now)
+            started = window.start
+            ended = window.end if state == "completed" else None
+        else:
+            state = incident.status
+            ended = self.ended(incident)
+        severity = self.data.config.severity(incident.severity)
+        impact = severity.impact if severity is not None else "none"
+        newest = len(incident.updates) - 1
+        return IncidentSummary(
+            id=incident.id,
+            title=incident.title,
+            path=incident_path(incident.id),
+            impact=self.status("impact", impact),
+            status=self.status("status", state),
+            type_label=self.t(f"type.{incident.type}"),
+            started=self.moment(started),
+            ended=self.moment(ended) if ended is not None else None,
+            duration=self.t.duration(ended - started) if ended is not None else None,
+            components=tuple(
+                Affected(self.names.get(c.id, c.id), component_path(c.id),
+                         self.status("component", c.impact))
+                for c in incident.components),
+            window=(self.moment(window.start), self.moment(window.end)) if window else None,
+            latest=self.update_view(incident, newest) if latest and newest >= 0 else None,
+            internal=not incident.public,
+            drill=incident.drill,
+            severity=severity.name if severity is not None else incident.severity,
+        )
+
+    def incident(self, incident: Incident, clocks: Sequence[Clock]) -> IncidentView:
+        summary = self.summary(incident)
+        started = best_time(incident, self._recorded(incident))
+        ongoing = None
+        if summary.ended is None and incident.open and not incident.maintenance:
+            ongoing = self.t("incident.ongoing", span=self.t.duration(self.data.now - started))
+        pm = incident.postmortem
+        show_pm = pm is not None and (self.data.internal or pm.published)
+        internal = self.data.internal
+        return IncidentView(
+            summary=summary,
+            text=markdown.render(incident.summary, heading_floor=3),
+            ongoing=ongoing,
+            updates=tuple(self.update_view(incident, i)
+                          for i in reversed(range(len(incident.updates)))),
+            postmortem=(markdown.render(pm.body, heading_floor=POSTMORTEM_HEADING_FLOOR)
+                        if show_pm and pm is not None else None),
+            postmortem_url=markdown.safe_url(pm.url) if show_pm and pm is not None else None,
+            action_items=tuple(
+                ActionView(a.title, self.t(f"action.{a.status}"),
+                           self.t.date(a.due) if a.due else None,
+                           a.owner if internal else None, markdown.safe_url(a.url))
+                for a in incident.action_items) if show_pm or internal else (),
+            related=tuple((self._by_id[r].title, incident_path(r))
+                          for r in incident.related if r in self._by_id),
+            roles=tuple(sorted(incident.roles.items())) if internal else (),
+            links=tuple((k.title, markdown.safe_url(k.url) or "") for k in incident.links)
+            if internal else (),
+            clocks=tuple(self.clock(c) for c in clocks) if internal else (),
+        )
+
+    def clock(self, clock: Clock) -> ClockView:
+        return ClockView(clock.target.replace("_", " "), str(clock.state).replace("_", " "),
+                         self.moment(clock.due), self.t.percent(100 * clock.used, 0))
+
+    def uptime(self, days: Sequence[DayUptime]) -> UptimeView:
+        bars = tuple(self._day(d) for d in days)
+        return UptimeView(
+            percent=self.t.percent(uptime_percent(days)),
+            days=len(days),
+            bars=bars,
+            notable=tuple(b for b in reversed(bars) if b.level != "up"),
+            first=bars[0].label if bars else "",
+            last=bars[-1].label if bars else "",
+        )
+
+    def _day(self, day: DayUptime) -> DayView:
+        if day.uptime >= 1.0:
+            level = "note" if day.incidents else "up"
+        elif day.uptime >= 0.99:
+            level = "minor"
+        elif day.uptime >= 0.95:
+            level = "major"
+        else:
+            level = "critical"
+        return DayView(
+            day=day.day,
+            label=self.t.date(day.day),
+            level=level,
+            uptime=self.t.percent(100 * day.uptime),
+            incidents=tuple((self._by_id[i].title, incident_path(i))
+                            for i in day.incidents if i in self._by_id),
+        )
+
+    def component(self, comp: Component, status: str, days: Sequence[DayUptime]
+                  ) -> ComponentView:
+        return ComponentView(comp.id, comp.name, comp.description, component_path(comp.id),
+                             self.status("component", status), self.uptime(days))
+
+    def groups(self, roll: Rollup, uptime: dict[str, tuple[DayUptime, ...]]
+               ) -> tuple[GroupView, ...]:
+        out = []
+        for group in self.data.config.groups:
+            comps = tuple(self.component(c, roll.components[c.id], uptime[c.id])
+                          for c in group.components if c.id in roll.components)
+            if comps:
+                out.append(GroupView(group.id, group.name, group.description, comps))
+        return tuple(out)
