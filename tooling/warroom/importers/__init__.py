@@ -1,0 +1,1 @@
+"""Importers from other status-page tools (cState, Statuspage); see docs/importing.md."""
