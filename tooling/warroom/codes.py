@@ -89,6 +89,23 @@ CODES: dict[str, str] = {
     "unknown-deadline-start": "A regulatory deadline starts from something that is neither "
                               "aware, classified nor an earlier report of the chain.",
     # --- history (issue 3) ---
+    "commit-in-future": "A commit that records incident changes is dated after the present "
+                        "(a wrong clock, or a forged date). The times it records are kept but "
+                        "cannot be trusted; fix the clock of whoever made it.",
+    "commit-before-parent": "A commit is dated earlier than its parent, so history runs "
+                            "backwards there (a skewed clock, or dates rewritten by hand). The "
+                            "times it records may be too early.",
+    "incident-deleted": "An incident file was deleted (or its id changed). Its history is kept "
+                        "and reported; restore the file, or mark the incident canceled instead "
+                        "of deleting it.",
+    "uncommitted-incident": "An incident file differs from the last commit, or is not committed "
+                            "yet; what it adds counts as recorded now. Commit it for lasting "
+                            "times.",
+    "no-git-history": "The repository is not a git repository (or git is not installed), so "
+                      "every incident counts as recorded now. Run warroom inside a git clone.",
+    "unparsable-version": "A committed version of an incident file could not be read as YAML. "
+                          "It is skipped: what it changed counts from the next readable "
+                          "version.",
     # --- sla (issue 3) ---
     "stated-after-recorded": "A stated time (an update's at, detected_at, mitigated_at, "
                              "resolved_at) is later than the commit that records the same "

@@ -11,6 +11,113 @@ from warroom.errors import WarroomError
 
 # --- reading history (issue 3) ---
 
+# Output is parsed by history_log; these functions only run git and hand back bytes.
+_READ_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+# The one fixed --format of the history log: record separator, then fields split by unit
+# separators (names cannot hold control characters, so splitting on them is safe).
+HISTORY_FORMAT = "%x1e%H%x1f%P%x1f%cI%x1f%cn <%ce>"
+
+
+class GitTop(NamedTuple):
+    top: Path  # the working tree's top folder
+    prefix: str  # the warroom root relative to top, "" or "sub/dir/"
+
+
+def _history_git(top: Path, *args: str, stdin: bytes | None = None,
+                 ok: tuple[int, ...] = (0,)) -> tuple[int, bytes]:
+    try:
+        done = subprocess.run(["git", "-c", "core.quotepath=off", "-c", "log.showSignature=false",
+                               *args], cwd=top, input=stdin, capture_output=True, check=False,
+                              env={**os.environ, **_READ_ENV})
+    except FileNotFoundError as exc:
+        raise WarroomError("reading the history needs git, which is not installed") from exc
+    if done.returncode not in ok:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise WarroomError(f"git {args[0]} failed: {detail[-1] if detail else done.returncode}")
+    return done.returncode, done.stdout
+
+
+def git_top(root: Path) -> GitTop | None:
+    """Where the git working tree around root starts; None outside git (or without git)."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "--show-toplevel", "--show-prefix"],
+                              cwd=root, capture_output=True, check=False,
+                              env={**os.environ, **_READ_ENV})
+    except FileNotFoundError:
+        return None
+    lines = done.stdout.decode("utf-8", "replace").splitlines()
+    if done.returncode != 0 or not lines:
+        return None
+    return GitTop(Path(lines[0]), lines[1] if len(lines) > 1 else "")
+
+
+def is_shallow(top: Path) -> bool:
+    return _history_git(top, "rev-parse", "--is-shallow-repository")[1].strip() == b"true"
+
+
+def resolve_commit(top: Path, rev: str) -> str | None:
+    """Full id of rev; None when rev is HEAD of a repository without commits."""
+    code, out = _history_git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}",
+                             ok=(0, 1))
+    if code == 0:
+        return out.decode().strip()
+    if rev == "HEAD":
+        return None
+    raise WarroomError(f"{rev!r} is not a commit in this repository",
+                       hint="give a branch, tag or commit id; a shallow or partial clone may "
+                            "lack it (actions/checkout with fetch-depth: 0)")
+
+
+def history_log(top: Path, rev: str, folder: str, *, exclude: str | None = None,
+                landed: bool = False) -> bytes:
+    """One `git log` of every commit under rev that touched folder, with raw diffs.
+
+    Default: every commit on every merged branch, diffed against its parent; merges show
+    only what differs from all parents (-c). landed: the first-parent chain only, each commit
+    (merges included) diffed against its first parent: what reached the branch, and when.
+    """
+    walk = (["--first-parent", "--diff-merges=first-parent"] if landed
+            else ["--full-history", "--diff-merges=combined"])
+    revs = [rev] + ([f"^{exclude}"] if exclude else [])
+    return _history_git(top, "log", "-z", "--raw", "--no-abbrev", "-M", "--root",
+                        "--no-textconv", "--no-ext-diff", f"--format={HISTORY_FORMAT}",
+                        *walk, *revs, "--", folder)[1]
+
+
+def first_parent_ids(top: Path, rev: str, exclude: str) -> list[tuple[str, str]]:
+    """(commit, first parent) along rev's first-parent chain down to exclude, newest first."""
+    out = _history_git(top, "log", "--first-parent", "--format=%H %P", rev, f"^{exclude}")[1]
+    pairs = []
+    for line in out.decode().splitlines():
+        ids = line.split()
+        pairs.append((ids[0], ids[1] if len(ids) > 1 else ""))
+    return pairs
+
+
+def tree_files(top: Path, rev: str, folder: str) -> bytes:
+    """`git ls-tree -r -z` of folder at rev: "<mode> blob <id> TAB <path>" entries."""
+    return _history_git(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", folder)[1]
+
+
+def worktree_changes(top: Path, folder: str) -> bytes:
+    """`git status --porcelain -z` of folder: changed, added, deleted and untracked files."""
+    return _history_git(top, "status", "--porcelain=v1", "-z", "--no-renames",
+                        "--untracked-files=all", "--", folder)[1]
+
+
+def cat_objects(top: Path, ids: list[str]) -> bytes:
+    """Every object in ids through one `git cat-file --batch`: raw batch output."""
+    if not ids:
+        return b""
+    return _history_git(top, "cat-file", "--batch",
+                        stdin="".join(i + "\n" for i in ids).encode())[1]
+
+
+def is_ancestor(top: Path, ancestor: str, rev: str) -> bool:
+    code = _history_git(top, "merge-base", "--is-ancestor", ancestor, rev, ok=(0, 1, 128))[0]
+    return code == 0
+
+
 # --- writing: branches and commits for `warroom new/update/resolve --git` (issue 5) ---
 
 def _git_write(root: Path, *args: str) -> str:
@@ -127,10 +234,11 @@ def source_commits(top: Path, pathspecs: list[str]) -> list[SourceCommit]:
     for record in out.split("\x1e")[1:]:
         fields = record.split("\x1f")
         changes: list[tuple[str, str | None]] = []
-        tokens = fields[8].split("\x00")
-        for meta, path in zip(tokens[0::2], tokens[1::2], strict=False):
-            parts = meta.strip().split()
+        tokens = iter(fields[8].split("\x00"))
+        for token in tokens:
+            parts = token.strip().split()
             if len(parts) == 5 and parts[0].startswith(":"):
+                path = next(tokens, "")
                 changes.append((path, None if parts[4].startswith("D") else parts[3]))
         commits.append(SourceCommit(fields[0], (fields[1], fields[2], fields[3]),
                                     (fields[4], fields[5], fields[6]), fields[7],

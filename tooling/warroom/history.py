@@ -1,17 +1,26 @@
 """Read what Git recorded about each incident, in one pass over the history.
 
-The public entry point is `read_history`; `gitrepo` runs git, this module turns its output
-into `Recorded` values (see recorded.py) and problems.
+One `git log` of the incidents folder (raw diffs, rename detection) and one
+`git cat-file --batch` for every file version it names; `history_facts` reads the versions,
+`history_acc` folds the commits per incident id, `history_cache` remembers the fold by commit
+so that the next run only reads the commits made since.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from warroom.problems import Problem
-from warroom.recorded import Recorded
+from warroom import gitrepo
+from warroom.errors import WarroomError
+from warroom.history_acc import Fold, ident_of, recorded
+from warroom.history_cache import Scan, scan_history
+from warroom.history_facts import FactReader, Facts, Version
+from warroom.history_log import parse_status
+from warroom.problems import Level, Problem
+from warroom.recorded import Change, Recorded
+from warroom.repo import INCIDENTS_DIR, SUFFIXES, incident_files, relative
 
 
 @dataclass(frozen=True)
@@ -33,4 +42,129 @@ def read_history(root: Path, *, landed: bool = False, at: str | None = None,
     time given to uncommitted changes, and the limit past which a commit is future-dated.
     Raises WarroomError for a shallow clone or an unknown revision.
     """
-    raise NotImplementedError("history is being written (issue 3)")
+    now = now if now is not None else datetime.now(UTC)
+    root = root.resolve()
+    where = gitrepo.git_top(root)
+    if where is None:
+        return _without_git(root, now)
+    top, prefix = where.top, where.prefix
+    if gitrepo.is_shallow(top):
+        raise WarroomError(
+            "this is a shallow clone: its history is cut short, so recorded times would be "
+            "wrong",
+            hint="fetch the full history (`git fetch --unshallow`; in GitHub Actions, "
+                 "actions/checkout with `fetch-depth: 0`)")
+    folder = prefix + INCIDENTS_DIR
+    head = gitrepo.resolve_commit(top, at or "HEAD")
+    reader = FactReader()
+    scan = scan_history(root, top, folder, head, reader, landed=landed, use_cache=use_cache)
+    fold, problems = scan.fold, _commit_problems(scan, prefix, now)
+    present = dict(scan.tree)
+    if at is None:
+        problems += _overlay(top, prefix, folder, fold, present, reader, now)
+    return _finish(fold, present, prefix, problems, head)
+
+
+def _rel(prefix: str, path: str) -> str:
+    return path[len(prefix):] if path.startswith(prefix) else path
+
+
+def _commit_problems(scan: Scan, prefix: str, now: datetime) -> list[Problem]:
+    out = []
+    for stamp in scan.stamps:
+        when, commit, path = stamp.at, stamp.commit, _rel(prefix, stamp.path)
+        if when > now:
+            out.append(Problem(path, 1, 1, Level.WARNING, "commit-in-future",
+                               f"commit {commit[:12]} is dated {when.isoformat()}, after now "
+                               f"({now.isoformat()}); the times it records cannot be trusted"))
+        if stamp.parent_at is not None and when < stamp.parent_at:
+            out.append(Problem(path, 1, 1, Level.WARNING, "commit-before-parent",
+                               f"commit {commit[:12]} is dated {when.isoformat()}, before its "
+                               f"parent ({stamp.parent_at.isoformat()}); the times it records "
+                               "may be too early"))
+    for path, change, why in scan.fold.unreadable:
+        where = f"commit {change.commit[:12]}" if change.commit else "the uncommitted file"
+        out.append(Problem(_rel(prefix, path), why.line, why.col, Level.NOTICE,
+                           "unparsable-version",
+                           f"the version of {where} does not parse ({why.message}); skipped, "
+                           "so what it changed counts from the next readable version"))
+    return out
+
+
+def _overlay(top: Path, prefix: str, folder: str, fold: Fold, present: dict[str, Version],
+             reader: FactReader, now: datetime) -> list[Problem]:
+    """Uncommitted incident files: recorded now, and said so."""
+    now_change = Change(now, "", "")
+    entries: list[tuple[str, Version | None, list[tuple[str, Version | None]]]] = []
+    out = []
+    for code, path in gitrepo_status(top, folder):
+        if not path.endswith(SUFFIXES):
+            continue
+        file = top / path
+        new = reader.read(file.read_bytes()) if file.is_file() else None
+        old = present.pop(path, None)
+        entries.append((path, new, [(path, old)]))
+        if new is not None:
+            present[path] = new
+        what = ("is not committed yet" if code == "??" or old is None else
+                "is deleted but the deletion is not committed" if new is None else
+                "has changes that are not committed")
+        out.append(Problem(_rel(prefix, path), 1, 1, Level.NOTICE, "uncommitted-incident",
+                           f"this incident file {what}; what it adds counts as recorded now "
+                           f"({now.isoformat()})"))
+    if entries:
+        fold.commit(now_change, entries)
+    return out
+
+
+def gitrepo_status(top: Path, folder: str) -> list[tuple[str, str]]:
+    return parse_status(gitrepo.worktree_changes(top, folder))
+
+
+def _without_git(root: Path, now: datetime) -> History:
+    fold, reader = Fold(), FactReader()
+    present: dict[str, Version] = {}
+    for file in incident_files(root):
+        path = relative(root, file)
+        present[path] = reader.read(file.read_bytes())
+    fold.commit(Change(now, "", ""), [(p, v, []) for p, v in present.items()])
+    notice = Problem(INCIDENTS_DIR, 1, 1, Level.NOTICE, "no-git-history",
+                     f"{root} is not in a git repository, so every incident counts as "
+                     f"recorded now ({now.isoformat()})")
+    history = _finish(fold, present, "", [notice], None)
+    return history
+
+
+def _finish(fold: Fold, present: dict[str, Version], prefix: str, problems: list[Problem],
+            head: str | None) -> History:
+    current: dict[str, tuple[str, Facts]] = {}
+    for path in sorted(present):
+        version = present[path]
+        if isinstance(version, Facts):
+            current.setdefault(ident_of(version, path), (path, version))
+    out: dict[str, Recorded] = {}
+    for ident in sorted(fold.accs):
+        here = current.get(ident)
+        rec = recorded(ident, fold.accs[ident], here[0] if here else None,
+                       here[1].updates if here else None)
+        if rec is None:
+            continue
+        rec = _relative(rec, prefix)
+        out[ident] = rec
+        if rec.deleted is not None:
+            when = rec.deleted
+            how = (f"in commit {when.commit[:12]} ({when.at.isoformat()})" if when.commit
+                   else "in the working tree (not committed yet)")
+            problems.append(Problem(rec.path, 1, 1, Level.WARNING, "incident-deleted",
+                                    f"incident {ident} was deleted {how}; its history is kept "
+                                    "and still counts"))
+    return History(out, sorted(problems), head)
+
+
+def _relative(rec: Recorded, prefix: str) -> Recorded:
+    if not prefix:
+        return rec
+    from dataclasses import replace
+
+    return replace(rec, path=_rel(prefix, rec.path),
+                   paths=tuple(_rel(prefix, p) for p in rec.paths))

@@ -1,0 +1,166 @@
+"""What each commit recorded, folded per incident id into the earliest commit of each fact.
+
+A commit records a fact when the fact holds in the version it made and in none of the
+versions it replaced (its parents' versions). Across branches the earliest such commit
+wins, so the order in which commits are fed in does not matter, and a saved state can take
+more commits later (the history cache relies on both).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from warroom.history_facts import IDENTIFIED, MONITORING, RESOLVED, Facts, Unreadable, Version
+from warroom.recorded import Change, Recorded, SeverityChange
+
+STEPS = ("declared", "acknowledged", "identified", "monitoring", "resolved",
+         "postmortem_published")
+
+
+def _earlier(old: Change | None, new: Change) -> Change:
+    return new if old is None or new < old else old
+
+
+@dataclass
+class Acc:
+    steps: dict[str, Change] = field(default_factory=dict)
+    updates: dict[int, Change] = field(default_factory=dict)
+    severity: dict[tuple[str, str, str], SeverityChange] = field(default_factory=dict)
+    deletions: dict[str, tuple[Change, str]] = field(default_factory=dict)  # by commit
+    paths: dict[str, Change] = field(default_factory=dict)
+
+    def step(self, name: str, change: Change) -> None:
+        self.steps[name] = _earlier(self.steps.get(name), change)
+
+
+def ident_of(facts: Facts, path: str) -> str:
+    """Identity is the id inside the file; the file name stands in when it has none."""
+    return facts.id or PurePosixPath(path).stem
+
+
+class Fold:
+    """Per-id accumulators, fed one commit at a time."""
+
+    def __init__(self) -> None:
+        self.accs: dict[str, Acc] = {}
+        self.unreadable: list[tuple[str, Change, Unreadable]] = []  # (path, commit, why)
+
+    def acc(self, ident: str) -> Acc:
+        found = self.accs.get(ident)
+        if found is None:
+            found = self.accs[ident] = Acc()
+        return found
+
+    def commit(self, change: Change,
+               entries: list[tuple[str, Version | None, list[tuple[str, Version | None]]]]
+               ) -> None:
+        """Entries: (path, version made or None if deleted, [(path, version replaced)])."""
+        made: set[str] = set()
+        gone: dict[str, tuple[str, Facts]] = {}
+        for path, new, olds in entries:
+            if isinstance(new, Unreadable):
+                self.unreadable.append((path, change, new))
+            elif isinstance(new, Facts):
+                made.add(ident_of(new, path))
+            for old_path, old in olds:
+                if isinstance(old, Facts):
+                    gone.setdefault(ident_of(old, old_path), (old_path, old))
+        for path, new, olds in entries:
+            if isinstance(new, Facts):
+                ident = ident_of(new, path)
+                before = [o for p, o in olds if isinstance(o, Facts) and ident_of(o, p) == ident]
+                if not before and ident in gone:  # moved without rename detection
+                    before = [gone[ident][1]]
+                self._made(ident, path, change, new, before)
+        for ident, (old_path, _) in gone.items():
+            if ident not in made:  # deleted, or its id changed
+                self.acc(ident).deletions[change.commit] = (change, old_path)
+
+    def _made(self, ident: str, path: str, change: Change, new: Facts,
+              before: list[Facts]) -> None:
+        acc = self.acc(ident)
+        acc.paths[path] = _earlier(acc.paths.get(path), change)
+        if not before:
+            acc.step("declared", change)
+        rank = max((b.rank for b in before), default=-1)
+        checks = (("acknowledged", new.commander and not any(b.commander for b in before)),
+                  ("identified", new.rank >= IDENTIFIED > rank),
+                  ("monitoring", new.rank >= MONITORING > rank),
+                  ("resolved", new.rank >= RESOLVED > rank),
+                  ("postmortem_published",
+                   new.published and not any(b.published for b in before)))
+        for name, recorded in checks:
+            if recorded:
+                acc.step(name, change)
+        for index in range(max((b.updates for b in before), default=0), new.updates):
+            acc.updates[index] = _earlier(acc.updates.get(index), change)
+        severities = [b.severity for b in before]
+        if severities and new.severity not in severities and new.severity is not None:
+            old = severities[0] or ""
+            acc.severity[(change.commit, old, new.severity)] = SeverityChange(
+                change, old, new.severity)
+
+
+def recorded(ident: str, acc: Acc, path: str | None, updates: int | None) -> Recorded | None:
+    """The Recorded value; path is the current path (None: deleted), updates its count."""
+    steps = acc.steps
+    if "declared" not in steps:
+        return None
+    indexes = []
+    for index in range(updates if updates is not None else len(acc.updates)):
+        if index not in acc.updates:
+            break
+        indexes.append(acc.updates[index])
+    paths = sorted(acc.paths, key=lambda p: (acc.paths[p], p))
+    deleted = None
+    if path is None and acc.deletions:
+        deleted = max(change for change, _ in acc.deletions.values())
+    last = path or (max(acc.deletions.values())[1] if acc.deletions else paths[-1])
+    return Recorded(
+        incident_id=ident, path=last, declared=steps["declared"],
+        acknowledged=steps.get("acknowledged"), identified=steps.get("identified"),
+        monitoring=steps.get("monitoring"), resolved=steps.get("resolved"),
+        updates=tuple(indexes), postmortem_published=steps.get("postmortem_published"),
+        severity_changes=tuple(sorted(acc.severity.values(),
+                                      key=lambda s: (s.change, s.before, s.after))),
+        deleted=deleted, paths=tuple(paths),
+    )
+
+
+# --- saving and loading a fold (JSON: a cache must never be able to run code) ---
+
+def _change_out(c: Change) -> list[str]:
+    return [c.at.isoformat(), c.commit, c.who]
+
+
+def _change_in(raw: list[str]) -> Change:
+    return Change(datetime.fromisoformat(raw[0]), raw[1], raw[2])
+
+
+def dump_fold(fold: Fold) -> dict[str, Any]:
+    return {ident: {
+        "steps": {k: _change_out(v) for k, v in acc.steps.items()},
+        "updates": [[i, _change_out(c)] for i, c in acc.updates.items()],
+        "severity": [[_change_out(s.change), s.before, s.after] for s in acc.severity.values()],
+        "deletions": [[_change_out(c), p] for c, p in acc.deletions.values()],
+        "paths": [[p, _change_out(c)] for p, c in acc.paths.items()],
+    } for ident, acc in fold.accs.items()}
+
+
+def load_fold(raw: dict[str, Any]) -> Fold:
+    fold = Fold()
+    for ident, item in raw.items():
+        acc = fold.acc(ident)
+        acc.steps = {k: _change_in(v) for k, v in item["steps"].items()}
+        acc.updates = {int(i): _change_in(c) for i, c in item["updates"]}
+        for change, before, after in item["severity"]:
+            sc = SeverityChange(_change_in(change), before, after)
+            acc.severity[(sc.change.commit, before, after)] = sc
+        for change, path in item["deletions"]:
+            c = _change_in(change)
+            acc.deletions[c.commit] = (c, path)
+        acc.paths = {p: _change_in(c) for p, c in item["paths"]}
+    return fold

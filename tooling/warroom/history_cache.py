@@ -1,0 +1,208 @@
+"""Scan the history, starting from what an earlier run saved when that is still valid.
+
+Saved under `.warroom-cache/history/` in the repository root (the folder ignores itself):
+- `blobs.json`: the facts of every file version read, by blob id. Content-addressed, so it
+  can never be stale.
+- `<mode>-<commit>.json`: the fold of every commit up to that commit. A commit id fixes its
+  whole ancestry, so the fold stays right for as long as the commit is an ancestor of the
+  revision evaluated (for `landed`, on its first-parent chain): then only the commits since
+  are read. After a rewrite (amend, rebase, reset) it is not, and is not used; the blob
+  facts still spare reading and parsing every unchanged version again.
+JSON, never pickle: a cache folder can come from anywhere and must not be able to run code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from warroom import gitrepo
+from warroom.history_acc import Fold, dump_fold, load_fold
+from warroom.history_facts import FactReader, Facts, Unreadable, Version
+from warroom.history_log import Commit, committer_time, parse_batch, parse_log, parse_tree
+from warroom.recorded import Change
+from warroom.repo import SUFFIXES
+
+FORMAT = 1  # bump when what is saved changes meaning
+KEEP = 4  # folds kept per mode: a few branches switched between
+CACHE_DIR = Path(".warroom-cache") / "history"
+
+
+class Stamp(NamedTuple):
+    """A commit that changed incident files: checked against now and its parents."""
+
+    at: datetime
+    commit: str
+    path: str  # first incident file it changed (top-relative)
+    parent_at: datetime | None  # latest committer time among its parents
+
+
+@dataclass
+class Scan:
+    fold: Fold
+    tree: dict[str, Version]  # incident files at the revision (top-relative path)
+    stamps: list[Stamp] = field(default_factory=list)
+
+
+def _is_incident(path: str, folder: str) -> bool:
+    return path.startswith(folder + "/") and path.endswith(SUFFIXES)
+
+
+def scan_history(root: Path, top: Path, folder: str, head: str | None, reader: FactReader,
+                 *, landed: bool, use_cache: bool) -> Scan:
+    if head is None:
+        return Scan(Fold(), {})
+    store = _Store(root / CACHE_DIR, folder, landed) if use_cache else None
+    base = store.best(top, head) if store else None
+    fold = base.fold if base else Fold()
+    stamps = base.stamps if base else []
+    commits = parse_log(gitrepo.history_log(top, head, folder, exclude=base.tip if base else None,
+                                            landed=landed))
+    tree = {p: b for p, b in parse_tree(gitrepo.tree_files(top, head, folder)).items()
+            if _is_incident(p, folder)}
+    known = store.blobs() if store else {}
+    wanted = set(tree.values())
+    for commit in commits:
+        for entry in commit.entries:
+            if entry.blob and _is_incident(entry.path, folder):
+                wanted.add(entry.blob)
+            wanted.update(b for p, b in entry.olds if b and _is_incident(p, folder))
+    ids = {c.id for c in commits}
+    parents = sorted({p for c in commits if c.entries for p in c.parents} - ids)
+    objects = parse_batch(gitrepo.cat_objects(top, sorted(wanted - known.keys()) + parents))
+    fresh = {sha: reader.read(objects[sha]) for sha in wanted - known.keys() if sha in objects}
+    versions = {**known, **fresh}
+    times = {c.id: c.at for c in commits}
+    times.update({p: t for p in parents if (t := committer_time(objects.get(p, b""))) is not None})
+    for commit in reversed(commits):
+        stamp = _fold_commit(fold, commit, folder, versions, times)
+        if stamp is not None:
+            stamps.append(stamp)
+    if store is not None:
+        store.save(head, fold, stamps, fresh)
+    return Scan(fold, {p: versions[b] for p, b in tree.items() if b in versions}, stamps)
+
+
+def _fold_commit(fold: Fold, commit: Commit, folder: str, versions: dict[str, Version],
+                 times: dict[str, datetime]) -> Stamp | None:
+    entries: list[tuple[str, Version | None, list[tuple[str, Version | None]]]] = []
+    for entry in commit.entries:
+        new = versions.get(entry.blob) if entry.blob and _is_incident(entry.path, folder) \
+            else None
+        olds = [(p, versions.get(b) if b and _is_incident(p, folder) else None)
+                for p, b in entry.olds]
+        if new is not None or any(v is not None for _, v in olds):
+            entries.append((entry.path, new, olds))
+    if not entries:
+        return None
+    fold.commit(Change(commit.at, commit.id, commit.who), entries)
+    parent_times = [times[p] for p in commit.parents if p in times]
+    return Stamp(commit.at, commit.id, entries[0][0], max(parent_times, default=None))
+
+
+# --- the store ---
+
+def _version_out(v: Version) -> list[Any]:
+    return [0, *v] if isinstance(v, Facts) else [1, *v]
+
+
+def _version_in(raw: list[Any]) -> Version:
+    return Facts(*raw[1:]) if raw[0] == 0 else Unreadable(*raw[1:])
+
+
+class _Base(NamedTuple):
+    tip: str
+    fold: Fold
+    stamps: list[Stamp]
+
+
+class _Store:
+    def __init__(self, where: Path, folder: str, landed: bool) -> None:
+        self.where = where
+        self.folder = folder
+        self.mode = "landed" if landed else "merged"
+        self._blobs: dict[str, Version] = {}
+
+    def _read(self, path: Path) -> Any:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        ok = isinstance(data, dict) and data.get("format") == FORMAT
+        return data if ok and data.get("folder") == self.folder else None
+
+    def _write(self, path: Path, data: Any) -> None:
+        try:
+            self.where.mkdir(parents=True, exist_ok=True)
+            ignore = self.where.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# warroom's cache; safe to delete\n*\n", encoding="utf-8")
+            handle, tmp = tempfile.mkstemp(dir=self.where, suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump({"format": FORMAT, "folder": self.folder, **data}, out,
+                          separators=(",", ":"))
+            os.replace(tmp, path)
+        except OSError:
+            return  # a cache that cannot be written only costs time
+
+    def blobs(self) -> dict[str, Version]:
+        data = self._read(self.where / "blobs.json")
+        if data is None:
+            return {}
+        self._blobs = {k: _version_in(v) for k, v in data["blobs"].items()}
+        return dict(self._blobs)
+
+    def _folds(self) -> list[Path]:
+        try:
+            found = list(self.where.glob(f"{self.mode}-*.json"))
+        except OSError:
+            return []
+        return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+    def best(self, top: Path, head: str) -> _Base | None:
+        """The newest saved fold whose commit is still behind head."""
+        for path in self._folds()[:KEEP]:
+            tip = path.stem.split("-", 1)[1]
+            if tip != head and not self._behind(top, tip, head):
+                continue
+            data = self._read(path)
+            if data is None or data.get("tip") != tip:
+                continue
+            fold = load_fold(data["fold"])
+            fold.unreadable = [(p, Change(datetime.fromisoformat(c[0]), c[1], c[2]),
+                                Unreadable(*u)) for p, c, u in data["unreadable"]]
+            stamps = [Stamp(datetime.fromisoformat(a), c, p,
+                            datetime.fromisoformat(b) if b else None)
+                      for a, c, p, b in data["stamps"]]
+            return _Base(tip, fold, stamps)
+        return None
+
+    def _behind(self, top: Path, tip: str, head: str) -> bool:
+        if not gitrepo.is_ancestor(top, tip, head):
+            return False
+        if self.mode == "merged":
+            return True
+        chain = gitrepo.first_parent_ids(top, head, tip)
+        return bool(chain) and chain[-1][1] == tip
+
+    def save(self, head: str, fold: Fold, stamps: list[Stamp],
+             fresh: dict[str, Version]) -> None:
+        if fresh or not (self.where / "blobs.json").exists():
+            blobs = {**{k: _version_out(v) for k, v in self._blobs.items()},
+                     **{k: _version_out(v) for k, v in fresh.items()}}
+            self._write(self.where / "blobs.json", {"blobs": blobs})
+        self._write(self.where / f"{self.mode}-{head}.json", {
+            "tip": head,
+            "fold": dump_fold(fold),
+            "unreadable": [[p, [c.at.isoformat(), c.commit, c.who], list(u)]
+                           for p, c, u in fold.unreadable],
+            "stamps": [[s.at.isoformat(), s.commit, s.path,
+                        s.parent_at.isoformat() if s.parent_at else None] for s in stamps],
+        })
+        for old in self._folds()[KEEP:]:
+            old.unlink(missing_ok=True)

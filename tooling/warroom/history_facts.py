@@ -1,0 +1,194 @@
+"""The few facts history needs from each committed version of an incident file.
+
+Every version is read with `yamlload.parse_text`, but not always in one piece: a history of
+10,000 incidents holds some 40,000 versions, and parsing each whole (~0.5 ms) would cost
+several times what git needs to list them. Consecutive versions share almost all their text
+(updates are appended), so a version is cut at its top-level keys, and `updates:` at its
+items, and each piece is parsed alone and remembered by its text: a new version costs the
+parse of what it changed. Every piece is checked to parse to exactly the one key or item it
+was cut at, and a piece cut inside a multi-line quoted or flow value cannot parse on its own,
+so a wrong cut falls back to parsing the whole version, never to a wrong fact.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NamedTuple
+
+from warroom.yamlload import MAX_BYTES, load_bytes, parse_text
+
+# How far along an incident is, for "first reached identified (or later)" and friends.
+RANK = {"investigating": 0, "scheduled": 0, "identified": 1, "in_progress": 1,
+        "monitoring": 2, "resolved": 3, "completed": 3, "canceled": 3}
+IDENTIFIED, MONITORING, RESOLVED = 1, 2, 3
+
+
+class Facts(NamedTuple):
+    id: str | None
+    status: str | None
+    severity: str | None
+    commander: bool
+    updates: int
+    published: bool
+
+    @property
+    def rank(self) -> int:
+        return RANK.get(self.status or "", 0)
+
+
+class Unreadable(NamedTuple):
+    """A version that does not parse: where and why, for the notice."""
+
+    line: int
+    col: int
+    message: str
+
+
+Version = Facts | Unreadable
+
+# A line at column 0: a top-level key, a comment, a sequence entry, or anything else.
+_COL0 = re.compile(r"^(?:([A-Za-z_][A-Za-z0-9_-]*):(?=[ \t\n]|$)|(#)|(-)(?=[ \n]|$)|([^ \n]))",
+                   re.M)
+_BAD = object()
+
+
+def facts_of(data: Any) -> Facts | Unreadable:
+    if not isinstance(data, dict):
+        return Unreadable(1, 1, "the top level is not a mapping of fields")
+    roles, updates, pm = data.get("roles"), data.get("updates"), data.get("postmortem")
+    ident, status, severity = data.get("id"), data.get("status"), data.get("severity")
+    return Facts(
+        ident if isinstance(ident, str) and ident else None,
+        status if isinstance(status, str) else None,
+        severity if isinstance(severity, str) else None,
+        isinstance(roles, dict) and roles.get("commander") not in (None, ""),
+        len(updates) if isinstance(updates, list) else 0,
+        isinstance(pm, dict) and pm.get("status") == "published",
+    )
+
+
+class FactReader:
+    """Facts of file versions, remembering parsed pieces across versions of one run."""
+
+    def __init__(self) -> None:
+        self._pieces: dict[str, Any] = {}
+
+    def read(self, raw: bytes) -> Facts | Unreadable:
+        text = self._plain_text(raw)
+        data = self._by_pieces(text) if text is not None else _BAD
+        if data is _BAD:
+            doc, problems = load_bytes(raw, "version")
+            if doc is None:
+                first = problems[0] if problems else None
+                return Unreadable(first.line, first.col, first.message) if first else \
+                    Unreadable(1, 1, "unreadable")
+            data = doc.data
+        return facts_of(data)
+
+    @staticmethod
+    def _plain_text(raw: bytes) -> str | None:
+        """UTF-8 text without the oddities load_bytes reports on (else None: let it report)."""
+        if len(raw) > MAX_BYTES or b"\0" in raw or raw.startswith(
+                (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"\r" in raw:
+            return None
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def _piece(self, text: str) -> Any:
+        found = self._pieces.get(text, None)
+        if found is None and text not in self._pieces:
+            doc, _ = parse_text(text, "piece")
+            found = _BAD if doc is None else doc.data
+            self._pieces[text] = found
+        return found
+
+    def _by_pieces(self, text: str) -> Any:
+        cut = _cut(text)
+        if cut is None:
+            return _BAD
+        if sum(piece not in self._pieces for _, piece, items in cut
+               for piece in (items or [piece])) > 2:
+            self._seed(text, cut)  # mostly new text: one whole parse beats many small ones
+        data: dict[str, Any] = {}
+        for key, piece, items in cut:
+            if items:
+                values = [self._piece(item) for item in items]
+                if all(isinstance(v, list) and len(v) == 1 for v in values):
+                    data[key] = [v[0] for v in values]
+                    continue
+            parsed = self._piece(piece)
+            if not isinstance(parsed, dict) or len(parsed) != 1 or key not in parsed:
+                return _BAD
+            data[key] = parsed[key]
+        return data
+
+    def _seed(self, text: str, cut: list[tuple[str, str, list[str] | None]]) -> None:
+        """Remember each piece's value from one whole parse, when the cut provably matches.
+
+        Same keys in the same order, and as many updates as items cut, means every cut fell
+        on a real boundary. Anchors could tie pieces together, so text with any is skipped.
+        """
+        if "&" in text:
+            return
+        doc, _ = parse_text(text, "version")
+        if doc is None or not isinstance(doc.data, dict):
+            return
+        data = doc.data
+        if list(data) != [key for key, _, _ in cut]:
+            return
+        for key, piece, items in cut:
+            self._pieces.setdefault(piece, {key: data[key]})
+            value = data[key]
+            if items is not None and isinstance(value, list) and len(value) == len(items):
+                for item, entry in zip(items, value, strict=True):
+                    self._pieces.setdefault(item, [entry])
+
+def _cut(text: str) -> list[tuple[str, str, list[str] | None]] | None:
+    """(key, piece, updates items or None) per top-level key; None when it cannot be cut."""
+    starts: list[tuple[int, str]] = []
+    for match in _COL0.finditer(text):
+        key, _comment, dash, other = match.groups()
+        if other is not None or (dash is not None and not starts):
+            return None
+        if key is not None:
+            starts.append((match.start(), key))
+    if not starts or any(line.strip() and not line.lstrip().startswith("#")
+                         for line in text[:starts[0][0]].splitlines()):
+        return None
+    out: list[tuple[str, str, list[str] | None]] = []
+    seen: set[str] = set()
+    for n, (start, key) in enumerate(starts):
+        if key in seen:
+            return None  # a duplicate key: the whole parse reports it
+        seen.add(key)
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(text)
+        piece = text[start:end]
+        out.append((key, piece, _items(piece) if key == "updates" else None))
+    return out
+
+
+def _items(piece: str) -> list[str] | None:
+    """The entries of a plain block sequence under `updates:`, each as its own text."""
+    lines = piece.splitlines(keepends=True)
+    if lines[0].rstrip() != "updates:":
+        return None
+    indent = -1
+    items: list[list[str]] = []
+    for line in lines[1:]:
+        body = line.lstrip(" ")
+        if not body.strip() or body.startswith("#"):
+            if items:
+                items[-1].append(line)
+            continue
+        depth = len(line) - len(body)
+        if indent < 0:
+            indent = depth
+        if depth == indent and (body.startswith("- ") or body.rstrip("\n") == "-"):
+            items.append([line])
+        elif depth > indent and items:
+            items[-1].append(line)
+        else:
+            return None
+    return ["".join(item) for item in items]
