@@ -23,7 +23,7 @@ from ruamel.yaml.scalarstring import (
 )
 from ruamel.yaml.tokens import CommentToken
 
-from warroom.authoring.values import scalar
+from warroom.authoring.values import Moment, scalar
 from warroom.errors import WarroomError
 
 _BLOCK = (LiteralScalarString, FoldedScalarString)
@@ -35,6 +35,8 @@ def make_yaml(mapping: int = 2, sequence: int = 2, offset: int = 0) -> YAML:
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap a long line someone wrote on one line
     yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    yaml.representer.add_representer(
+        Moment, lambda rep, value: rep.represent_scalar("tag:yaml.org,2002:timestamp", value))
     return yaml
 
 
