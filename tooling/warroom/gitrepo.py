@@ -21,6 +21,7 @@ HISTORY_FORMAT = "%x1e%H%x1f%P%x1f%cI%x1f%cn <%ce>"
 class GitTop(NamedTuple):
     top: Path  # the working tree's top folder
     prefix: str  # the warroom root relative to top, "" or "sub/dir/"
+    shallow: bool  # a shallow clone: history is cut short
 
 
 def _history_git(top: Path, *args: str, stdin: bytes | None = None,
@@ -40,19 +41,16 @@ def _history_git(top: Path, *args: str, stdin: bytes | None = None,
 def git_top(root: Path) -> GitTop | None:
     """Where the git working tree around root starts; None outside git (or without git)."""
     try:
-        done = subprocess.run(["git", "rev-parse", "--show-toplevel", "--show-prefix"],
+        done = subprocess.run(["git", "rev-parse", "--is-shallow-repository",
+                               "--show-toplevel", "--show-prefix"],
                               cwd=root, capture_output=True, check=False,
                               env={**os.environ, **_READ_ENV})
     except FileNotFoundError:
         return None
     lines = done.stdout.decode("utf-8", "replace").splitlines()
-    if done.returncode != 0 or not lines:
+    if done.returncode != 0 or len(lines) < 2:
         return None
-    return GitTop(Path(lines[0]), lines[1] if len(lines) > 1 else "")
-
-
-def is_shallow(top: Path) -> bool:
-    return _history_git(top, "rev-parse", "--is-shallow-repository")[1].strip() == b"true"
+    return GitTop(Path(lines[1]), lines[2] if len(lines) > 2 else "", lines[0] == "true")
 
 
 def resolve_commit(top: Path, rev: str) -> str | None:

@@ -48,7 +48,7 @@ def read_history(root: Path, *, landed: bool = False, at: str | None = None,
     if where is None:
         return _without_git(root, now)
     top, prefix = where.top, where.prefix
-    if gitrepo.is_shallow(top):
+    if where.shallow:
         raise WarroomError(
             "this is a shallow clone: its history is cut short, so recorded times would be "
             "wrong",
