@@ -299,7 +299,7 @@ class _Conversion:
         if not names:
             why = ("affected is commented out" if commented and "affected" not in front
                    else "affected is missing" if "affected" not in front
-                   else f"affected is {raw!r}")
+                   else "affected is null" if raw is None else f"affected is {raw!r}")
             self.guess("missing-affected", f"{why}: used the placeholder component "
                                            f"{self.imp.components.placeholder()}")
             return [self.imp.components.placeholder()]
