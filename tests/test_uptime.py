@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from status_fixtures import maintenance, outage, recorded, site
-from warroom.uptime import DayUptime, daily_uptime, uptime_percent
+from warroom.uptime import DayUptime, ImpactWindow, _down_seconds, daily_uptime, uptime_percent
 
 NOW = "2026-11-22T12:00:00Z"
 
@@ -115,3 +117,29 @@ def test_impact_is_clipped_to_the_days_shown(tmp_path: Path) -> None:
     result = daily_uptime(site(tmp_path, {"2026-11-01-a": body}, NOW), "checkout", 3)
     assert [d.weighted_minutes for d in result] == [1440.0, 360.0, 0.0]
     assert result[0].uptime == 0.0
+
+
+WEIGHTS = st.sampled_from((0.0, 0.5, 1.0))
+SPANS = st.lists(st.tuples(st.integers(0, 3 * 1440), st.integers(0, 600), WEIGHTS), max_size=8)
+
+
+@given(SPANS)
+@settings(max_examples=150, deadline=None)
+def test_worst_weight_integral_matches_a_minute_by_minute_count(
+        spans: list[tuple[int, int, float]]) -> None:
+    origin = datetime(2026, 11, 20, tzinfo=UTC)
+    windows = [ImpactWindow(f"i{n}", "api", origin + timedelta(minutes=start),
+                            origin + timedelta(minutes=start + length), weight)
+               for n, (start, length, weight) in enumerate(spans)]
+    lo, hi = origin + timedelta(hours=6), origin + timedelta(days=3)
+    worst = [0.0] * (3 * 1440)  # the worst weight of each minute, filled the slow way
+    for start, length, weight in spans:
+        for minute in range(start, min(start + length, 3 * 1440)):
+            worst[minute] = max(worst[minute], weight)
+    expected: dict[date, float] = {}
+    for minute in range(6 * 60, 3 * 1440):
+        if worst[minute]:
+            day = (origin + timedelta(minutes=minute)).date()
+            expected[day] = expected.get(day, 0.0) + worst[minute] * 60
+    found = {day: seconds for day, seconds in _down_seconds(windows, lo, hi).items() if seconds}
+    assert found == pytest.approx(expected)

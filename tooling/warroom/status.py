@@ -7,10 +7,10 @@ nor change the public status by construction rather than by care in each produce
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from warroom.config import Config
 from warroom.model import Incident, Update
@@ -81,12 +81,12 @@ def audience_view(incidents: Sequence[Incident], config: Config, audience: str
         if postmortem is not None and not (postmortem.published
                                             and postmortem.visibility == "public"):
             postmortem = None
-        out.append(dataclasses.replace(
+        out.append(_replace(
             inc,
             components=tuple(c for c in inc.components if c.id in shown),
             roles={},
             pauses=(),
-            updates=tuple(dataclasses.replace(u, author=None) for u in inc.updates if u.public),
+            updates=tuple(_anonymous(u) for u in inc.updates if u.public),
             postmortem=postmortem,
             action_items=inc.action_items if postmortem is not None else (),
             regulatory=None,
@@ -94,6 +94,19 @@ def audience_view(incidents: Sequence[Incident], config: Config, audience: str
             related=tuple(r for r in inc.related if r in kept_ids),
         ))
     return tuple(out)
+
+
+def _replace(incident: Incident, **changes: Any) -> Incident:
+    # dataclasses.replace() costs ~25 us a call, a third of a 10,000-incident build's view;
+    # the fields are the same, so build the new frozen instance directly.
+    return Incident(**{**incident.__dict__, **changes})
+
+
+def _anonymous(update: Update) -> Update:
+    if update.author is None:
+        return update
+    return Update(update.index, update.status, update.message, update.at, update.visibility,
+                  None)
 
 
 def maintenance_state(incident: Incident, now: datetime) -> str:

@@ -86,33 +86,57 @@ def impact_windows(data: SiteData) -> dict[str, list[ImpactWindow]]:
     return out
 
 
-def _weighted_seconds(windows: Iterable[ImpactWindow], lo: datetime, hi: datetime) -> float:
-    """Integral of the worst weight over [lo, hi): overlapping windows are not double-counted."""
-    events: list[tuple[datetime, int, float]] = []
+def _merge(spans: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    out: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            if end > out[-1][1]:
+                out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
+def _by_day(start: datetime, end: datetime) -> Iterable[tuple[date, float]]:
+    """Seconds of [start, end) falling in each UTC day."""
+    while start < end:
+        midnight = datetime.combine(start.date() + DAY, time(), tzinfo=UTC)
+        stop = min(end, midnight)
+        yield start.date(), (stop - start).total_seconds()
+        start = stop
+
+
+def _down_seconds(windows: Sequence[ImpactWindow], lo: datetime, hi: datetime
+                  ) -> dict[date, float]:
+    """Per UTC day in [lo, hi), the integral of the worst weight at each moment.
+
+    Overlaps are not double-counted: with weights w1 > w2 > ... and U_k the union of windows
+    weighing at least w_k, a moment whose worst weight is w lies in every U_k with w_k <= w,
+    so the sum over k of (w_k - w_(k+1)) * |U_k| counts it exactly w.
+    """
+    levels = sorted({w.weight for w in windows if w.weight > 0}, reverse=True)
+    out: dict[date, float] = defaultdict(float)
+    for k, level in enumerate(levels):
+        step = level - (levels[k + 1] if k + 1 < len(levels) else 0.0)
+        spans = ((max(w.start, lo), min(w.end, hi)) for w in windows if w.weight >= level)
+        for start, end in _merge(s for s in spans if s[1] > s[0]):
+            for day, seconds in _by_day(start, end):
+                out[day] += step * seconds
+    return out
+
+
+def _touched(windows: Sequence[ImpactWindow], lo: datetime, hi: datetime
+             ) -> dict[date, set[str]]:
+    """Per UTC day in [lo, hi), the incidents whose window touches it (an instant counts)."""
+    out: dict[date, set[str]] = defaultdict(set)
     for w in windows:
-        start, end = max(w.start, lo), min(w.end, hi)
-        if end > start and w.weight > 0:
-            events += [(start, 1, w.weight), (end, -1, w.weight)]
-    events.sort()
-    active: dict[float, int] = defaultdict(int)
-    total, previous = 0.0, lo
-    for moment, kind, weight in events:
-        current = max((k for k, n in active.items() if n), default=0.0)
-        total += current * (moment - previous).total_seconds()
-        active[weight] += kind
-        previous = moment
-    return total
-
-
-def _touches(window: ImpactWindow, lo: datetime, hi: datetime) -> bool:
-    if window.start == window.end:  # an instant (zero-length record) still lists the incident
-        return lo <= window.start < hi
-    return window.start < hi and window.end > lo
-
-
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(), tzinfo=UTC)
-    return start, start + DAY
+        if w.start == w.end:
+            if lo <= w.start < hi:
+                out[w.start.date()].add(w.incident_id)
+            continue
+        for day, _ in _by_day(max(w.start, lo), min(w.end, hi)):
+            out[day].add(w.incident_id)
+    return out
 
 
 def daily_uptime(data: SiteData, component_id: str, days: int) -> tuple[DayUptime, ...]:
@@ -131,20 +155,20 @@ def uptime_by_component(data: SiteData, days: int, component_ids: Sequence[str]
     range_start = datetime.combine(first, time(), tzinfo=UTC)
     out = {}
     for cid in component_ids:
-        mine = [w for w in windows.get(cid, ()) if w.end >= range_start]
+        mine = [w for w in windows.get(cid, ()) if w.end >= range_start and w.start < now]
+        down = _down_seconds(mine, range_start, now)
+        touched = _touched(mine, range_start, now)
         result = []
         for offset in range(days):
             day = first + timedelta(days=offset)
-            lo, hi = _day_bounds(day)
-            hi = min(hi, now)
-            touching = [w for w in mine if _touches(w, lo, hi)]
-            minutes = max((hi - lo).total_seconds(), 0.0) / 60
-            weighted = _weighted_seconds(touching, lo, hi) / 60 if touching else 0.0
+            lo = datetime.combine(day, time(), tzinfo=UTC)
+            minutes = max((min(lo + DAY, now) - lo).total_seconds(), 0.0) / 60
+            weighted = down.get(day, 0.0) / 60
             result.append(DayUptime(
                 day=day,
                 uptime=1.0 - weighted / minutes if minutes else 1.0,
                 weighted_minutes=weighted,
-                incidents=tuple(sorted({w.incident_id for w in touching})),
+                incidents=tuple(sorted(touched.get(day, ()))),
                 minutes=minutes,
             ))
         out[cid] = tuple(result)
