@@ -183,3 +183,13 @@ def test_sla_compliance_counts_and_shares() -> None:
     pm = rows["postmortem"]
     assert (pm.met, pm.breached, pm.open, pm.met_share) == (1, 1, 1, 0.5)
     assert metrics.overall.postmortems == {"on_time": 1, "late": 1, "pending": 1}
+
+
+def test_docs_state_every_definition_the_code_prints() -> None:
+    from conftest import ROOT
+    from warroom.metrics import IMPACT_START
+
+    docs = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
+    for label, definition in DEFINITIONS.values():
+        assert f"| {label} | {definition} |" in docs
+    assert IMPACT_START in docs

@@ -10,7 +10,13 @@ from fractions import Fraction
 
 from warroom.availability import ComponentAvailability
 from warroom.durations import format_span
-from warroom.metrics import DEFINITIONS, DURATIONS, PERCENTILE_METHOD, IncidentMetrics
+from warroom.metrics import (
+    DEFINITIONS,
+    DURATIONS,
+    IMPACT_START,
+    PERCENTILE_METHOD,
+    IncidentMetrics,
+)
 from warroom.metrics_aggregate import Group, Summary
 from warroom.model import Incident
 from warroom.report.model import Report
@@ -116,7 +122,7 @@ def response_table(group: Group) -> Table:
     rows.append((DEFINITIONS["impact"][0] + " (min)", minutes(impact.p50), minutes(impact.p90),
                  minutes(impact.max), str(impact.count), DEFINITIONS["impact"][1]))
     return Table("Response times", ("Metric", "p50", "p90", "max", "n", "Definition"),
-                 tuple(rows), f"Percentiles: {PERCENTILE_METHOD}.")
+                 tuple(rows), f"Impact start: {IMPACT_START}. Percentiles: {PERCENTILE_METHOD}.")
 
 
 def group_table(name: str, groups: Sequence[Group]) -> Table:
