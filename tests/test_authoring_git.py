@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -70,6 +71,25 @@ def test_new_update_resolve_with_git(warroom_repo: Path, git_env: dict[str, str]
     status = run_git(repo, git_env, "status", "--porcelain")
     assert status.splitlines() == ["A  staged.txt", "?? notes.txt"]  # left alone
     assert warroom(repo, git_env, "validate").returncode == 0
+
+    # The SLA report is exactly what the four commits say (SEV2: acknowledge 30m,
+    # first update 1h, update every 2h, identify 2h, mitigate 4h, resolve 24h, postmortem 10d).
+    report = json.loads(warroom(repo, git_env, "sla", "--format", "json", "--fail-on", "never",
+                                "--now", "2026-11-20T12:00:00Z").stdout)
+    (incident,) = report["incidents"]
+    assert (incident["id"], incident["status"], incident["problems"]) == (ID, "resolved", [])
+    clocks = {c["target"]: (c["start"][11:16], c["stopped"] and c["stopped"][11:16],
+                            c["elapsed_seconds"] // 60, c["state"])
+              for c in incident["clocks"]}
+    assert clocks == {
+        "acknowledge": ("09:00", "09:40", 40, "breached"),  # the commander came at 09:40
+        "first_update": ("09:00", "09:40", 40, "met"),
+        "update_every": ("09:40", "10:30", 50, "met"),  # longest public silence
+        "identify": ("09:00", "09:40", 40, "met"),
+        "mitigate": ("09:00", "10:30", 90, "met"),
+        "resolve": ("09:00", "11:00", 120, "met"),
+        "postmortem": ("11:00", None, 60, "running"),
+    }
 
 
 def test_without_git_nothing_in_git_is_touched(warroom_repo: Path,

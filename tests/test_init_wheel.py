@@ -53,3 +53,11 @@ def test_init_validate_sla_build_from_a_wheel(installed: Path, tmp_path: Path,
          env={**git_env, "GIT_AUTHOR_DATE": "2026-11-20T09:00:00Z",
               "GIT_COMMITTER_DATE": "2026-11-20T09:00:00Z"})
     _run(warroom, "validate", cwd=site, env=git_env)
+    sla = _run(warroom, "sla", "--format", "text", "--now", "2026-11-20T09:30:00Z", cwd=site,
+               env=git_env)
+    assert "website-is-slow" in sla or "Website is slow" in sla, sla
+    _run(warroom, "build", "--out", site / "_site", cwd=site,
+         env={**git_env, "SOURCE_DATE_EPOCH": "1795683600"})
+    index = (site / "_site" / "index.html").read_text(encoding="utf-8")
+    assert "Acme status" in index and "Website is slow" in index
+    assert "example drill" not in index.lower()  # internal: never on the public page
