@@ -140,3 +140,52 @@ def test_span_is_measured_exactly() -> None:
     # the budget is evaluated at the end of the span, not at now
     assert api.budget.period.end == span[1]
     assert api.budget.period.start == span[1] - timedelta(days=30)
+
+
+def _site(audience: str) -> dict[str, bytes]:
+    import dataclasses
+
+    from metrics_fixtures import november
+    from warroom.site.availability import produce
+    from warroom.site.data import SiteData
+    from warroom.status import audience_view
+
+    incidents, records, clocks = november()
+    secret = incident("2026-11-12-zebrafinch", visibility="internal",
+                      title="Zebrafinch secret outage", impact_started_at="2026-11-12T10:00:00Z",
+                      resolved_at="2026-11-12T11:00:00Z")
+    cfg = config()
+    cfg = dataclasses.replace(cfg, groups=tuple(
+        dataclasses.replace(g, components=(*g.components, dataclasses.replace(
+            g.components[0], id="vault", name="Quokkavault", internal=True, slo=None)))
+        for g in cfg.groups))
+    shown = audience_view([*incidents, secret], cfg, audience)
+    data = SiteData(cfg, shown, records, t("2026-12-01T12:00:00Z"), "", audience,
+                    clocks=clocks if audience == "internal" else {})
+    return produce(data)
+
+
+def test_public_availability_page_has_no_sla_figures_nor_internal_things() -> None:
+    import html5lib
+
+    out = _site("public")
+    assert sorted(out) == ["availability/index.html"]
+    page = out["availability/index.html"].decode()
+    html5lib.HTMLParser(strict=True).parse(page)
+    for word in ("Objective", "budget", "SLA", "Zebrafinch", "Quokkavault", ">met<", "missed"):
+        assert word not in page, word
+    # November for the API: 2 h major + 1 h 30 at half weight (public incidents only)
+    assert "<td class=\"num\">99.618%</td>" in page
+
+
+def test_internal_build_adds_objectives_and_the_metrics_page() -> None:
+    import html5lib
+
+    out = _site("internal")
+    assert sorted(out) == ["availability/index.html", "internal/metrics/index.html"]
+    page = out["availability/index.html"].decode()
+    assert "Objective" in page and "Quokkavault" in page and "missed" in page
+    metrics = out["internal/metrics/index.html"].decode()
+    html5lib.HTMLParser(strict=True).parse(metrics)
+    assert metrics.count('role="img"') == 4 and "SLA compliance per target" in metrics
+    assert "Canary configuration pushes" in metrics  # the repeat names the open item
