@@ -95,3 +95,15 @@ def test_scale_includes_zero_and_whole_steps() -> None:
     assert scale([3.0], integer=True) == (0.0, 3.0, [0.0, 1.0, 2.0, 3.0])
     assert scale([9.0], integer=True) == (0.0, 10.0, [0.0, 5.0, 10.0])
     assert number(2.50) == "2.5" and number(-0.0001) == "0"
+
+
+def test_long_category_labels_wrap_instead_of_disappearing() -> None:
+    targets = ["Acknowledge", "Identify", "Mitigate", "Resolve", "First update",
+               "Update interval"]
+    plot = stacked_bars("s", "SLA", "d", targets, [Series("met", (1.0,) * 6)], unit="clocks",
+                        first_column="Target")
+    axis = ET.fromstring(plot.svg).find("svg:g[@class='x-axis']", NS)
+    assert axis is not None
+    shown = ["".join(t.itertext()) for t in axis.findall("svg:text", NS)]
+    assert shown == ["Acknowledge", "Identify", "Mitigate", "Resolve", "Firstupdate",
+                     "Updateinterval"]  # two <tspan> lines each

@@ -108,15 +108,34 @@ def _y_mapper(bottom: float, top: float, top_margin: float) -> Callable[[float],
     return y_of
 
 
+def _wrap(label: str) -> list[str]:
+    """One line, or two split at the space that best balances them."""
+    spaces = [i for i, ch in enumerate(label) if ch == " "]
+    if not spaces:
+        return [label]
+    cut = min(spaces, key=lambda i: max(i, len(label) - i - 1))
+    return [label[:cut], label[cut + 1:]]
+
+
 def _x_labels(categories: Sequence[str], centers: Sequence[float]) -> list[str]:
-    widest = max((len(c) for c in categories), default=1) * CHAR_WIDTH + 10
     slot = (WIDTH - LEFT - RIGHT) / max(len(categories), 1)
-    every = max(1, math.ceil(widest / slot))  # labels never overlap
+    wrapped = [[c] for c in categories]
+    if max((len(c) for c in categories), default=0) * CHAR_WIDTH + 10 > slot:
+        wrapped = [_wrap(c) for c in categories]
+    widest = max((len(line) for lines_ in wrapped for line in lines_), default=1)
+    every = max(1, math.ceil((widest * CHAR_WIDTH + 10) / slot))  # labels never overlap
     out = ['<g class="x-axis" fill="currentColor">']
-    for index, (label, x) in enumerate(zip(categories, centers, strict=True)):
-        if index % every == 0:
-            out.append(f'<text x="{number(x)}" y="{HEIGHT - BOTTOM + 16}" '
-                       f'text-anchor="middle">{escape(label)}</text>')
+    for index, (lines_, x) in enumerate(zip(wrapped, centers, strict=True)):
+        if index % every:
+            continue
+        y = HEIGHT - BOTTOM + 16
+        if len(lines_) == 1:
+            out.append(f'<text x="{number(x)}" y="{y}" text-anchor="middle">'
+                       f'{escape(lines_[0])}</text>')
+        else:
+            spans = "".join(f'<tspan x="{number(x)}" dy="{0 if i == 0 else 13}">'
+                            f'{escape(line)}</tspan>' for i, line in enumerate(lines_))
+            out.append(f'<text x="{number(x)}" y="{y}" text-anchor="middle">{spans}</text>')
     out.append("</g>")
     return out
 
