@@ -45,7 +45,7 @@ def test_a_resolved_incident_gets_exact_clocks() -> None:
         clock("acknowledge", 0, 30 * M, 10, 10 * M, MET),
         clock("first_update", 0, H, 50, 50 * M, MET),
         clock("update_every", 50, 2 * H, 130, 80 * M, MET,
-              note="longest of 3 public silences"),
+              note="longest public silence"),
         clock("identify", 0, 2 * H, 50, 50 * M, MET),
         clock("mitigate", 0, 4 * H, 130, 130 * M, MET),
         clock("resolve", 0, 24 * H, 200, 200 * M, MET),
@@ -72,14 +72,14 @@ def test_update_interval_breached_while_open() -> None:
     clocks = by_target(evaluate(inc, recorded(updates=[0, 20, 100]), config(), at(130)))
     assert clocks["update_every"] == clock(
         "update_every", 20, H, 100, 80 * M, BREACHED, "SEV1",
-        note="longest of 3 public silences")
+        note="longest public silence")
 
 
 def test_the_current_silence_counts_for_an_open_incident() -> None:
     updates = [{"status": "investigating", "message": f"Update {i}."} for i in range(2)]
     inc = incident(severity="SEV1", updates=updates)
     rec = recorded(updates=[0, 20])
-    note = "silence since the last public update (2 so far)"
+    note = "current public silence"
     assert by_target(evaluate(inc, rec, config(), at(70)))["update_every"] == clock(
         "update_every", 20, H, None, 50 * M, AT_RISK, "SEV1", note=note)
     assert by_target(evaluate(inc, rec, config(), at(90)))["update_every"] == clock(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 import subprocess
 from pathlib import Path
@@ -12,13 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import run_git
-from warroom import history
 from warroom.cli import cli
-
-# Until history.py lands (being written in parallel) these tests cannot run.
-pytestmark = pytest.mark.skipif(
-    "NotImplementedError" in inspect.getsource(history.read_history),
-    reason="warroom.history is still a stub")
 
 INCIDENT = "incidents/2026/2026-03-02-checkout.yaml"
 HEAD = """\

@@ -178,14 +178,13 @@ def update_every(incident: Incident, target: Target, severity: str, stops: _Stop
     done = [(a, b) for a, b in gaps if b is not None]
     clocks = [measure(incident, target, severity, a, b, config, now) for a, b in done]
     worst = max(clocks, key=lambda c: (c.elapsed, c.start), default=None)
-    count = len(gaps)
     if worst is not None and worst.state is ClockState.BREACHED:
-        return _with_note(worst, f"longest of {count} public silences")
+        return _with_note(worst, "longest public silence")
     if end is None:
         current = measure(incident, target, severity, points[-1], None, config, now)
-        return _with_note(current, f"silence since the last public update ({count} so far)")
+        return _with_note(current, "current public silence")
     assert worst is not None
-    return _with_note(worst, f"longest of {count} public silences")
+    return _with_note(worst, "longest public silence")
 
 
 def _with_note(clock: Clock, note: str) -> Clock:

@@ -38,6 +38,7 @@ from warroom.yamlload import Document
 FAIL_ON = ("breach", "at-risk", "never")
 _FAILING = {"breach": {ClockState.BREACHED},
             "at-risk": {ClockState.BREACHED, ClockState.AT_RISK}, "never": set()}
+FOLLOW_UP_CODES = frozenset({"action-item-overdue", "postmortem-overdue", "decision-pending"})
 LIVE = frozenset({ClockState.RUNNING, ClockState.AT_RISK, ClockState.PAUSED})
 
 
@@ -56,6 +57,14 @@ class IncidentSla:
     @property
     def in_scope(self) -> bool:
         return self.incident.open or self.touched
+
+    @property
+    def live_problems(self) -> tuple[Problem, ...]:
+        """Follow-ups always (someone still has to act); stated-time problems only for an
+        incident in scope, so an imported or backfilled history does not drown the report."""
+        if self.in_scope:
+            return self.problems
+        return tuple(p for p in self.problems if p.code in FOLLOW_UP_CODES)
 
 
 @dataclass(frozen=True)
@@ -83,9 +92,9 @@ class SlaReport:
         return 1 if self.failing(fail_on) or errors else 0
 
     def shown(self, everything: bool) -> list[IncidentSla]:
-        """Incidents worth a table: a counted clock or a problem (all of them on request)."""
+        """Incidents worth a table: a counted clock or a live problem (all on request)."""
         return [i for i in self.incidents
-                if everything or i.problems or any(i.counts(c) for c in i.clocks)]
+                if everything or i.live_problems or any(i.counts(c) for c in i.clocks)]
 
 
 def _uncommitted(rec: Recorded) -> bool:
@@ -174,7 +183,8 @@ def text(report: SlaReport, everything: bool = False) -> str:
             lines += _table([HEADER, *(_row(c, zone) for c in item.clocks)])
         else:
             lines.append("  no clocks (maintenance, drill, or no targets)")
-        lines += ["  " + _problem_line(p) for p in item.problems]
+        lines += ["  " + _problem_line(p)
+                  for p in (item.problems if everything else item.live_problems)]
         lines.append("")
     if report.problems:
         lines.append("history:")
@@ -219,15 +229,15 @@ def as_json(report: SlaReport, fail_on: str) -> str:
 
 
 def _clock_message(item: IncidentSla, clock: Clock, zone: str) -> str:
-    what = f"{clock.note}: " if clock.note else ""
-    return (f"{item.incident.id}: {what}{clock.target} {clock.state}: "
+    note = f" ({clock.note})" if clock.note else ""
+    return (f"{item.incident.id}: {clock.target} {clock.state}: "
             f"{format_span(clock.elapsed)} of {format_span(clock.allowed)} used "
-            f"({percent(clock)}), due {when(clock.due, zone)} {zone}")
+            f"({percent(clock)}), due {when(clock.due, zone)} {zone}{note}")
 
 
 def github(report: SlaReport) -> str:
     """Annotations on each incident's `status:` line for counted at-risk or breached clocks,
-    then the problems of incidents in scope and of history."""
+    then live problems (follow-ups; stated times of incidents in scope) and history's."""
     out: list[str] = []
     for item, clock in report.counted([ClockState.BREACHED, ClockState.AT_RISK]):
         level = Level.ERROR if clock.state is ClockState.BREACHED else Level.WARNING
@@ -236,7 +246,7 @@ def github(report: SlaReport) -> str:
         out.append(github_command(level, _clock_message(item, clock, report.timezone), {
             "file": item.incident.path, "line": line, "col": col,
             "title": f"SLA {word}: {clock.target}"}))
-    problems = [p for i in report.incidents if i.in_scope for p in i.problems]
+    problems = [p for i in report.incidents for p in i.live_problems]
     for p in [*problems, *report.problems]:
         out.append(github_command(p.level, p.message, {
             "file": p.path, "line": p.line, "col": p.col, "title": f"warroom {p.code}"}))
@@ -265,7 +275,7 @@ def markdown(report: SlaReport) -> str:
                 f" | {when(c.due, zone)} | {format_span(c.elapsed)} of "
                 f"{format_span(c.allowed)} | {percent(c)} | {state} | {left(c)} |")
         lines.append("")
-    problems = [p for i in report.shown(False) for p in i.problems]
+    problems = [p for i in report.incidents for p in i.live_problems]
     if problems:
         lines += ["### Follow-ups and stated times", ""]
         lines += [f"- `{_cell(p.location())}` {p.level}: {_cell(p.message)} ({p.code})"
