@@ -16,7 +16,6 @@ unreadable is ignored and rebuilt.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import pickle
@@ -76,7 +75,7 @@ class LoadCache:
     def read(self, header: str) -> dict[str, tuple[str, Incident | None, list[Problem]]]:
         try:
             with open(self.path, "rb") as handle:
-                stored = _Unpickler(io.BufferedReader(handle)).load()
+                stored = _Unpickler(handle).load()
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError,
                 TypeError, IndexError, KeyError):
             return {}

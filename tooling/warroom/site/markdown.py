@@ -3,8 +3,8 @@
 Built from markdown-it's "js-default" preset, which escapes raw HTML. On top of it:
 - links and images keep only http(s), mailto, tel and scheme-less targets; anything else
   (javascript:, vbscript:, data:, file:, ...) stays visible as text but is not a link;
-- headings are demoted below the page's own headings, so a `#` in an update cannot add an
-  h1 or h2 that breaks the page outline;
+- headings are moved below the page's own headings (the text's top level becomes
+  `heading_floor`), so a `#` in an update cannot add an h1 or h2 that breaks the outline;
 - links get rel="nofollow noopener", since incident text is not an endorsement.
 """
 
@@ -36,10 +36,11 @@ def safe_link(url: str) -> bool:
     cleaned = "".join(ch for ch in url if not (ch.isspace() or unicodedata.category(ch) == "Cc"))
     match = _SCHEME.match(cleaned)
     if match is None:
-        # "a:b" after percent-decoding still reaches here as scheme-less only when there is
-        # no colon before the first slash, question mark or hash: a relative reference.
-        head = re.split(r"[/?#]", cleaned, maxsplit=1)[0]
-        return ":" not in head and "%3a" not in head.lower()
+        # A relative reference has no colon before its first slash. Stricter than RFC 3986
+        # (which also stops at ? and #) so that an entity such as "&#58;" in the first
+        # segment can never be read as a scheme separator by a later decoder.
+        head = cleaned.split("/", 1)[0]
+        return ":" not in head and "%3a" not in head.lower() and "&" not in head
     return match.group(1).lower() in ALLOWED_SCHEMES
 
 
@@ -51,9 +52,12 @@ def safe_url(url: str | None) -> str | None:
 
 def _demote_and_mark(state: StateCore) -> None:
     floor = int(state.env.get("heading_floor", DEFAULT_HEADING_FLOOR))
+    # The text's top heading level becomes the floor, whether the author started at # or
+    # ##, so the outline never skips a level below the page's own heading.
+    top = min((int(t.tag[1]) for t in state.tokens if t.type == "heading_open"), default=1)
     for token in state.tokens:
         if token.type in ("heading_open", "heading_close"):
-            level = min(6, int(token.tag[1]) - 1 + floor)
+            level = min(6, int(token.tag[1]) - top + floor)
             token.tag = f"h{level}"
         elif token.type == "inline" and token.children:
             for child in token.children:

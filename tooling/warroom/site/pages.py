@@ -62,8 +62,9 @@ class Job:
     path: str
     template: str
     title: str
-    key: str | None  # None: rendered on every build (the page shows the build time)
+    key: str | None  # None: rendered on every build (or no cache)
     build: Builder
+    live: bool = False  # shows the build time (the home page): never cached
 
 
 def translator(data: SiteData) -> Translator:
@@ -164,7 +165,7 @@ class Pages:
     # -- jobs --------------------------------------------------------------------------
     def jobs(self) -> list[Job]:
         data, t = self.data, self.t
-        jobs = [Job("index.html", "home.html", t("home.title"), None, self._home),
+        jobs = [Job("index.html", "home.html", t("home.title"), None, self._home, live=True),
                 Job("404.html", "404.html", t("notfound.title"), self._key("404"), dict)]
         by_id = {i.id: i for i in data.incidents}
         for inc in data.incidents:
@@ -303,7 +304,7 @@ class Pages:
                     job.path, job.key):
                 self.skipped.append(job.path)
                 continue
-            generated = data.now if job.key is None else None
+            generated = data.now if job.live else None
             context = base_context(data, job.path, job.title, generated=generated, t=self.t)
             context.update(job.build())
             out[job.path] = env.get_template(job.template).render(context).encode("utf-8")

@@ -1,0 +1,102 @@
+"""The golden fixture repository, committed in stages with pinned dates, and site helpers.
+
+Regenerate tests/golden/expected/ after an intended change of the output:
+    WARROOM_REGENERATE_GOLDEN=1 .venv/bin/pytest tests/test_site_golden.py
+or  .venv/bin/python tests/site_support.py
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+GOLDEN = HERE / "golden"
+EXPECTED = GOLDEN / "expected"
+# 2026-03-15T12:00:00Z: after every commit below, before the upcoming maintenance.
+EPOCH = "1773576000"
+BASE_URL = "https://status.golden.example"
+# Words that appear only in what the public must never see: an internal incident, an
+# internal component, an internal update, a draft postmortem and its action item, a drill.
+MARKERS = ("ZEBRAQUARTZ", "MARMALADEFJORD", "PELICANDRAFT", "GAMEDAYOTTER")
+
+_I = "incidents/2026/"
+# (commit date, files as of that commit: from "first" (an earlier version) or "repo")
+STAGES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("2026-01-20T10:05:00+01:00", (("warroom.yaml", "repo"),
+                                   (_I + "2026-01-20-checkout-errors.yaml", "repo"))),
+    ("2026-02-10T03:05:00+01:00", ((_I + "2026-02-10-vault-rotation-failed.yaml", "repo"),)),
+    ("2026-02-14T10:35:00+01:00", ((_I + "2026-02-14-db-failover-gameday.yaml", "repo"),)),
+    ("2026-03-02T10:00:00+01:00", ((_I + "2026-03-02-website-maintenance.yaml", "first"),)),
+    ("2026-03-04T09:00:00+01:00", ((_I + "2026-03-02-website-maintenance.yaml", "repo"),)),
+    ("2026-03-10T14:10:00+01:00", ((_I + "2026-03-10-api-latency.yaml", "first"),)),
+    ("2026-03-10T16:00:00+01:00", ((_I + "2026-03-10-api-latency.yaml", "repo"),)),
+    ("2026-03-15T11:05:00+01:00", ((_I + "2026-03-15-hostile-title.yaml", "repo"),
+                                   (_I + "2026-03-20-payments-db-upgrade.yaml", "repo"))),
+)
+
+
+def git_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update({
+        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Alice", "GIT_AUTHOR_EMAIL": "alice@example.com",
+        "GIT_COMMITTER_NAME": "Alice", "GIT_COMMITTER_EMAIL": "alice@example.com",
+    })
+    return env
+
+
+def _git(repo: Path, *args: str, date: str | None = None) -> None:
+    env = git_env()
+    if date:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+def make_golden_repo(where: Path) -> Path:
+    """The golden repository as a real git repository with its history, at `where`."""
+    where.mkdir(parents=True, exist_ok=True)
+    _git(where, "init", "-q", "-b", "main")
+    for date, files in STAGES:
+        for rel, source in files:
+            dest = where / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(GOLDEN / source / rel, dest)
+        _git(where, "add", "-A")
+        _git(where, "commit", "-q", "-m", f"stage {date}", date=date)
+    return where
+
+
+def site_files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build_golden(repo: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`warroom build` of the golden repository, as CI would run it."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    return subprocess.run(
+        [sys.executable, "-m", "warroom", "build", "--root", str(repo), "--out", str(out),
+         "--base-url", BASE_URL, *extra],
+        env=env, capture_output=True, text=True, check=False)
+
+
+def regenerate(scratch: Path) -> None:
+    repo = make_golden_repo(scratch / "repo")
+    done = build_golden(repo, scratch / "site", "--no-cache")
+    if done.returncode != 0:
+        raise SystemExit(done.stderr)
+    if EXPECTED.exists():
+        shutil.rmtree(EXPECTED)
+    shutil.copytree(scratch / "site", EXPECTED)
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        regenerate(Path(tmp))
+    print(f"regenerated {EXPECTED}")  # noqa: T201

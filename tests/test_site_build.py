@@ -1,0 +1,229 @@
+"""warroom build end to end: leaks, HTML validity, atomicity, collisions, errors, overrides."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import html5lib
+import pytest
+
+from site_support import BASE_URL, EPOCH, MARKERS, build_golden, make_golden_repo, site_files
+from warroom.errors import WarroomError
+from warroom.site import build as site_build
+from warroom.site.build import BuildFailed, build, build_time
+from warroom.site.data import SiteData
+
+NOW = datetime.fromtimestamp(int(EPOCH), UTC)
+INTERNAL_ID = "2026-02-10-vault-rotation-failed"
+
+
+@pytest.fixture(scope="module")
+def golden(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_golden_repo(tmp_path_factory.mktemp("build") / "repo")
+
+
+@pytest.fixture(scope="module")
+def public_site(golden: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    out = tmp_path_factory.mktemp("public") / "site"
+    done = build_golden(golden, out, "--no-cache")
+    assert done.returncode == 0, done.stderr
+    return site_files(out)
+
+
+@pytest.fixture(scope="module")
+def internal_site(golden: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    out = tmp_path_factory.mktemp("internal") / "site"
+    done = build_golden(golden, out, "--no-cache", "--audience", "internal")
+    assert done.returncode == 0, done.stderr
+    return site_files(out)
+
+
+def test_no_internal_word_reaches_any_public_file(public_site: dict[str, bytes]) -> None:
+    for path, content in public_site.items():
+        text = content.decode("utf-8", "replace").upper()
+        for marker in (*MARKERS, INTERNAL_ID.upper()):
+            assert marker not in text, f"{marker} leaked into {path}"
+    assert not any(INTERNAL_ID in path for path in public_site)
+    assert "components/vault/index.html" not in public_site
+
+
+def test_the_internal_build_has_every_marker(internal_site: dict[str, bytes]) -> None:
+    """Proves the leak test above can fail: the words are really in the repository."""
+    everything = b"\n".join(internal_site.values()).decode("utf-8").upper()
+    for marker in MARKERS:
+        assert marker in everything
+    page = internal_site[f"incidents/{INTERNAL_ID}/index.html"].decode("utf-8")
+    assert "Internal build" in page and 'name="robots" content="noindex, nofollow"' in page
+
+
+@pytest.mark.parametrize("site", ["public_site", "internal_site"])
+def test_every_page_is_valid_html5(site: str, request: pytest.FixtureRequest) -> None:
+    files: dict[str, bytes] = request.getfixturevalue(site)
+    pages = [p for p in files if p.endswith(".html")]
+    assert len(pages) >= 10
+    for path in pages:
+        parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+        try:
+            parser.parse(files[path])
+        except html5lib.html5parser.ParseError as exc:
+            pytest.fail(f"{path}: {exc}")
+
+
+def test_public_truth_ignores_internal_incidents(public_site: dict[str, bytes]) -> None:
+    home = public_site["index.html"].decode("utf-8")
+    # The hostile incident is open on the website (partial outage): that is the status.
+    assert "Partial system outage" in home
+    # The database upgrade starts on 20 March: payments are not under maintenance yet.
+    payments = home.split('href="https://status.golden.example/components/payments/"')[1]
+    assert payments.split("</li>")[0].count("Operational") == 1
+    assert "Upcoming maintenance" in home and "Payments database upgrade" in home
+
+
+def test_pages_show_status_as_text_and_icon(public_site: dict[str, bytes]) -> None:
+    home = public_site["index.html"].decode("utf-8")
+    assert '<span class="badge s-major"><svg class="icon icon-major"' in home
+    assert "<span>Partial outage</span>" in home
+    assert '<a class="skip" href="#main">Skip to content</a>' in home
+    assert '<html lang="en">' in home and "<script" not in home.replace("&lt;script", "")
+
+
+def test_incident_page_has_times_with_offsets_and_the_postmortem(
+        public_site: dict[str, bytes]) -> None:
+    page = public_site["incidents/2026-01-20-checkout-errors/index.html"].decode("utf-8")
+    assert '<time datetime="2026-01-20T09:30:00+01:00">20 Jan 2026, 09:30 UTC+01:00</time>' in page
+    assert "<dd>58\u00a0min</dd>" in page  # 09:02 to 10:00
+    assert "<h3>What happened</h3>" in page  # postmortem "##" sits under its h2
+    assert "<h4>Not a page heading</h4>" in page  # an update's "#" cannot make an h1
+    assert "Canary configuration pushes" in page and "@carol" not in page
+
+
+def test_history_pages_by_month(public_site: dict[str, bytes]) -> None:
+    first = public_site["history/index.html"].decode("utf-8")
+    assert '<h2 id="m-2026-03">March 2026</h2>' in first
+    assert 'rel="next"' in first and "Page 1 of 2" in first
+    second = public_site["history/page/2/index.html"].decode("utf-8")
+    assert "January 2026" in second and "Payment errors for card customers" in second
+
+
+def test_404_links_work_at_any_depth(golden: Path, tmp_path: Path) -> None:
+    built = build(golden, tmp_path / "site", base_url="", now=NOW, use_cache=False)
+    assert built.written is not None
+    page = (tmp_path / "site" / "404.html").read_text(encoding="utf-8")
+    assert 'href="/static/style.css"' in page
+    incident = (tmp_path / "site/incidents/2026-01-20-checkout-errors/index.html").read_text(
+        encoding="utf-8")
+    assert 'href="../../static/style.css"' in incident and 'href="../../history/"' in incident
+
+
+def _copy(golden: Path, tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    shutil.copytree(golden, repo, ignore=shutil.ignore_patterns(".warroom-cache"))
+    return repo
+
+
+def test_a_failing_producer_leaves_the_previous_site_untouched(
+        golden: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    build(golden, out, now=NOW, use_cache=False)
+    before = site_files(out)
+
+    def broken(data: SiteData) -> dict[str, bytes]:
+        raise RuntimeError("feeds exploded")
+
+    real = site_build.producer
+    monkeypatch.setattr(site_build, "producer",
+                        lambda name: broken if name == "feeds" else real(name))
+    with pytest.raises(RuntimeError, match="feeds exploded"):
+        build(golden, out, now=NOW, use_cache=False)
+    assert site_files(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_two_producers_claiming_one_path_are_refused(
+        golden: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = site_build.producer
+
+    def claims_home(data: SiteData) -> dict[str, bytes]:
+        return {"index.html": b"not the home page"}
+
+    monkeypatch.setattr(site_build, "producer",
+                        lambda name: claims_home if name == "badges" else real(name))
+    with pytest.raises(WarroomError, match=r"two outputs claim 'index\.html': pages and badges"):
+        build(golden, tmp_path / "site", now=NOW, use_cache=False)
+    assert not (tmp_path / "site").exists()
+
+
+def test_errors_are_reported_like_validate_and_nothing_is_written(
+        golden: Path, tmp_path: Path) -> None:
+    repo = _copy(golden, tmp_path)
+    bad = repo / "incidents/2026/2026-03-10-api-latency.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("severity: SEV2", "severity: SEV9"),
+                   encoding="utf-8")
+    done = build_golden(repo, tmp_path / "site", "--format", "text")
+    assert done.returncode == 1
+    assert ("incidents/2026/2026-03-10-api-latency.yaml:4:11: error: severity 'SEV9' is not "
+            "declared") in done.stdout
+    assert "nothing was built" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "site").exists()
+    with pytest.raises(BuildFailed):
+        build(repo, tmp_path / "site", now=NOW)
+
+
+def test_a_repository_overrides_templates_and_assets(golden: Path, tmp_path: Path) -> None:
+    repo = _copy(golden, tmp_path)
+    (repo / "site/templates").mkdir(parents=True)
+    (repo / "site/static").mkdir(parents=True)
+    (repo / "site/templates/404.html").write_text(
+        '{% extends "base.html" %}{% block content %}<h1>Lost? {{ t("notfound.title") }}</h1>'
+        "{% endblock %}", encoding="utf-8")
+    (repo / "site/static/style.css").write_text("body{color:red}", encoding="utf-8")
+    build(repo, tmp_path / "site", now=NOW)
+    assert "<h1>Lost? Page not found</h1>" in (tmp_path / "site/404.html").read_text(
+        encoding="utf-8")
+    assert (tmp_path / "site/static/style.css").read_text(encoding="utf-8") == "body{color:red}"
+    assert (tmp_path / "site/static/favicon.svg").is_file()  # the default theme fills in
+
+
+def test_french_strings_and_dates(golden: Path, tmp_path: Path) -> None:
+    repo = _copy(golden, tmp_path)
+    config = repo / "warroom.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("language: en", "language: fr"),
+                      encoding="utf-8")
+    build(repo, tmp_path / "site", now=NOW, use_cache=False)
+    home = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in home and "Panne partielle" in home
+    assert "Aller au contenu" in home and "15 mars 2026, 13:00 UTC+01:00" in home
+    page = (tmp_path / "site/incidents/2026-01-20-checkout-errors/index.html").read_text(
+        encoding="utf-8")
+    assert "20 janv. 2026, 09:30 UTC+01:00" in page and "Analyse post-incident" in page
+
+
+def test_source_date_epoch() -> None:
+    assert build_time({"SOURCE_DATE_EPOCH": EPOCH}) == NOW
+    with pytest.raises(WarroomError, match="SOURCE_DATE_EPOCH='soon'"):
+        build_time({"SOURCE_DATE_EPOCH": "soon"})
+
+
+def test_cache_follows_a_changed_incident(golden: Path, tmp_path: Path) -> None:
+    repo = _copy(golden, tmp_path)
+    out = tmp_path / "site"
+    build(repo, out, now=NOW, base_url=BASE_URL)
+    path = repo / "incidents/2026/2026-01-20-checkout-errors.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "Payment errors for card customers", "Card payments failed"), encoding="utf-8")
+    again = build(repo, out, now=NOW, base_url=BASE_URL)
+    assert "incidents/2026-01-20-checkout-errors/index.html" in again.outputs
+    assert "incidents/2026-03-10-api-latency/index.html" in again.kept
+    fresh = tmp_path / "fresh"
+    build(repo, fresh, now=NOW, base_url=BASE_URL, use_cache=False)
+    assert site_files(out) == site_files(fresh)
+
+
+def test_cli_help_lists_build_and_serve() -> None:
+    done = subprocess.run([sys.executable, "-m", "warroom", "--help"], capture_output=True,
+                          text=True, check=True)
+    assert "build" in done.stdout and "serve" in done.stdout
