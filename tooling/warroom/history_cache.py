@@ -83,7 +83,7 @@ def scan_history(root: Path, top: Path, folder: str, head: str | None, reader: F
         stamp = _fold_commit(fold, commit, folder, versions, times)
         if stamp is not None:
             stamps.append(stamp)
-    if store is not None:
+    if store is not None and (base is None or base.tip != head):
         store.save(head, fold, stamps, fresh)
     return Scan(fold, {p: versions[b] for p, b in tree.items() if b in versions}, stamps)
 
@@ -144,8 +144,9 @@ class _Store:
                 ignore.write_text("# warroom's cache; safe to delete\n*\n", encoding="utf-8")
             handle, tmp = tempfile.mkstemp(dir=self.where, suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"format": FORMAT, "folder": self.folder, **data}, out,
-                          separators=(",", ":"))
+                # dumps, not dump: only the one-shot encoder is the fast C one.
+                out.write(json.dumps({"format": FORMAT, "folder": self.folder, **data},
+                                     separators=(",", ":")))
             os.replace(tmp, path)
         except OSError:
             return  # a cache that cannot be written only costs time

@@ -46,9 +46,8 @@ class Unreadable(NamedTuple):
 
 Version = Facts | Unreadable
 
-# A line at column 0: a top-level key, a comment, a sequence entry, or anything else.
-_COL0 = re.compile(r"^(?:([A-Za-z_][A-Za-z0-9_-]*):(?=[ \t\n]|$)|(#)|(-)(?=[ \n]|$)|([^ \n]))",
-                   re.M)
+# A top-level key line; any other line at column 0 must be a comment or a sequence entry.
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]|$)")
 _BAD = object()
 
 
@@ -108,8 +107,9 @@ class FactReader:
         cut = _cut(text)
         if cut is None:
             return _BAD
-        if sum(piece not in self._pieces for _, piece, items in cut
-               for piece in (items or [piece])) > 2:
+        new = sum(len(piece) for _, whole, items in cut for piece in (items or [whole])
+                  if piece not in self._pieces)
+        if new * 3 > len(text) * 2:
             self._seed(text, cut)  # mostly new text: one whole parse beats many small ones
         data: dict[str, Any] = {}
         for key, piece, items in cut:
@@ -148,47 +148,60 @@ class FactReader:
 def _cut(text: str) -> list[tuple[str, str, list[str] | None]] | None:
     """(key, piece, updates items or None) per top-level key; None when it cannot be cut."""
     starts: list[tuple[int, str]] = []
-    for match in _COL0.finditer(text):
-        key, _comment, dash, other = match.groups()
-        if other is not None or (dash is not None and not starts):
-            return None
-        if key is not None:
-            starts.append((match.start(), key))
-    if not starts or any(line.strip() and not line.lstrip().startswith("#")
-                         for line in text[:starts[0][0]].splitlines()):
+    pos = 0
+    for line in text.split("\n"):
+        first = line[:1]
+        if first and first not in " #":
+            match = _KEY.match(line) if first != "-" else None
+            if match is not None:
+                starts.append((pos, match.group(1)))
+            elif first != "-" or not starts:
+                return None
+        elif not starts and first == " " and line.strip():
+            return None  # indented text before the first key
+        pos += len(line) + 1
+    if not starts:
         return None
     out: list[tuple[str, str, list[str] | None]] = []
     seen: set[str] = set()
-    for n, (start, key) in enumerate(starts):
+    ends = [start for start, _ in starts[1:]] + [len(text)]
+    for (start, key), end in zip(starts, ends, strict=True):
         if key in seen:
             return None  # a duplicate key: the whole parse reports it
         seen.add(key)
-        end = starts[n + 1][0] if n + 1 < len(starts) else len(text)
         piece = text[start:end]
         out.append((key, piece, _items(piece) if key == "updates" else None))
     return out
 
 
+_FIRST = re.compile(r"^( *)(?=[^ \n#])", re.M)
+_INDENTED: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+
+
+def _patterns(indent: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(entry starts at indent, any line that breaks a sequence at indent)."""
+    found = _INDENTED.get(indent)
+    if found is None:
+        less = f"^ {{0,{indent - 1}}}[^ \n#]|" if indent else ""
+        found = _INDENTED[indent] = (
+            re.compile(f"^ {{{indent}}}-(?=[ \n]|$)", re.M),
+            re.compile(f"{less}^ {{{indent}}}(?:[^ \n#-]|-(?![ \n]|$))", re.M))
+    return found
+
+
 def _items(piece: str) -> list[str] | None:
     """The entries of a plain block sequence under `updates:`, each as its own text."""
-    lines = piece.splitlines(keepends=True)
-    if lines[0].rstrip() != "updates:":
+    eol = piece.find("\n")
+    if eol < 0 or piece[:eol].rstrip() != "updates:":
         return None
-    indent = -1
-    items: list[list[str]] = []
-    for line in lines[1:]:
-        body = line.lstrip(" ")
-        if not body.strip() or body.startswith("#"):
-            if items:
-                items[-1].append(line)
-            continue
-        depth = len(line) - len(body)
-        if indent < 0:
-            indent = depth
-        if depth == indent and (body.startswith("- ") or body.rstrip("\n") == "-"):
-            items.append([line])
-        elif depth > indent and items:
-            items[-1].append(line)
-        else:
-            return None
-    return ["".join(item) for item in items]
+    body = piece[eol + 1:]
+    first = _FIRST.search(body)
+    if first is None:
+        return []
+    if not body.startswith("-", first.end()):
+        return None
+    entry, breaks = _patterns(len(first.group(1)))
+    if breaks.search(body):
+        return None
+    starts = [m.start() for m in entry.finditer(body)]
+    return [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
