@@ -14,10 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from operator import itemgetter
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
+from warroom.model import Incident, Update
 from warroom.site import markdown
 from warroom.site.data import SiteData
 from warroom.site.i18n import Translator
@@ -45,35 +47,54 @@ def entry_id(data: SiteData, incident_id: str, index: int | None) -> str:
     Without a base URL there is no authority to tag with, so a name-based UUID of the site
     title and the same key stands in (stable too, but changes once a base URL is set).
     """
-    key = incident_id if index is None else f"{incident_id}/{index}"
+    return _ids(data)(incident_id, index)
+
+
+def _ids(data: SiteData) -> Callable[[str, int | None], str]:
     host = urlsplit(data.base_url).hostname if data.base_url else None
-    if host:
-        return f"tag:{host},{incident_id[:10]}:{key}"
-    name = f"warroom:{data.config.site.title}:{key}"
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+    title = data.config.site.title
+
+    def make(incident_id: str, index: int | None) -> str:
+        key = incident_id if index is None else f"{incident_id}/{index}"
+        if host:
+            return f"tag:{host},{incident_id[:10]}:{key}"
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'warroom:{title}:{key}')}"
+
+    return make
 
 
-def entries(data: SiteData, t: Translator) -> list[Entry]:
-    """Every entry of the audience's incidents, newest first (ties: id, reversed)."""
-    names = {c.id: c.name for c in data.config.components.values()}
-    out = []
+# (when in UTC, incident id, update index or -1, incident, update or None): cheap to build
+# and sort for every update of 10,000 incidents; only the entries a feed keeps become Entry.
+Candidate = tuple[datetime, str, int, Incident, Update | None]
+
+
+def candidates(data: SiteData) -> list[Candidate]:
+    """Every entry of the audience's incidents, newest first (ties: id and index, reversed)."""
+    out: list[Candidate] = []
     for inc in data.incidents:
         recorded = data.recorded.get(inc.id)
-        link = url(data, incident_path(inc.id))
-        cats = tuple((c.id, names.get(c.id, c.id)) for c in inc.components)
         if not inc.updates:
-            out.append(Entry(entry_id(data, inc.id, None), inc.title, link,
-                             last_activity(inc, recorded), "", cats))
+            out.append((last_activity(inc, recorded).astimezone(UTC), inc.id, -1, inc, None))
         for upd in inc.updates:
-            out.append(Entry(
-                entry_id(data, inc.id, upd.index),
-                f"{inc.title}: {t(f'status.{upd.status}')}",
-                link,
-                update_time(inc, upd, recorded),
-                upd.message,
-                cats,
-            ))
-    out.sort(key=lambda e: (e.when.astimezone(UTC), e.id), reverse=True)
+            when = update_time(inc, upd, recorded).astimezone(UTC)
+            out.append((when, inc.id, upd.index, inc, upd))
+    out.sort(key=itemgetter(0, 1, 2), reverse=True)
+    return out
+
+
+def entries(data: SiteData, t: Translator, chosen: Sequence[Candidate]) -> list[Entry]:
+    names = {c.id: c.name for c in data.config.components.values()}
+    make_id = _ids(data)
+    out = []
+    for when, _, _, inc, upd in chosen:
+        cats = tuple((c.id, names.get(c.id, c.id)) for c in inc.components)
+        link = url(data, incident_path(inc.id))
+        if upd is None:
+            out.append(Entry(make_id(inc.id, None), inc.title, link, when, "", cats))
+        else:
+            out.append(Entry(make_id(inc.id, upd.index),
+                             f"{inc.title}: {t(f'status.{upd.status}')}", link, when,
+                             upd.message, cats))
     return out
 
 
@@ -170,17 +191,25 @@ def _rfc822(moment: datetime) -> str:
 def produce(data: SiteData) -> dict[str, bytes]:
     t = Translator(data.config.site.language, ZoneInfo(data.config.site.timezone))
     site_title = data.config.site.title
-    everything = entries(data, t)
+    everything = candidates(data)
     home = url(data, "")
     html = _Html()
-    out = {"feed.atom": atom(data, site_title, "feed.atom", home, everything[:LIMIT], html),
-           "feed.rss": rss(data, site_title, "feed.rss", home, everything[:LIMIT], html)}
+    latest = entries(data, t, everything[:LIMIT])
+    out = {"feed.atom": atom(data, site_title, "feed.atom", home, latest, html),
+           "feed.rss": rss(data, site_title, "feed.rss", home, latest, html)}
+    per_component: dict[str, list[Candidate]] = {
+        cid: [] for cid in visible_components(data.config, data.audience)}
+    for cand in everything:
+        for comp in cand[3].components:
+            mine = per_component.get(comp.id)
+            if mine is not None and len(mine) < LIMIT:
+                mine.append(cand)
     names = data.config.components
-    for cid in visible_components(data.config, data.audience):
-        mine = [e for e in everything if any(c == cid for c, _ in e.categories)][:LIMIT]
+    for cid, chosen in per_component.items():
         title = f"{site_title}: {names[cid].name}"
         page = url(data, component_path(cid))
+        items = entries(data, t, chosen)
         for kind, write in (("atom", atom), ("rss", rss)):
             path = f"{component_path(cid)}feed.{kind}"
-            out[path] = write(data, title, path, page, mine, html)
+            out[path] = write(data, title, path, page, items, html)
     return out
