@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from test_import_support import (
     FIXTURES,
     assert_valid,
@@ -15,7 +16,6 @@ from test_import_support import (
     run_import,
     snapshot,
 )
-
 from warroom.importers.common import GUESS_KINDS
 from warroom.importers.htmltext import neutralise_html
 
@@ -162,16 +162,15 @@ type: degradation
 severity: SEV3
 status: resolved
 components:
-  - id: api
-    impact: degraded_performance
-impact_started_at: '2026-01-05T10:00:00Z'
-resolved_at: '2026-01-05T11:30:00Z'
+  - {id: api, impact: degraded_performance}
+impact_started_at: 2026-01-05T10:00:00Z
+resolved_at: 2026-01-05T11:30:00Z
 updates:
   - status: investigating
-    at: '2026-01-05T10:00:00Z'
+    at: 2026-01-05T10:00:00Z
     message: Responses were *slow* for some customers.
   - status: resolved
-    at: '2026-01-05T11:30:00Z'
+    at: 2026-01-05T11:30:00Z
     message: This incident has been resolved.
 source:
   tool: cstate

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from click.testing import CliRunner, Result
 
 from warroom.cli import cli
 from warroom.problems import Level
 from warroom.repo import load_repository
+from warroom.yamlload import load_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
 
@@ -28,11 +28,12 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 def incidents(root: Path) -> dict[str, dict[str, Any]]:
-    """Imported incident files as plain data, by id."""
+    """Imported incident files as plain data, by id, read by warroom's own loader."""
     out = {}
     for path in sorted((root / "incidents").rglob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        out[data["id"]] = data
+        doc, problems = load_file(path)
+        assert doc is not None and not problems, problems
+        out[doc.data["id"]] = doc.data
     return out
 
 

@@ -181,7 +181,7 @@ class _Conversion:
             str(p[1].get("display_at") or p[1].get("created_at") or ""),
             str(p[1].get("created_at") or ""), -p[0]))
         updates: list[dict[str, Any]] = []
-        postmortem = ""
+        notes: list[str] = []  # bodies of updates with status postmortem
         backdated = []
         for _, upd in ordered:
             shown = _time(upd.get("display_at")) or _time(upd.get("created_at"))
@@ -191,7 +191,7 @@ class _Conversion:
             status = str(upd.get("status") or "")
             message = self.text(upd.get("body"))
             if status == "postmortem":
-                postmortem = self.postmortem_update(message, postmortem)
+                notes.append(message)
                 continue
             if not message.strip():
                 self.guess("empty-body", f"an update ({status}) has no text")
@@ -207,16 +207,15 @@ class _Conversion:
                                            "they display: used display_at")
         body = self.inc.get("postmortem_body")
         if isinstance(body, str) and body.strip():
-            if postmortem:
-                self.guess("postmortem-update", "a postmortem update was left out: the "
-                                                "incident has a postmortem body")
-            postmortem = self.text(body)
-        return updates, postmortem
-
-    def postmortem_update(self, message: str, previous: str) -> str:
-        self.guess("postmortem-update", "an update with status postmortem became the "
-                                        "postmortem body")
-        return f"{previous}\n\n{message}".strip() if previous else message
+            if notes:
+                self.guess("postmortem-update", f"{len(notes)} update(s) with status "
+                                                "postmortem left out: the incident has a "
+                                                "postmortem body")
+            return updates, self.text(body)
+        if notes:
+            self.guess("postmortem-update", f"{len(notes)} update(s) with status postmortem "
+                                            "became the postmortem body")
+        return updates, "\n\n".join(n for n in notes if n.strip())
 
     def status(self, status: str) -> str:
         if self.maintenance:
