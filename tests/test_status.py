@@ -207,3 +207,12 @@ def test_sitemap_lists_the_pages_with_absolute_urls(tmp_path: Path) -> None:
     assert base + "incidents/2026-11-22-checkout-errors/" in locs
     assert len(locs) == 6 + 7
     assert sitemap.produce(sample(tmp_path / "x", base_url="")) == {}
+
+
+def test_producers_refuse_public_data_that_skipped_the_view(tmp_path: Path) -> None:
+    data = sample(tmp_path, audience="internal")
+    unfiltered = SiteData(data.config, data.incidents, data.recorded, data.now, data.base_url,
+                          "public")
+    for producer in PRODUCERS:
+        with pytest.raises(ValueError, match="audience_view"):
+            producer.produce(unfiltered)

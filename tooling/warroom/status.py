@@ -96,6 +96,20 @@ def audience_view(incidents: Sequence[Incident], config: Config, audience: str
     return tuple(out)
 
 
+def ensure_view(data: SiteData) -> None:
+    """Refuse a public SiteData that did not go through audience_view (a cheap check that
+    every producer makes, so a wiring mistake fails the build instead of leaking)."""
+    if data.internal:
+        return
+    shown = visible_components(data.config, data.audience)
+    for inc in data.incidents:
+        if (not inc.public or inc.drill or inc.regulatory is not None or inc.roles
+                or any(not u.public for u in inc.updates)
+                or any(c.id not in shown for c in inc.components)):
+            raise ValueError(f"public site data holds internal material of {inc.id}: "
+                             "build SiteData.incidents with audience_view(..., 'public')")
+
+
 def _replace(incident: Incident, **changes: Any) -> Incident:
     # dataclasses.replace() costs ~25 us a call, a third of a 10,000-incident build's view;
     # the fields are the same, so build the new frozen instance directly.

@@ -21,6 +21,7 @@ from warroom.status import (
     COMPONENT_STATUSES,
     Rollup,
     best_time,
+    ensure_view,
     last_activity,
     maintenance_state,
     newest_first,
@@ -254,4 +255,5 @@ def _update_status(status: str, maintenance: bool) -> str:
 
 
 def produce(data: SiteData) -> dict[str, bytes]:
+    ensure_view(data)
     return _Api(data).outputs()

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from warroom.errors import WarroomError
 from warroom.site.data import SiteData
 from warroom.site.i18n import Translator
-from warroom.status import rollup
+from warroom.status import ensure_view, rollup
 
 COLOURS = {  # shields' palette; dark enough for white text (WCAG AA for 11px bold-ish text)
     "operational": "#2e7d32", "none": "#2e7d32",
@@ -80,6 +80,7 @@ def _text(text: str, centre: float, width: int) -> str:
 
 
 def produce(data: SiteData) -> dict[str, bytes]:
+    ensure_view(data)
     t = Translator(data.config.site.language, ZoneInfo(data.config.site.timezone))
     roll = rollup(data)
     indicator = roll.indicator

@@ -24,7 +24,7 @@ from warroom.site import markdown
 from warroom.site.data import SiteData
 from warroom.site.i18n import Translator
 from warroom.site.sitemap import component_path, incident_path, url
-from warroom.status import last_activity, update_time, visible_components
+from warroom.status import ensure_view, last_activity, update_time, visible_components
 
 LIMIT = 100  # entries per feed, newest first; the history pages keep everything
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -189,6 +189,7 @@ def _rfc822(moment: datetime) -> str:
 
 
 def produce(data: SiteData) -> dict[str, bytes]:
+    ensure_view(data)
     t = Translator(data.config.site.language, ZoneInfo(data.config.site.timezone))
     site_title = data.config.site.title
     everything = candidates(data)

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from warroom.model import Incident
 from warroom.site.data import SiteData
 from warroom.site.sitemap import incident_path, url
-from warroom.status import last_activity, maintenance_state
+from warroom.status import ensure_view, last_activity, maintenance_state
 
 PRODID = "-//warroom//warroom status site//EN"
 _STATUS = {"scheduled": "CONFIRMED", "in_progress": "CONFIRMED", "completed": "CONFIRMED",
@@ -88,6 +88,7 @@ def event(data: SiteData, inc: Incident) -> list[str]:
 
 
 def produce(data: SiteData) -> dict[str, bytes]:
+    ensure_view(data)
     maintenance = sorted((i for i in data.incidents if i.maintenance and i.window is not None),
                          key=lambda i: (_start(i), i.id))
     lines = [
