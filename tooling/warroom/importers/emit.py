@@ -47,7 +47,8 @@ def _plain_ok(text: str, flow: bool) -> bool:
         return False
     if _TIME.fullmatch(text):
         return True  # our loader keeps timestamps as text: written as people write them
-    return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
+    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return bool(tag == "tag:yaml.org,2002:str")
 
 
 def _scalar(value: Any, flow: bool = False) -> str:
