@@ -187,3 +187,27 @@ def test_the_order_of_unrelated_commits_does_not_change_the_clocks(
         result = sla(repo, "--format", "json", "--now", "2026-03-02T12:00:00+01:00")
         outputs.append(json.loads(result.stdout)["incidents"])
     assert outputs[0] == outputs[1]
+
+
+def test_landed_clocks_stop_when_the_change_reached_main(warroom_repo: Path,
+                                                        git_env: dict[str, str]) -> None:
+    repo = warroom_repo
+    run_git(repo, git_env, "init", "-q", "-b", "main")
+    write(repo, "investigating", 1, commander=False)
+    commit(repo, git_env, "2026-03-02T09:00:00+01:00", "declare")
+    run_git(repo, git_env, "checkout", "-q", "-b", "ack")
+    write(repo, "investigating", 1)
+    commit(repo, git_env, "2026-03-02T09:10:00+01:00", "commander")
+    run_git(repo, git_env, "checkout", "-q", "main")
+    run_git(repo, git_env, "merge", "-q", "--no-ff", "-m", "merge", "ack",
+            date="2026-03-02T09:45:00+01:00")
+    now = ("--now", "2026-03-02T10:00:00+01:00", "--format", "json")
+
+    def acknowledge(*extra: str) -> tuple[str, int]:
+        payload = json.loads(sla(repo, *now, *extra).stdout)
+        clock = next(c for c in payload["incidents"][0]["clocks"]
+                     if c["target"] == "acknowledge")
+        return clock["state"], clock["elapsed_seconds"]
+
+    assert acknowledge() == ("met", 600)
+    assert acknowledge("--landed") == ("breached", 45 * 60)
