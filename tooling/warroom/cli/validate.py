@@ -8,25 +8,33 @@ import click
 
 from warroom.cli.options import format_option, resolve_root, root_option
 from warroom.problems import has_errors
-from warroom.repo import load_repository
 from warroom.reporters import REPORTERS, resolve_format
+from warroom.validation import validate
 
 
 @click.command("validate")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1,
+                type=click.Path(exists=True, path_type=Path))
 @format_option()
 @root_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for many files; defaults to the number of CPUs.")
+@click.option("--no-cache", is_flag=True,
+              help="Ignore and do not update .warroom-cache/ (results never depend on it).")
 @click.pass_context
-def command(ctx: click.Context, paths: tuple[Path, ...], fmt: str, root: Path | None) -> None:
+def command(ctx: click.Context, paths: tuple[Path, ...], fmt: str, root: Path | None,
+            jobs: int | None, no_cache: bool) -> None:
     """Check incident files and warroom.yaml; every problem with file:line:col.
 
     A folder validates the files under it; no argument validates the whole repository.
+    warroom.yaml is always checked. Exit status: 0 clean, 1 problems, 2 usage.
     """
     top = resolve_root(root)
-    repo = load_repository(top, list(paths) if paths else None)
-    out = REPORTERS[resolve_format(fmt)](repo.problems)
+    result = validate(top, list(paths) if paths else None, jobs=jobs, use_cache=not no_cache)
+    name = resolve_format(fmt)
+    out = REPORTERS[name](result.problems)
     if out:
         click.echo(out, nl=False)
-    elif fmt in ("text", "auto"):
-        click.echo(f"ok: {len(repo.incidents)} incident(s) valid", err=True)
-    ctx.exit(1 if has_errors(repo.problems) else 0)
+    if name == "text" and not has_errors(result.problems):
+        click.echo(f"ok: {result.valid} incident file(s) valid", err=True)
+    ctx.exit(1 if has_errors(result.problems) else 0)
