@@ -47,8 +47,27 @@ def _local(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, zone).astimezone(UTC)
 
 
+# Calendar -> {local date: its hours}. A Calendar holds a dict, so it cannot be hashed; it is
+# keyed by id() and kept alive in the value, so an id is never reused while cached.
+_DAYS: dict[int, tuple[Calendar, dict[date, list[Interval]]]] = {}
+
+
 def day_hours(calendar: Calendar, day: date) -> list[Interval]:
-    """The working intervals of one local date, in UTC."""
+    """The working intervals of one local date, in UTC (memoised: 10,000 incidents ask for
+    the same few hundred days)."""
+    entry = _DAYS.get(id(calendar))
+    if entry is None or entry[0] is not calendar:
+        if len(_DAYS) > 64:
+            _DAYS.clear()
+        entry = _DAYS[id(calendar)] = (calendar, {})
+    days = entry[1]
+    found = days.get(day)
+    if found is None:
+        found = days[day] = _compute_day(calendar, day)
+    return found
+
+
+def _compute_day(calendar: Calendar, day: date) -> list[Interval]:
     if day in calendar.holidays:
         return []
     zone = ZoneInfo(calendar.timezone)
@@ -100,6 +119,8 @@ def counted(start: datetime, end: datetime, calendar: Calendar | None = None,
     """Counted time in [start, end); never negative (zero when end is not after start)."""
     if end <= start:
         return ZERO
+    if calendar is None and not pauses:
+        return end - start
     total = ZERO
     for a, b in counting(calendar, start, pauses):
         if a >= end:
@@ -117,6 +138,8 @@ def reach(start: datetime, amount: timedelta, calendar: Calendar | None = None,
     """
     if amount <= ZERO:
         return start
+    if calendar is None and not pauses:
+        return start + amount
     left = amount
     for a, b in counting(calendar, start, pauses):
         if b - a >= left:
