@@ -169,3 +169,10 @@ def test_maintenance_in_progress_alone(tmp_path: Path) -> None:
         "2026-11-22T11:00:00Z", "2026-11-22T13:00:00Z")}, NOW))
     assert load(out, "status.json")["status"] == {
         "indicator": "none", "description": "Service Under Maintenance"}
+
+
+def test_maintenance_completed_by_its_window_resolves_at_the_window_end(tmp_path: Path) -> None:
+    out = api.produce(site(tmp_path, {"2026-11-21-db": maintenance(
+        "2026-11-21T10:00:00Z", "2026-11-21T11:00:00Z")}, NOW))
+    (done,) = load(out, "scheduled-maintenances.json")["scheduled_maintenances"]
+    assert (done["status"], done["resolved_at"]) == ("completed", "2026-11-21T12:00:00.000+01:00")

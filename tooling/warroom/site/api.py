@@ -128,7 +128,10 @@ class _Api:
         if recorded is not None and recorded.resolved is not None:
             return recorded.resolved.at
         closing = next((u for u in inc.updates if u.status in CLOSING), None)
-        return update_time(inc, closing, recorded) if closing else self.latest[inc.id]
+        if closing is not None:
+            return update_time(inc, closing, recorded)
+        # A maintenance completed by its window passing, with nothing saying so.
+        return inc.window.end if inc.window is not None else self.latest[inc.id]
 
     def _monitoring_time(self, inc: Incident) -> datetime | None:
         recorded = self.data.recorded.get(inc.id)
