@@ -148,3 +148,17 @@ def test_git_outside_a_repository_is_a_clear_error(warroom_repo: Path,
     assert done.returncode == 1
     assert "is not inside a git repository" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_update_finds_an_incident_declared_on_its_branch(warroom_repo: Path,
+                                                         git_env: dict[str, str]) -> None:
+    repo = warroom_repo
+    _start(repo, git_env)
+    warroom(repo, git_env, "new", "Checkout errors in eu-west", "--severity", "SEV2",
+            "--now", "2026-11-20T09:00:00Z", "--git", date="2026-11-20T09:00:00Z")
+    run_git(repo, git_env, "checkout", "-q", "main")  # the file is not on main yet
+    done = warroom(repo, git_env, "update", ID, "--status", "identified", "-m", "Found it.",
+                   "--git", date="2026-11-20T09:30:00Z")
+    assert done.stderr == f"switched to branch incident/{ID}\n"
+    subjects = run_git(repo, git_env, "log", "--format=%s", "main..HEAD").splitlines()
+    assert subjects == [f"incident({ID}): identified", f"incident({ID}): declared"]

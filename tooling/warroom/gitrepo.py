@@ -132,7 +132,7 @@ def _git_write(root: Path, *args: str) -> str:
     return done.stdout
 
 
-def _has_branch(root: Path, branch: str) -> bool:
+def has_branch(root: Path, branch: str) -> bool:
     found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}"],
                            cwd=root, capture_output=True, check=False)
     return found.returncode == 0
@@ -162,7 +162,7 @@ def switch_to_branch(root: Path, branch: str) -> str:
     require_work_tree(root)
     if current_branch(root) == branch:
         return f"on branch {branch}"
-    if not _has_branch(root, branch):
+    if not has_branch(root, branch):
         _git_write(root, "checkout", "-q", "-b", branch)
         return f"created branch {branch}"
     has_head = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "HEAD"], cwd=root,

@@ -180,10 +180,22 @@ def find_incident(root: Path, reference: str) -> Path:
                        else "`ls incidents/*/` lists the ids")
 
 
+def _exists(root: Path, reference: str) -> bool:
+    try:
+        find_incident(root, reference)
+    except WarroomError:
+        return False
+    return True
+
+
 def _edit(root: Path | None, reference: str, change: Change, use_git: bool) -> None:
     top = resolve_root(root)
     config = _config(top)
-    path = find_incident(top, reference)
+    if use_git and not _exists(top, reference) \
+            and gitrepo.has_branch(top, f"incident/{reference}"):
+        path = top / f"incident/{reference}"  # declared on its branch, not merged yet
+    else:
+        path = find_incident(top, reference)
     if use_git:
         click.echo(gitrepo.switch_to_branch(top, f"incident/{path.stem}"), err=True)
         path = find_incident(top, reference)  # the branch may hold a newer version
