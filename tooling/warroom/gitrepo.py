@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from warroom.errors import WarroomError
 
@@ -66,6 +67,65 @@ def resolve_commit(top: Path, rev: str) -> str | None:
                             "lack it (actions/checkout with fetch-depth: 0)")
 
 
+def _history_log_args(rev: str, folder: str, exclude: str | None, landed: bool) -> list[str]:
+    walk = (["--first-parent", "--diff-merges=first-parent"] if landed
+            else ["--full-history", "--diff-merges=combined"])
+    revs = [rev] + ([f"^{exclude}"] if exclude else [])
+    return ["log", "-z", "--raw", "--no-abbrev", "-M", "--root", "--no-textconv",
+            "--no-ext-diff", f"--format={HISTORY_FORMAT}", *walk, *revs, "--", folder]
+
+
+class Started(NamedTuple):
+    """A running git process and the file its stderr goes to (a pipe could fill and hang)."""
+
+    process: subprocess.Popen[bytes]
+    errors: IO[bytes]
+
+
+def start_history_log(top: Path, rev: str, folder: str, *, exclude: str | None = None,
+                      landed: bool = False) -> Started:
+    """history_log as a running process, to read while git still walks."""
+    return _start(top, _history_log_args(rev, folder, exclude, landed))
+
+
+def start_cat_objects(top: Path) -> Started:
+    """A `git cat-file --batch` process: write ids to its stdin, read objects from stdout."""
+    return _start(top, ["cat-file", "--batch"], stdin=True)
+
+
+def _start(top: Path, args: list[str], stdin: bool = False) -> Started:
+    errors = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
+    try:
+        process = subprocess.Popen(
+            ["git", "-c", "core.quotepath=off", "-c", "log.showSignature=false", *args],
+            cwd=top, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=errors, env={**os.environ, **_READ_ENV})
+    except FileNotFoundError as exc:
+        errors.close()
+        raise WarroomError("reading the history needs git, which is not installed") from exc
+    return Started(process, errors)
+
+
+def finish(started: Started, *, kill: bool = False) -> None:
+    """Wait for (or kill) a started process and close its pipes; failure: WarroomError."""
+    process = started.process
+    if started.errors.closed:
+        return
+    if kill and process.poll() is None:
+        process.kill()
+    code = process.wait()
+    for stream in (process.stdin, process.stdout):
+        if stream is not None:
+            stream.close()
+    started.errors.seek(0)
+    detail = started.errors.read().decode("utf-8", "replace").strip().splitlines()
+    started.errors.close()
+    if code != 0 and not kill:
+        args = process.args if isinstance(process.args, list) else []
+        verb = str(args[5]) if len(args) > 5 else "git"
+        raise WarroomError(f"git {verb} failed: {detail[-1] if detail else code}")
+
+
 def history_log(top: Path, rev: str, folder: str, *, exclude: str | None = None,
                 landed: bool = False) -> bytes:
     """One `git log` of every commit under rev that touched folder, with raw diffs.
@@ -74,12 +134,7 @@ def history_log(top: Path, rev: str, folder: str, *, exclude: str | None = None,
     only what differs from all parents (-c). landed: the first-parent chain only, each commit
     (merges included) diffed against its first parent: what reached the branch, and when.
     """
-    walk = (["--first-parent", "--diff-merges=first-parent"] if landed
-            else ["--full-history", "--diff-merges=combined"])
-    revs = [rev] + ([f"^{exclude}"] if exclude else [])
-    return _history_git(top, "log", "-z", "--raw", "--no-abbrev", "-M", "--root",
-                        "--no-textconv", "--no-ext-diff", f"--format={HISTORY_FORMAT}",
-                        *walk, *revs, "--", folder)[1]
+    return _history_git(top, *_history_log_args(rev, folder, exclude, landed))[1]
 
 
 def first_parent_ids(top: Path, rev: str, exclude: str) -> list[tuple[str, str]]:

@@ -131,36 +131,44 @@ def recorded(ident: str, acc: Acc, path: str | None, updates: int | None) -> Rec
 
 
 # --- saving and loading a fold (JSON: a cache must never be able to run code) ---
+# Changes are saved as commit ids into one table of commits: a commit is one (time, who).
 
-def _change_out(c: Change) -> list[str]:
-    return [c.at.isoformat(), c.commit, c.who]
+class Table:
+    """Commit id <-> Change, shared by everything one saved fold refers to."""
+
+    def __init__(self, raw: dict[str, list[str]] | None = None) -> None:
+        self.out: dict[str, list[str]] = {}
+        self.changes = {commit: Change(datetime.fromisoformat(at), commit, who)
+                        for commit, (at, who) in (raw or {}).items()}
+
+    def put(self, change: Change) -> str:
+        if change.commit not in self.out:
+            self.out[change.commit] = [change.at.isoformat(), change.who]
+        return change.commit
+
+    def get(self, commit: str) -> Change:
+        return self.changes[commit]
 
 
-def _change_in(raw: list[str]) -> Change:
-    return Change(datetime.fromisoformat(raw[0]), raw[1], raw[2])
+def dump_fold(fold: Fold, table: Table) -> dict[str, Any]:
+    put = table.put
+    return {ident: [
+        {k: put(v) for k, v in acc.steps.items()},
+        [[i, put(c)] for i, c in acc.updates.items()],
+        [[put(s.change), s.before, s.after] for s in acc.severity.values()],
+        [[put(c), p] for c, p in acc.deletions.values()],
+        [[p, put(c)] for p, c in acc.paths.items()],
+    ] for ident, acc in fold.accs.items()}
 
 
-def dump_fold(fold: Fold) -> dict[str, Any]:
-    return {ident: {
-        "steps": {k: _change_out(v) for k, v in acc.steps.items()},
-        "updates": [[i, _change_out(c)] for i, c in acc.updates.items()],
-        "severity": [[_change_out(s.change), s.before, s.after] for s in acc.severity.values()],
-        "deletions": [[_change_out(c), p] for c, p in acc.deletions.values()],
-        "paths": [[p, _change_out(c)] for p, c in acc.paths.items()],
-    } for ident, acc in fold.accs.items()}
-
-
-def load_fold(raw: dict[str, Any]) -> Fold:
-    fold = Fold()
-    for ident, item in raw.items():
+def load_fold(raw: dict[str, Any], table: Table) -> Fold:
+    fold, get = Fold(), table.get
+    for ident, (steps, updates, severity, deletions, paths) in raw.items():
         acc = fold.acc(ident)
-        acc.steps = {k: _change_in(v) for k, v in item["steps"].items()}
-        acc.updates = {int(i): _change_in(c) for i, c in item["updates"]}
-        for change, before, after in item["severity"]:
-            sc = SeverityChange(_change_in(change), before, after)
-            acc.severity[(sc.change.commit, before, after)] = sc
-        for change, path in item["deletions"]:
-            c = _change_in(change)
-            acc.deletions[c.commit] = (c, path)
-        acc.paths = {p: _change_in(c) for p, c in item["paths"]}
+        acc.steps = {k: get(v) for k, v in steps.items()}
+        acc.updates = {int(i): get(c) for i, c in updates}
+        for commit, before, after in severity:
+            acc.severity[(commit, before, after)] = SeverityChange(get(commit), before, after)
+        acc.deletions = {c: (get(c), p) for c, p in deletions}
+        acc.paths = {p: get(c) for p, c in paths}
     return fold

@@ -22,14 +22,18 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from warroom import gitrepo
-from warroom.history_acc import Fold, dump_fold, load_fold
+from warroom.history_acc import Fold, Table, dump_fold, load_fold
 from warroom.history_facts import FactReader, Facts, Unreadable, Version
-from warroom.history_log import Commit, committer_time, parse_batch, parse_log, parse_tree
+from warroom.history_log import Commit, committer_time, parse_tree
+from warroom.history_stream import stream_history
 from warroom.recorded import Change
 from warroom.repo import SUFFIXES
 
 FORMAT = 1  # bump when what is saved changes meaning
 KEEP = 4  # folds kept per mode: a few branches switched between
+# A resumed run saves again only when this many commits were read since the saved one:
+# rewriting the whole fold costs more than reading a few commits again.
+RESAVE = 25
 CACHE_DIR = Path(".warroom-cache") / "history"
 
 
@@ -61,30 +65,46 @@ def scan_history(root: Path, top: Path, folder: str, head: str | None, reader: F
     base = store.best(top, head) if store else None
     fold = base.fold if base else Fold()
     stamps = base.stamps if base else []
-    commits = parse_log(gitrepo.history_log(top, head, folder, exclude=base.tip if base else None,
-                                            landed=landed))
     tree = {p: b for p, b in parse_tree(gitrepo.tree_files(top, head, folder)).items()
             if _is_incident(p, folder)}
-    known = store.blobs() if store else {}
-    wanted = set(tree.values())
-    for commit in commits:
+    # Resuming needs only the versions of the saved tip's files; a full scan may reuse
+    # every version ever read.
+    versions = base.versions if base else store.blobs() if store else {}
+    fresh: dict[str, Version] = {}
+    times: dict[str, datetime] = {}
+    parents: set[str] = set()
+
+    def wanted(commit: Commit) -> list[str]:
+        times[commit.id] = commit.at
+        ids = []
         for entry in commit.entries:
-            if entry.blob and _is_incident(entry.path, folder):
-                wanted.add(entry.blob)
-            wanted.update(b for p, b in entry.olds if b and _is_incident(p, folder))
-    ids = {c.id for c in commits}
-    parents = sorted({p for c in commits if c.entries for p in c.parents} - ids)
-    objects = parse_batch(gitrepo.cat_objects(top, sorted(wanted - known.keys()) + parents))
-    fresh = {sha: reader.read(objects[sha]) for sha in wanted - known.keys() if sha in objects}
-    versions = {**known, **fresh}
-    times = {c.id: c.at for c in commits}
-    times.update({p: t for p in parents if (t := committer_time(objects.get(p, b""))) is not None})
+            if entry.blob and entry.blob not in versions and _is_incident(entry.path, folder):
+                ids.append(entry.blob)
+            ids += [b for p, b in entry.olds
+                    if b and b not in versions and _is_incident(p, folder)]
+        return ids
+
+    def more(commits: list[Commit]) -> list[str]:
+        parents.update({p for c in commits if c.entries for p in c.parents} - times.keys())
+        return sorted(set(tree.values()) - versions.keys()) + sorted(parents)
+
+    def take(ident: str, content: bytes) -> None:
+        if ident in parents:
+            stamp = committer_time(content)
+            if stamp is not None:
+                times[ident] = stamp
+        else:
+            versions[ident] = fresh[ident] = reader.read(content)
+
+    commits = stream_history(top, head, folder, exclude=base.tip if base else None,
+                             landed=landed, wanted=wanted, more=more, take=take)
     for commit in reversed(commits):
         stamp = _fold_commit(fold, commit, folder, versions, times)
         if stamp is not None:
             stamps.append(stamp)
-    if store is not None and (base is None or base.tip != head):
-        store.save(head, fold, stamps, fresh)
+    if store is not None and (base is None or len(commits) >= RESAVE):
+        current = {b: versions[b] for b in tree.values() if b in versions}
+        store.save(head, fold, stamps, current, fresh if base is None else {})
     return Scan(fold, {p: versions[b] for p, b in tree.items() if b in versions}, stamps)
 
 
@@ -119,6 +139,7 @@ class _Base(NamedTuple):
     tip: str
     fold: Fold
     stamps: list[Stamp]
+    versions: dict[str, Version]  # of the files at tip
 
 
 class _Store:
@@ -155,15 +176,18 @@ class _Store:
         data = self._read(self.where / "blobs.json")
         if data is None:
             return {}
-        self._blobs = {k: _version_in(v) for k, v in data["blobs"].items()}
+        try:
+            self._blobs = {k: _version_in(v) for k, v in data["blobs"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return {}
         return dict(self._blobs)
 
     def _folds(self) -> list[Path]:
         try:
-            found = list(self.where.glob(f"{self.mode}-*.json"))
+            found = [(p.stat().st_mtime, p) for p in self.where.glob(f"{self.mode}-*.json")]
         except OSError:
             return []
-        return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+        return [p for _, p in sorted(found, reverse=True)]
 
     def best(self, top: Path, head: str) -> _Base | None:
         """The newest saved fold whose commit is still behind head."""
@@ -174,13 +198,10 @@ class _Store:
             data = self._read(path)
             if data is None or data.get("tip") != tip:
                 continue
-            fold = load_fold(data["fold"])
-            fold.unreadable = [(p, Change(datetime.fromisoformat(c[0]), c[1], c[2]),
-                                Unreadable(*u)) for p, c, u in data["unreadable"]]
-            stamps = [Stamp(datetime.fromisoformat(a), c, p,
-                            datetime.fromisoformat(b) if b else None)
-                      for a, c, p, b in data["stamps"]]
-            return _Base(tip, fold, stamps)
+            try:
+                return _load(tip, data)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue  # damaged: ignore it
         return None
 
     def _behind(self, top: Path, tip: str, head: str) -> bool:
@@ -191,19 +212,33 @@ class _Store:
         chain = gitrepo.first_parent_ids(top, head, tip)
         return bool(chain) and chain[-1][1] == tip
 
-    def save(self, head: str, fold: Fold, stamps: list[Stamp],
+    def save(self, head: str, fold: Fold, stamps: list[Stamp], current: dict[str, Version],
              fresh: dict[str, Version]) -> None:
-        if fresh or not (self.where / "blobs.json").exists():
-            blobs = {**{k: _version_out(v) for k, v in self._blobs.items()},
-                     **{k: _version_out(v) for k, v in fresh.items()}}
+        if fresh:
+            blobs = {k: _version_out(v) for k, v in {**self._blobs, **fresh}.items()}
             self._write(self.where / "blobs.json", {"blobs": blobs})
+        table = Table()
+        saved = dump_fold(fold, table)
+        put = table.put
         self._write(self.where / f"{self.mode}-{head}.json", {
             "tip": head,
-            "fold": dump_fold(fold),
-            "unreadable": [[p, [c.at.isoformat(), c.commit, c.who], list(u)]
-                           for p, c, u in fold.unreadable],
-            "stamps": [[s.at.isoformat(), s.commit, s.path,
+            "fold": saved,
+            "unreadable": [[p, put(c), list(u)] for p, c, u in fold.unreadable],
+            "stamps": [[put(Change(s.at, s.commit, "")) if s.commit not in table.out
+                        else s.commit, s.path,
                         s.parent_at.isoformat() if s.parent_at else None] for s in stamps],
+            "versions": {k: _version_out(v) for k, v in current.items()},
+            "commits": table.out,
         })
         for old in self._folds()[KEEP:]:
             old.unlink(missing_ok=True)
+
+
+def _load(tip: str, data: dict[str, Any]) -> _Base:
+    table = Table(data["commits"])
+    fold = load_fold(data["fold"], table)
+    fold.unreadable = [(p, table.get(c), Unreadable(*u)) for p, c, u in data["unreadable"]]
+    stamps = [Stamp(table.get(c).at, c, p, datetime.fromisoformat(b) if b else None)
+              for c, p, b in data["stamps"]]
+    versions = {k: _version_in(v) for k, v in data["versions"].items()}
+    return _Base(tip, fold, stamps, versions)

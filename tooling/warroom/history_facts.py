@@ -48,6 +48,7 @@ Version = Facts | Unreadable
 
 # A top-level key line; any other line at column 0 must be a comment or a sequence entry.
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]|$)")
+_BLANK = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*")  # blank and comment lines only
 _BAD = object()
 
 
@@ -146,32 +147,50 @@ class FactReader:
                     self._pieces.setdefault(item, [entry])
 
 def _cut(text: str) -> list[tuple[str, str, list[str] | None]] | None:
-    """(key, piece, updates items or None) per top-level key; None when it cannot be cut."""
-    starts: list[tuple[int, str]] = []
+    """(key, piece, updates items or None) per top-level key; None when it cannot be cut.
+
+    One pass over the lines notes where each column-0 line starts: keys open pieces, dashes
+    are entries of a sequence written flush with its key (PyYAML's own style).
+    """
+    keys: list[tuple[int, str]] = []
+    dashes: list[int] = []
     pos = 0
     for line in text.split("\n"):
-        first = line[:1]
-        if first and first not in " #":
-            match = _KEY.match(line) if first != "-" else None
-            if match is not None:
-                starts.append((pos, match.group(1)))
-            elif first != "-" or not starts:
-                return None
-        elif not starts and first == " " and line.strip():
-            return None  # indented text before the first key
+        if line:
+            first = line[0]
+            if first == "-":
+                dashes.append(pos)
+            elif first != " " and first != "#":
+                keys.append((pos, line))
         pos += len(line) + 1
-    if not starts:
+    if not keys or not _BLANK.fullmatch(text, 0, keys[0][0]):
         return None
     out: list[tuple[str, str, list[str] | None]] = []
     seen: set[str] = set()
-    ends = [start for start, _ in starts[1:]] + [len(text)]
-    for (start, key), end in zip(starts, ends, strict=True):
-        if key in seen:
-            return None  # a duplicate key: the whole parse reports it
+    ends = [start for start, _ in keys[1:]] + [len(text)]
+    for (start, line), end in zip(keys, ends, strict=True):
+        match = _KEY.match(line)
+        if match is None or match.group(1) in seen:
+            return None  # not a key, or a duplicate key: the whole parse reports it
+        key = match.group(1)
         seen.add(key)
         piece = text[start:end]
-        out.append((key, piece, _items(piece) if key == "updates" else None))
+        items = None
+        if key == "updates":
+            flush = [d - start for d in dashes if start < d < end]
+            items = _flush_items(piece, flush) if flush else _items(piece)
+        out.append((key, piece, items))
     return out
+
+
+def _flush_items(piece: str, starts: list[int]) -> list[str] | None:
+    """Entries of `updates:` written at column 0: each runs to the next column-0 dash."""
+    eol = piece.find("\n")
+    if piece[:eol].rstrip() != "updates:" or not _BLANK.fullmatch(piece, eol + 1, starts[0]):
+        return None
+    if any(piece[s + 1: s + 2] not in (" ", "\n", "") for s in starts):
+        return None
+    return [piece[a:b] for a, b in zip(starts, [*starts[1:], len(piece)], strict=True)]
 
 
 _FIRST = re.compile(r"^( *)(?=[^ \n#])", re.M)
