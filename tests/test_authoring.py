@@ -281,3 +281,16 @@ def test_empty_message_is_refused(warroom_repo: Path) -> None:
     result = run(warroom_repo, "update", "2026-11-20-checkout-errors", "-m", "-", stdin="\n")
     assert result.exit_code == 1
     assert "the message is empty" in result.output
+
+
+def test_security_incident_states_personal_data(warroom_repo: Path) -> None:
+    result = run(warroom_repo, "new", "Credential stuffing on login", "--type", "security",
+                 "--severity", "SEV1", "--component", "web:partial_outage", "--now", NOW)
+    assert result.exit_code == 0, result.output
+    result = run(warroom_repo, "new", "Exports lost", "--type", "data-loss", "--severity",
+                 "SEV1", "--personal-data", "yes", "--now", NOW)
+    assert result.exit_code == 0, result.output
+    repo = load_repository(warroom_repo)
+    assert repo.problems == []
+    found = {i.type: i.regulatory.personal_data for i in repo.incidents if i.regulatory}
+    assert found == {"security": "unknown", "data-loss": "yes"}

@@ -83,6 +83,9 @@ def _warn(problems: list[Problem]) -> None:
 @click.option("--maintenance", is_flag=True, help="Scheduled maintenance (needs --start/--end).")
 @click.option("--start", type=TimeParam(), help="Maintenance window start (with offset).")
 @click.option("--end", type=TimeParam(), help="Maintenance window end (with offset).")
+@click.option("--personal-data", type=click.Choice(("yes", "no", "suspected", "unknown")),
+              help="Whether personal data is involved  [default: unknown for security "
+                   "and data-loss]")
 @click.option("--impact-started-at", type=TimeParam(),
               help="Stated: when customers started to be affected.")
 @click.option("--from-issue", "issue", type=click.File("r", encoding="utf-8"),
@@ -97,8 +100,8 @@ def _warn(problems: list[Problem]) -> None:
 def new_command(title: str | None, severity: str | None, kind: str | None,
                 components: tuple[str, ...], internal: bool, commander: str | None,
                 message: str | None, maintenance: bool, start: datetime | None,
-                end: datetime | None, impact_started_at: datetime | None,
-                issue: IO[str] | None, reporter: str | None,
+                end: datetime | None, personal_data: str | None,
+                impact_started_at: datetime | None, issue: IO[str] | None, reporter: str | None,
                 issue_url: str | None, issue_number: str | None, now: datetime | None,
                 use_git: bool, root: Path | None) -> None:
     """Declare an incident: write incidents/<year>/<id>.yaml and print its path.
@@ -119,7 +122,7 @@ def new_command(title: str | None, severity: str | None, kind: str | None,
     else:
         incident = _from_options(config, title, severity, kind, components, internal,
                                  commander, _message(message, "new"), maintenance, start, end,
-                                 impact_started_at)
+                                 impact_started_at, personal_data)
     incident_id, path = allocate(top, config, incident.title, moment)
     display = relative(top, path)
     text = render(incident, incident_id, config)
@@ -139,7 +142,8 @@ def new_command(title: str | None, severity: str | None, kind: str | None,
 def _from_options(config: Config, title: str | None, severity: str | None, kind: str | None,
                   components: tuple[str, ...], internal: bool, commander: str | None,
                   message: str | None, maintenance: bool, start: datetime | None,
-                  end: datetime | None, impact_started_at: datetime | None) -> NewIncident:
+                  end: datetime | None, impact_started_at: datetime | None,
+                  personal_data: str | None) -> NewIncident:
     if not title or not title.strip():
         raise click.UsageError("give the incident a TITLE (or use --from-issue)")
     maintenance = maintenance or kind == "maintenance"
@@ -162,6 +166,9 @@ def _from_options(config: Config, title: str | None, severity: str | None, kind:
         message=message,
         window=(start, end) if start is not None and end is not None else None,
         impact_started_at=impact_started_at,
+        # A security or data-loss incident must say; "unknown" is the honest first answer.
+        personal_data=personal_data or ("unknown" if kind in ("security", "data-loss")
+                                        else None),
     )
 
 
