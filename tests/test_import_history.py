@@ -161,6 +161,7 @@ def test_replaying_again_changes_nothing_and_new_commits_follow(
     before = snapshot(into)
     out = _replay(source, into)
     assert "history: 0 commit(s) replayed, 3 replayed by an earlier import" in out
+    assert "0 new, 0 overwritten, 2 unchanged, 0 skipped" in out
     assert run_git(into, git_env, "rev-parse", "HEAD") == head and snapshot(into) == before
     path = source / "content/issues/2026-03-05-web-slow.md"
     path.write_text(WEB_SLOW.replace("Pages were slow.", "Pages were slow in Europe."),

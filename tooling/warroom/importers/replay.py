@@ -150,6 +150,8 @@ def replay_cstate(site: Path, into: Path, options: Options, *, force: bool) -> R
         if made:
             result.commits.append((commit.id, made))
     result.plan.guesses = sorted(set(result.plan.guesses + late))
+    touched = set(result.outcome.written + result.outcome.overwritten + result.outcome.skipped)
+    result.outcome.unchanged = [i.path for i in result.plan.incidents if i.path not in touched]
     return result
 
 
