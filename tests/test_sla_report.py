@@ -116,3 +116,23 @@ def test_a_past_breach_counts_only_when_the_change_under_review_touched_it() -> 
     assert [c.state.value for c in quiet.incidents[0].clocks][:1] == ["breached"]
     assert quiet.exit_code("breach") == 0
     assert build_report(*args, frozenset({inc.id})).exit_code("breach") == 1
+
+
+def test_an_overdue_postmortem_fails_the_scheduled_watch_but_not_unrelated_pull_requests(
+        ) -> None:
+    resolved = TEXT.replace("status: investigating\ncomp", "status: resolved\ncomp").replace(
+        "  - {status: investigating, message: Looking.}\n",
+        "  - {status: investigating, message: Looking.}\n  - {status: resolved, message: Ok.}\n",
+    ).replace("action_items:\n  - title: \"Fix 100% of it, now\"\n    owner: \"@dave\"\n"
+              "    due: 2026-03-01\n    status: open\n", "")
+    doc, problems = parse_text(resolved, PATH)
+    assert doc is not None and not problems
+    inc = build_incident(doc.data, PATH)
+    rec = recorded(acknowledged=5, identified=10, monitoring=10, resolved=20, updates=[0, 20])
+    args = (config(), [inc], {PATH: doc}, {inc.id: rec}, [], at(20 + 6 * 24 * 60))
+    scheduled = build_report(*args)
+    assert [(c.target, c.state.value) for c in scheduled.incidents[0].clocks
+            if c.state.value != "met"] == [("postmortem", "breached")]
+    assert scheduled.exit_code("breach") == 1
+    assert build_report(*args, frozenset(), reviewing=True).exit_code("breach") == 0
+    assert build_report(*args, frozenset({inc.id}), reviewing=True).exit_code("breach") == 1

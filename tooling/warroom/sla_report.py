@@ -3,16 +3,19 @@
 Pure: built from loaded incidents and history, rendered to strings (text, json, GitHub
 workflow commands and a Markdown job summary). The CLI prints and writes.
 
-What counts for the exit code (`--fail-on`): a clock counts when
+What counts for the exit code (`--fail-on`) depends on whether a change is under review
+(`--base`, or `$GITHUB_BASE_REF` in a pull request). A clock counts when
 
 - its incident is open (every clock of an open incident is live), or
-- the clock is still running (an unpublished postmortem, a report not yet submitted: someone
-  can still act on it, and a scheduled run must catch it), or
-- the incident was touched by the change under review: its file changed in `--base..HEAD`, or
-  it has uncommitted changes.
+- the incident was touched by the change under review: its file changed in `--base..HEAD`,
+  or it has uncommitted changes, or
+- no change is under review (a scheduled or local run) and the clock is still running: an
+  unpublished postmortem, a regulatory report not yet submitted. Someone can still act on
+  it, and the scheduled run must catch it even when nobody commits.
 
-So last year's breach that stopped long ago does not fail every pull request, but a pull
-request that resolves an incident late, or a late postmortem, does.
+So a breach that stopped long ago never fails a run, an overdue postmortem fails the scheduled
+watch until it is published but not every unrelated pull request, and a pull request that
+resolves an incident late fails.
 """
 
 from __future__ import annotations
@@ -50,9 +53,11 @@ class IncidentSla:
     problems: tuple[Problem, ...]  # stated versus recorded, follow-ups
     touched: bool  # changed under review, or uncommitted
     status_at: tuple[int, int]  # the `status:` key, where annotations go
+    reviewing: bool = False  # a change is under review (a pull request), see above
 
     def counts(self, clock: Clock) -> bool:
-        return self.incident.open or clock.stopped is None or self.touched
+        return (self.incident.open or self.touched
+                or (clock.stopped is None and not self.reviewing))
 
     @property
     def in_scope(self) -> bool:
@@ -107,7 +112,8 @@ def _uncommitted(rec: Recorded) -> bool:
 def build_report(config: Config, incidents: Iterable[Incident],
                  documents: Mapping[str, Document], recorded: Mapping[str, Recorded],
                  history_problems: Iterable[Problem], now: datetime,
-                 touched: frozenset[str] = frozenset()) -> SlaReport:
+                 touched: frozenset[str] = frozenset(), reviewing: bool = False
+                 ) -> SlaReport:
     """Evaluate every incident; one with no record counts as recorded now, uncommitted."""
     out = []
     for inc in sorted(incidents, key=lambda i: i.id):
@@ -119,7 +125,7 @@ def build_report(config: Config, incidents: Iterable[Incident],
         problems += follow_ups(inc, rec, clocks, config, now, marks)
         status_at = marks.key_at(("status",)) if marks is not None else (1, 1)
         out.append(IncidentSla(inc, rec, clocks, tuple(sorted(problems)),
-                               inc.id in touched or _uncommitted(rec), status_at))
+                               inc.id in touched or _uncommitted(rec), status_at, reviewing))
     return SlaReport(now, config.site.timezone, tuple(out), tuple(sorted(history_problems)))
 
 

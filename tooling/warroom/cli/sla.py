@@ -20,12 +20,13 @@ from warroom.reporters import REPORTERS, resolve_format
 from warroom.sla_report import FAIL_ON, SlaReport, as_json, build_report, github, markdown, text
 
 
-def _touched(top: Path, base: str | None, head: str) -> frozenset[str]:
-    """Ids of incidents whose file a commit in base..head touched (the change under review)."""
+def _touched(top: Path, base: str | None, head: str) -> frozenset[str] | None:
+    """Ids of incidents whose file a commit in base..head touched (the change under review);
+    None when no change is under review."""
     if base is None:
         ref = os.environ.get("GITHUB_BASE_REF")
         if not ref:
-            return frozenset()
+            return None
         base = gitrepo.resolve_base(top, ref)
     paths = gitrepo.paths_changed(top, base, head, INCIDENTS_DIR)
     return frozenset(PurePosixPath(p).stem for p in paths
@@ -74,8 +75,9 @@ def command(ctx: click.Context, fmt: str, fail_on: str, incident_id: str | None,
     """Hold each incident against its severity's SLA targets, regulatory deadlines and
     follow-ups, using the times Git recorded.
 
-    Counted for --fail-on: clocks of open incidents, clocks still running, and every clock
-    of an incident changed under review (--base) or not yet committed.
+    Counted for --fail-on: every clock of an open incident or of one changed under review
+    (--base, $GITHUB_BASE_REF) or not yet committed; without a change under review, also
+    clocks still running (unpublished postmortems, unsubmitted reports). See docs/sla.md.
     """
     top = resolve_root(root)
     fmt = resolve_format(fmt)
@@ -96,11 +98,12 @@ def command(ctx: click.Context, fmt: str, fail_on: str, incident_id: str | None,
         if not incidents:
             raise WarroomError(f"no incident {incident_id!r}",
                                hint="ids are file names without .yaml, e.g. 2026-11-20-slug")
-    touched = _touched(top, base, at_rev or "HEAD") if history.head else frozenset()
+    touched = _touched(top, base, at_rev or "HEAD") if history.head else None
     history_problems = [p for p in history.problems
                         if incident_id is None or incident_id in p.path]
     report = build_report(repo.config, incidents, repo.documents, history.recorded,
-                          history_problems, now, touched)
+                          history_problems, now, touched or frozenset(),
+                          reviewing=touched is not None)
     click.echo(_render(report, fmt, fail_on, everything or incident_id is not None), nl=False)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == "github" and summary:
