@@ -143,15 +143,17 @@ def _dump(data: dict[str, Any]) -> str:
     return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=92)
 
 
-def build(dest: Path) -> int:
-    if dest.resolve() in (SOURCE, *SOURCE.parents):
-        raise SystemExit(f"refusing to replace {dest}: it holds this repository")
+def build(dest: Path, source: Path = SOURCE) -> int:
+    """Replace dest by the demo repository built from source; returns the commit count."""
+    source = source.resolve()
+    if dest.resolve() in (source, *source.parents):
+        raise SystemExit(f"refusing to replace {dest}: it holds the source repository")
     incidents = []
-    for path in sorted((SOURCE / "incidents").rglob("*.yaml")):
-        doc, problems = load_file(path, path.relative_to(SOURCE).as_posix())
+    for path in sorted((source / "incidents").rglob("*.yaml")):
+        doc, problems = load_file(path, path.relative_to(source).as_posix())
         if doc is None or not isinstance(doc.data, dict):
             raise SystemExit(f"{path}: cannot be read: {problems}")
-        incidents.append((path.relative_to(SOURCE).as_posix(), doc.data))
+        incidents.append((path.relative_to(source).as_posix(), doc.data))
     events = []
     for rel, data in incidents:
         for n, (when, who, message, step) in enumerate(steps(data)):
@@ -160,7 +162,7 @@ def build(dest: Path) -> int:
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
     _git(dest, "init", "-q", "-b", "main")
-    shutil.copyfile(SOURCE / "warroom.yaml", dest / "warroom.yaml")
+    shutil.copyfile(source / "warroom.yaml", dest / "warroom.yaml")
     (dest / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     first = events[0][0] - timedelta(days=30)
     _git(dest, "add", "-A")
