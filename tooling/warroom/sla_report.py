@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -36,12 +36,11 @@ from warroom.recorded import Change, Recorded
 from warroom.reporters import github_command
 from warroom.sla import evaluate
 from warroom.stated import check_stated
-from warroom.yamlload import Document
+from warroom.yamlload import Document, Marks
 
 FAIL_ON = ("breach", "at-risk", "never")
 _FAILING = {"breach": {ClockState.BREACHED},
             "at-risk": {ClockState.BREACHED, ClockState.AT_RISK}, "never": set()}
-FOLLOW_UP_CODES = frozenset({"action-item-overdue", "postmortem-overdue", "decision-pending"})
 LIVE = frozenset({ClockState.RUNNING, ClockState.AT_RISK, ClockState.PAUSED})
 
 
@@ -50,10 +49,13 @@ class IncidentSla:
     incident: Incident
     recorded: Recorded
     clocks: tuple[Clock, ...]
-    problems: tuple[Problem, ...]  # stated versus recorded, follow-ups
+    # Follow-ups always (someone still has to act); stated-time problems for incidents in
+    # scope only, so an imported or backfilled history does not drown the report.
+    problems: tuple[Problem, ...]
     touched: bool  # changed under review, or uncommitted
-    status_at: tuple[int, int]  # the `status:` key, where annotations go
     reviewing: bool = False  # a change is under review (a pull request), see above
+    # Positions are computed on demand: asking costs a second parse of the file.
+    marks: Marks | None = field(default=None, compare=False, repr=False)
 
     def counts(self, clock: Clock) -> bool:
         return (self.incident.open or self.touched
@@ -64,12 +66,9 @@ class IncidentSla:
         return self.incident.open or self.touched
 
     @property
-    def live_problems(self) -> tuple[Problem, ...]:
-        """Follow-ups always (someone still has to act); stated-time problems only for an
-        incident in scope, so an imported or backfilled history does not drown the report."""
-        if self.in_scope:
-            return self.problems
-        return tuple(p for p in self.problems if p.code in FOLLOW_UP_CODES)
+    def status_at(self) -> tuple[int, int]:
+        """The `status:` key, where annotations go."""
+        return self.marks.key_at(("status",)) if self.marks is not None else (1, 1)
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,7 @@ class SlaReport:
     def shown(self, everything: bool) -> list[IncidentSla]:
         """Incidents worth a table: a counted clock or a live problem (all on request)."""
         return [i for i in self.incidents
-                if everything or i.live_problems or any(i.counts(c) for c in i.clocks)]
+                if everything or i.problems or any(i.counts(c) for c in i.clocks)]
 
 
 def _uncommitted(rec: Recorded) -> bool:
@@ -112,20 +111,24 @@ def _uncommitted(rec: Recorded) -> bool:
 def build_report(config: Config, incidents: Iterable[Incident],
                  documents: Mapping[str, Document], recorded: Mapping[str, Recorded],
                  history_problems: Iterable[Problem], now: datetime,
-                 touched: frozenset[str] = frozenset(), reviewing: bool = False
-                 ) -> SlaReport:
-    """Evaluate every incident; one with no record counts as recorded now, uncommitted."""
+                 touched: frozenset[str] = frozenset(), reviewing: bool = False,
+                 all_stated: bool = False) -> SlaReport:
+    """Evaluate every incident; one with no record counts as recorded now, uncommitted.
+
+    Stated times are checked for incidents in scope (open or touched), or all of them with
+    `all_stated`."""
     out = []
     for inc in sorted(incidents, key=lambda i: i.id):
         rec = recorded.get(inc.id) or Recorded(inc.id, inc.path, Change(now, "", ""))
         doc = documents.get(inc.path)
         marks = doc.marks if doc is not None else None
         clocks = evaluate(inc, rec, config, now)
-        problems = check_stated(inc, rec, config, marks)
-        problems += follow_ups(inc, rec, clocks, config, now, marks)
-        status_at = marks.key_at(("status",)) if marks is not None else (1, 1)
-        out.append(IncidentSla(inc, rec, clocks, tuple(sorted(problems)),
-                               inc.id in touched or _uncommitted(rec), status_at, reviewing))
+        is_touched = inc.id in touched or _uncommitted(rec)
+        problems = follow_ups(inc, rec, clocks, config, now, marks)
+        if all_stated or inc.open or is_touched:
+            problems += check_stated(inc, rec, config, marks)
+        out.append(IncidentSla(inc, rec, clocks, tuple(sorted(problems)), is_touched,
+                               reviewing, marks))
     return SlaReport(now, config.site.timezone, tuple(out), tuple(sorted(history_problems)))
 
 
@@ -190,7 +193,7 @@ def text(report: SlaReport, everything: bool = False) -> str:
         else:
             lines.append("  no clocks (maintenance, drill, or no targets)")
         lines += ["  " + _problem_line(p)
-                  for p in (item.problems if everything else item.live_problems)]
+                  for p in item.problems]
         lines.append("")
     if report.problems:
         lines.append("history:")
@@ -252,7 +255,7 @@ def github(report: SlaReport) -> str:
         out.append(github_command(level, _clock_message(item, clock, report.timezone), {
             "file": item.incident.path, "line": line, "col": col,
             "title": f"SLA {word}: {clock.target}"}))
-    problems = [p for i in report.incidents for p in i.live_problems]
+    problems = [p for i in report.incidents for p in i.problems]
     for p in [*problems, *report.problems]:
         out.append(github_command(p.level, p.message, {
             "file": p.path, "line": p.line, "col": p.col, "title": f"warroom {p.code}"}))
@@ -281,7 +284,7 @@ def markdown(report: SlaReport) -> str:
                 f" | {when(c.due, zone)} | {format_span(c.elapsed)} of "
                 f"{format_span(c.allowed)} | {percent(c)} | {state} | {left(c)} |")
         lines.append("")
-    problems = [p for i in report.incidents for p in i.live_problems]
+    problems = [p for i in report.incidents for p in i.problems]
     if problems:
         lines += ["### Follow-ups and stated times", ""]
         lines += [f"- `{_cell(p.location())}` {p.level}: {_cell(p.message)} ({p.code})"

@@ -103,7 +103,8 @@ def command(ctx: click.Context, fmt: str, fail_on: str, incident_id: str | None,
                         if incident_id is None or incident_id in p.path]
     report = build_report(repo.config, incidents, repo.documents, history.recorded,
                           history_problems, now, touched or frozenset(),
-                          reviewing=touched is not None)
+                          reviewing=touched is not None,
+                          all_stated=everything or incident_id is not None)
     click.echo(_render(report, fmt, fail_on, everything or incident_id is not None), nl=False)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == "github" and summary:
