@@ -55,3 +55,26 @@ def test_exactly_at_the_window_is_a_repeat_and_chains_are_all_flagged() -> None:
     c = _inc("2026-11-02-c", "2026-11-02T10:00:00Z", ["dependency"])
     pairs = [(r.earlier.id, r.incident.id) for r in find_repeats([a, b, c], {}, config())]
     assert pairs == [("2026-10-01-a", "2026-10-31-b"), ("2026-10-31-b", "2026-11-02-c")]
+
+
+def test_each_incident_links_the_latest_earlier_one_per_component_and_cause() -> None:
+    a = _inc("2026-10-01-a", "2026-10-01T10:00:00Z", ["dependency"])
+    b = _inc("2026-10-05-b", "2026-10-05T10:00:00Z", ["dependency"])
+    c = _inc("2026-10-09-c", "2026-10-09T10:00:00Z", ["dependency", "capacity"],
+             action_items=ITEMS)
+    web = _inc("2026-10-10-web", "2026-10-10T10:00:00Z", ["capacity"], component="api")
+    # d shares checkout+dependency with c (not a or b: c is the latest) and api+capacity
+    # with web: two repeats, ordered by the earlier start
+    d = incident("2026-10-12-d", impact_started_at="2026-10-12T10:00:00Z",
+                 resolved_at="2026-10-12T11:00:00Z", causes=["dependency", "capacity"],
+                 components=[{"id": "checkout", "impact": "major_outage"},
+                             {"id": "api", "impact": "partial_outage"}])
+    found = find_repeats([d, web, c, b, a], {}, config())
+    pairs = [(r.earlier.id, r.incident.id, r.components, r.causes) for r in found]
+    assert pairs == [
+        ("2026-10-01-a", "2026-10-05-b", ("checkout",), ("dependency",)),
+        ("2026-10-05-b", "2026-10-09-c", ("checkout",), ("dependency",)),
+        ("2026-10-09-c", "2026-10-12-d", ("checkout",), ("dependency", "capacity")),
+        ("2026-10-10-web", "2026-10-12-d", ("api",), ("capacity",)),
+    ]
+    assert len(found[2].open_actions) == 2

@@ -7,11 +7,12 @@ rounding accident. Days and months are UTC, like the public uptime bars.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
-from itertools import pairwise
 
 from warroom.config import Component, Config
 from warroom.durations import Duration, add_months
@@ -46,46 +47,85 @@ def counts(incident: Incident) -> bool:
     return not incident.drill and incident.status != "canceled"
 
 
-def component_impacts(component_id: str, incidents: Iterable[Incident],
-                      recorded: Mapping[str, Recorded], config: Config, now: datetime, *,
-                      maintenance_counted: bool) -> list[Impact]:
-    out = []
+def all_impacts(incidents: Iterable[Incident], recorded: Mapping[str, Recorded],
+                config: Config, now: datetime, *, maintenance_counted: frozenset[str]
+                ) -> dict[str, list[Impact]]:
+    """Component id -> its impacts, in one pass over the incidents. Maintenance counts only
+    for the components in `maintenance_counted`."""
+    out: dict[str, list[Impact]] = {}
     for incident in incidents:
         if not counts(incident):
             continue
+        window: tuple[datetime, datetime] | None = None
         for affected in incident.components:
-            if affected.id != component_id:
-                continue
             maintenance = incident.maintenance or affected.impact == "under_maintenance"
-            if maintenance and not maintenance_counted:
+            if maintenance and affected.id not in maintenance_counted:
                 continue
-            window = _window(incident, recorded.get(incident.id), now)
-            if window is None:
-                continue
-            start, end = window
+            window = window or _window(incident, recorded.get(incident.id), now)
+            if window is None or window[0] >= window[1]:
+                break
             weight = (MAINTENANCE_WEIGHT if maintenance
                       else Fraction(str(config.weights.get(affected.impact, 0.0))))
-            if start < end:
-                out.append(Impact(incident.id, start, end, weight, maintenance))
-    return sorted(out, key=lambda i: (i.start, i.end, i.incident_id))
+            out.setdefault(affected.id, []).append(
+                Impact(incident.id, window[0], window[1], weight, maintenance))
+    for impacts in out.values():
+        impacts.sort(key=lambda i: (i.start, i.end, i.incident_id))
+    return out
+
+
+def component_impacts(component_id: str, incidents: Iterable[Incident],
+                      recorded: Mapping[str, Recorded], config: Config, now: datetime, *,
+                      maintenance_counted: bool) -> list[Impact]:
+    counted = frozenset({component_id} if maintenance_counted else ())
+    return all_impacts(incidents, recorded, config, now,
+                       maintenance_counted=counted).get(component_id, [])
 
 
 def seconds(span: timedelta) -> Fraction:
     return Fraction(span // timedelta(microseconds=1), 1_000_000)
 
 
+class Timeline:
+    """Downtime as disjoint (start, end, weight) segments, built once per component, so that
+    each day, month or window asked about costs a bisection, not a pass over every incident.
+    Overlapping impacts count once, at the worst weight."""
+
+    def __init__(self, impacts: Iterable[Impact]) -> None:
+        events: list[tuple[datetime, int, Fraction]] = []
+        for i in impacts:
+            if i.start < i.end and i.weight > 0:
+                events += [(i.start.astimezone(UTC), 1, i.weight),
+                           (i.end.astimezone(UTC), -1, i.weight)]
+        events.sort(key=lambda e: e[0])
+        active: Counter[Fraction] = Counter()
+        segments: list[tuple[datetime, datetime, Fraction]] = []
+        previous: datetime | None = None
+        for moment, kind, weight in events:
+            if previous is not None and moment > previous and +active:
+                worst = max(+active)
+                if segments and segments[-1][1] == previous and segments[-1][2] == worst:
+                    segments[-1] = (segments[-1][0], moment, worst)
+                else:
+                    segments.append((previous, moment, worst))
+            active[weight] += kind
+            previous = moment
+        self.segments = segments
+        self._ends = [end for _, end, _ in segments]
+
+    def downtime(self, start: datetime, end: datetime) -> Fraction:
+        """Weighted seconds of downtime in [start, end)."""
+        total = Fraction(0)
+        for index in range(bisect_right(self._ends, start), len(self.segments)):
+            left, right, weight = self.segments[index]
+            if left >= end:
+                break
+            total += weight * seconds(min(right, end) - max(left, start))
+        return total
+
+
 def weighted_downtime(impacts: Iterable[Impact], start: datetime, end: datetime) -> Fraction:
     """Seconds of downtime in [start, end): overlapping impacts count once, at the worst weight."""
-    spans = [(max(i.start, start), min(i.end, end), i.weight) for i in impacts]
-    spans = [s for s in spans if s[0] < s[1] and s[2] > 0]
-    if not spans:
-        return Fraction(0)
-    cuts = sorted({t for s in spans for t in s[:2]})
-    total = Fraction(0)
-    for left, right in pairwise(cuts):
-        worst = max((w for a, b, w in spans if a <= left and right <= b), default=Fraction(0))
-        total += worst * seconds(right - left)
-    return total
+    return Timeline(impacts).downtime(start, end)
 
 
 @dataclass(frozen=True)
@@ -158,45 +198,45 @@ def utc_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def _period(label: str, start: datetime, end: datetime, impacts: list[Impact],
+def _period(label: str, start: datetime, end: datetime, timeline: Timeline,
             now: datetime) -> Period:
     end = min(end, now)
     start = min(start, end)
-    return Period(label, start, end, weighted_downtime(impacts, start, end))
+    return Period(label, start, end, timeline.downtime(start, end))
 
 
-def daily(impacts: list[Impact], first: date, last: date, now: datetime) -> tuple[Period, ...]:
+def daily(timeline: Timeline, first: date, last: date, now: datetime) -> tuple[Period, ...]:
     out = []
     day = first
     while day <= last:
         out.append(_period(day.isoformat(), utc_midnight(day), utc_midnight(day) + DAY,
-                           impacts, now))
+                           timeline, now))
         day += DAY
     return tuple(out)
 
 
-def monthly(impacts: list[Impact], first: date, last: date, now: datetime
+def monthly(timeline: Timeline, first: date, last: date, now: datetime
             ) -> tuple[Period, ...]:
     out = []
     month = utc_midnight(first.replace(day=1))
     while month.date() <= last:
         following = add_months(month, 1)
-        out.append(_period(month.strftime("%Y-%m"), month, following, impacts, now))
+        out.append(_period(month.strftime("%Y-%m"), month, following, timeline, now))
         month = following
     return tuple(out)
 
 
-def _budget(component: Component, impacts: list[Impact], at: datetime) -> Budget | None:
+def _budget(component: Component, timeline: Timeline, at: datetime) -> Budget | None:
     slo = component.slo
     if slo is None:
         return None
     target = Fraction(str(slo.target)) / 100
     start = window_start(at, slo.window)
-    period = _period(str(slo.window), start, at, impacts, at)
+    period = _period(str(slo.window), start, at, timeline, at)
     allowed = 1 - target
     rates = []
     for label, span in (*BURN_WINDOWS, (str(slo.window), at - start)):
-        recent = _period(label, max(start, at - span), at, impacts, at)
+        recent = _period(label, max(start, at - span), at, timeline, at)
         error = recent.downtime / recent.length if recent.length else Fraction(0)
         rates.append((label, float(error / allowed) if allowed else 0.0))
     total = allowed * period.length
@@ -204,7 +244,7 @@ def _budget(component: Component, impacts: list[Impact], at: datetime) -> Budget
     day = start.astimezone(UTC).date()
     while utc_midnight(day) < at:
         cut = min(utc_midnight(day) + DAY, at)
-        burn_down.append((day, total - weighted_downtime(impacts, start, cut)))
+        burn_down.append((day, total - timeline.downtime(start, cut)))
         day += DAY
     return Budget(target, slo.window, period, tuple(rates), tuple(burn_down))
 
@@ -220,14 +260,15 @@ def component_availability(
     first_month = add_months(utc_midnight(last.replace(day=1)), -(months - 1)).date()
     slo = component.slo
     window = window_start(at, slo.window if slo else Duration.parse("30d"))
+    timeline = Timeline(impacts)
     return ComponentAvailability(
         component=component,
         maintenance_counted=bool(slo and slo.maintenance == "counted"),
-        days=daily(impacts, first_day, last, at),
-        months=monthly(impacts, first_month, last, at),
-        window=_period(str(slo.window) if slo else "30d", window, at, impacts, at),
-        budget=_budget(component, impacts, at),
-        span=_period("period", span[0], span[1], impacts, now) if span else None,
+        days=daily(timeline, first_day, last, at),
+        months=monthly(timeline, first_month, last, at),
+        window=_period(str(slo.window) if slo else "30d", window, at, timeline, at),
+        budget=_budget(component, timeline, at),
+        span=_period("period", span[0], span[1], timeline, now) if span else None,
     )
 
 
@@ -237,14 +278,12 @@ def evaluate(
     span: tuple[datetime, datetime] | None = None, include_internal: bool = True,
 ) -> tuple[ComponentAvailability, ...]:
     """Every component's availability, in configuration order."""
-    found = tuple(incidents)
-    out = []
-    for component in config.components.values():
-        if component.internal and not include_internal:
-            continue
-        counted = bool(component.slo and component.slo.maintenance == "counted")
-        impacts = component_impacts(component.id, found, recorded, config, now,
-                                    maintenance_counted=counted)
-        out.append(component_availability(config, component, impacts, now, days=days,
-                                          span=span, months=months))
-    return tuple(out)
+    counted = frozenset(c.id for c in config.components.values()
+                        if c.slo and c.slo.maintenance == "counted")
+    impacts = all_impacts(incidents, recorded, config, now, maintenance_counted=counted)
+    return tuple(
+        component_availability(config, component, impacts.get(component.id, []), now,
+                               days=days, span=span, months=months)
+        for component in config.components.values()
+        if include_internal or not component.internal
+    )

@@ -87,8 +87,9 @@ def build_report(config: Config, incidents: Sequence[Incident],
     every = all_metrics(incidents, recorded, clocks, config, now)
     in_period = tuple(m for m in every if since <= m.start < until)
     trend = tuple(m for m in every if m.start < until)
+    period_ids = {m.id for m in in_period}
     repeats = tuple(r for r in find_repeats(incidents, recorded, config)
-                    if any(m.id == r.incident.id for m in in_period))
+                    if r.incident.id in period_ids)
     return Report(
         config=config,
         since=since,
