@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import PurePosixPath
 
@@ -26,6 +28,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 INCIDENT_FIRST = frozenset({"investigating", "identified", "monitoring", "resolved"})
 MAINTENANCE_FIRST = frozenset({"scheduled", "in_progress", "completed"})
 STATED_ORDER = ("impact_started_at", "detected_at", "mitigated_at", "resolved_at")
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class _Rules:
@@ -69,22 +76,24 @@ class _Rules:
         for i, comp in enumerate(self.incident.components):
             if comp.id not in known:
                 self.add(("components", i, "id"), "unknown-component",
-                         f"component {comp.id!r} is not declared in warroom.yaml; "
-                         f"declared: {', '.join(sorted(known))}")
+                         f"component {comp.id!r} is not declared in warroom.yaml"
+                         f"{_suggest(comp.id, known)}; declared: {', '.join(sorted(known))}")
             if comp.id in seen:
                 self.add(("components", i, "id"), "duplicate-component",
                          f"component {comp.id!r} is listed twice; keep one entry")
             seen.add(comp.id)
         if self.config.severity(self.incident.severity) is None:
+            ids = [s.id for s in self.config.severities]
             self.add(("severity",), "unknown-severity",
-                     f"severity {self.incident.severity!r} is not declared in warroom.yaml; "
-                     f"use one of {', '.join(s.id for s in self.config.severities)}")
+                     f"severity {self.incident.severity!r} is not declared in warroom.yaml"
+                     f"{_suggest(self.incident.severity, ids)}; use one of {', '.join(ids)}")
         if self.config.causes:
             for i, cause in enumerate(self.incident.causes):
                 if cause not in self.config.causes:
                     self.add(("causes", i), "unknown-cause",
-                             f"cause {cause!r} is not in the causes vocabulary of warroom.yaml; "
-                             f"use one of {', '.join(sorted(self.config.causes))}")
+                             f"cause {cause!r} is not in the causes vocabulary of warroom.yaml"
+                             f"{_suggest(cause, self.config.causes)}; use one of "
+                             f"{', '.join(sorted(self.config.causes))}, or add it there")
 
     def stated_order(self) -> None:
         previous: tuple[str, datetime] | None = None
@@ -175,7 +184,8 @@ class _Rules:
         if inc.type in ("security", "data-loss") and reg is None:
             self.add(("type",), "missing-regulatory",
                      f"a {inc.type} incident needs a regulatory block stating whether personal "
-                     "data is involved (regulatory: {personal_data: yes|no|suspected|unknown})")
+                     'data is involved: add regulatory: {personal_data: "no"} (or "yes", '
+                     '"suspected", "unknown"; quoted, as YAML reads a bare yes/no as true/false)')
             return
         if reg is None:
             return
@@ -188,17 +198,21 @@ class _Rules:
         for i, rid in enumerate(reg.regimes):
             if rid not in regimes:
                 self.add(("regulatory", "regimes", i), "unknown-regime",
-                         f"regime {rid!r} is not defined; known: {', '.join(sorted(regimes))}")
+                         f"regime {rid!r} is not defined{_suggest(rid, regimes)}; known: "
+                         f"{', '.join(sorted(regimes))} (others can be declared under regimes "
+                         "in warroom.yaml)")
         for i, rep in enumerate(reg.reports):
             regime = regimes.get(rep.regime)
             if regime is None:
                 self.add(("regulatory", "reports", i, "regime"), "unknown-regime",
-                         f"regime {rep.regime!r} is not defined; known: "
-                         f"{', '.join(sorted(regimes))}")
+                         f"regime {rep.regime!r} is not defined{_suggest(rep.regime, regimes)};"
+                         f" known: {', '.join(sorted(regimes))} (others can be declared under "
+                         "regimes in warroom.yaml)")
             elif rep.kind not in {r.kind for r in regime.reports}:
+                kinds = [r.kind for r in regime.reports]
                 self.add(("regulatory", "reports", i, "kind"), "unknown-report-kind",
-                         f"{regime.name} has no report {rep.kind!r}; its reports are "
-                         f"{', '.join(r.kind for r in regime.reports)}")
+                         f"{regime.name} has no report {rep.kind!r}{_suggest(rep.kind, kinds)};"
+                         f" its reports are {', '.join(kinds)}")
 
     def pauses(self) -> None:
         for i, pause in enumerate(self.incident.pauses):

@@ -137,8 +137,12 @@ def _field(path: PathKey) -> str:
     return out or "the file"
 
 
+_SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)\.(\s|$)")
+
+
 def _first_sentence(text: str) -> str:
-    head = text.split(". ")[0].rstrip(".")
+    """A schema description's first sentence, to follow 'expected' (e.g. does not end it)."""
+    head = _SENTENCE_END.split(text, maxsplit=1)[0].strip()
     return head[0].lower() + head[1:] if head else head
 
 
@@ -178,9 +182,12 @@ def _enum_hint(instance: Any, choices: list[Any]) -> str:
 def _time_problem(doc: Document, line: int, col: int, where: str, value: Any) -> Problem:
     text = str(value)
     if _NAIVE.match(text):
+        day, _, clock = text.replace("t", "T").replace(" ", "T", 1).partition("T")
+        parts = clock.split(":")
+        fixed = f"{day}T{int(parts[0]):02d}:{parts[1]}:{parts[2] if len(parts) > 2 else '00'}"
         return Problem(doc.path, line, col, Level.ERROR, "naive-time",
                        f"{where} {text!r} has no offset, so it is ambiguous; add one, e.g. "
-                       f"{text}Z for UTC or {text}+01:00")
+                       f"{fixed}Z for UTC or {fixed}+01:00")
     return Problem(doc.path, line, col, Level.ERROR, "bad-time",
                    f"{where} {text!r} is not an RFC 3339 time; write it like "
                    "2026-11-20T09:02:00+01:00")
@@ -204,6 +211,23 @@ def _range(error: ValidationError, where: str) -> str:
     return f"{where} is {value!r}; it must be {words.get(str(kind), str(kind))} {limit}"
 
 
+_SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+def _closest_branch(errors: list[ValidationError]) -> ValidationError:
+    """The error of the oneOf branch the user most likely meant.
+
+    A branch that failed only on `type` was not meant (a mapping written where text or a
+    mapping is accepted was meant as the mapping), so the other branches' errors win.
+    """
+    from jsonschema.exceptions import best_match
+
+    meant = [e for e in errors if e.validator != "type"] or list(errors)
+    found: ValidationError | None = best_match(meant)
+    assert found is not None
+    return found
+
+
 def _explain(error: ValidationError, doc: Document) -> Iterator[Problem]:
     path: PathKey = tuple(error.absolute_path)
     schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
@@ -211,17 +235,21 @@ def _explain(error: ValidationError, doc: Document) -> Iterator[Problem]:
     where = _field(path)
     kind = error.validator
     if kind in ("oneOf", "anyOf") and error.context:
-        from jsonschema.exceptions import best_match
-
-        yield from _explain(best_match(error.context), doc)
+        yield from _explain(_closest_branch(error.context), doc)
         return
     if "propertyNames" in error.relative_schema_path:
         # jsonschema reports a bad key at the mapping; the key itself is where to look.
-        line, col = doc.marks.key_at((*path, str(error.instance)))
-        desc = str(schema.get("description", "lower-case words joined by '-'"))
+        key = str(error.instance)
+        line, col = doc.marks.key_at((*path, key))
+        if kind == "enum":
+            choices = [str(c) for c in expected]
+            hint = f"allowed: {', '.join(choices)}{_suggest(key, choices)}"
+        elif kind == "pattern" and expected == _SLUG:
+            hint = "write lower-case letters and digits joined by '-', e.g. config-change"
+        else:
+            hint = f"it must match {expected!r}"
         yield Problem(doc.path, line, col, Level.ERROR, "bad-format",
-                      f"key {error.instance!r} in {where} is not valid: expected "
-                      f"{_first_sentence(desc)}")
+                      f"key {key!r} in {where} is not valid; {hint}")
         return
     if kind == "additionalProperties" and isinstance(error.instance, dict):
         if schema.get("propertyNames"):

@@ -8,6 +8,8 @@ bracket) each get a hint.
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from warroom.problems import Level, Problem
@@ -22,6 +24,29 @@ def _char_at(text: str, line: int, col: int) -> str:
         return ""
     row = lines[line - 1]
     return row[col - 1] if 1 <= col <= len(row) else ""
+
+
+_OPENS_QUOTE = re.compile(r"""^\s*(?:-\s+)?(?:[\w.-]+:\s+)?(["'])(.*)$""")
+
+
+def _unclosed_quote(text: str, before: int) -> tuple[int, int] | None:
+    """The first line before `before` whose value opens a quote it does not close.
+
+    A missing closing quote swallows the lines after it, and libyaml then complains about
+    a later line; the line with the open quote is the one to fix.
+    """
+    for number, row in enumerate(text.splitlines()[: before - 1], start=1):
+        found = _OPENS_QUOTE.match(row)
+        if found is None:
+            continue
+        quote, rest = found.groups()
+        if quote == '"':
+            rest = rest.replace("\\\\", "").replace('\\"', "")
+        else:
+            rest = rest.replace("''", "")
+        if quote not in rest:
+            return number, found.start(1) + 1
+    return None
 
 
 def _hint(problem: str, context: str, char: str, opened: tuple[int, int] | None) -> str:
@@ -88,6 +113,14 @@ def syntax_problem(exc: yaml.YAMLError, text: str, display: str) -> Problem:
                        "its own file")
     context = exc.context or ""
     hint = _hint(problem, context, _char_at(text, line, col), opened)
+    quote = _unclosed_quote(text, line) if "quoted scalar" not in context else None
+    if quote is not None:
+        # Reported where the quote opens: that is the line to fix.
+        hint = (f"this quoted value does not close on its line, so the lines after it are "
+                f"read as part of it until line {line}; add the closing quote "
+                f"(otherwise, at line {line}: {hint})")
+        line, col = quote
+        opened = None
     if opened is not None and mark is not None and mark.index >= len(text.rstrip()):
         # The parser only notices an unclosed quote or bracket at the end of the file; the
         # place it was opened is where the user must look.
