@@ -3,6 +3,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from metrics_fixtures import config, incident, recorded, t
 from warroom.availability import ComponentAvailability, Impact, evaluate, weighted_downtime
 from warroom.model import Incident
@@ -189,3 +192,22 @@ def test_internal_build_adds_objectives_and_the_metrics_page() -> None:
     html5lib.HTMLParser(strict=True).parse(metrics)
     assert metrics.count('role="img"') == 4 and "SLA compliance per target" in metrics
     assert "Canary configuration pushes" in metrics  # the repeat names the open item
+
+
+BASE = t("2026-11-01T00:00:00Z")
+WEIGHTS = (Fraction(0), Fraction(1, 2), Fraction(1))
+spans = st.lists(st.tuples(st.integers(0, 120), st.integers(0, 60), st.sampled_from(WEIGHTS)),
+                 max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(spans, st.integers(0, 180), st.integers(0, 180))
+def test_timeline_equals_the_minute_by_minute_worst_weight(
+        found: list[tuple[int, int, Fraction]], lo: int, hi: int) -> None:
+    impacts = [Impact(str(i), BASE + timedelta(minutes=a), BASE + timedelta(minutes=a + n), w,
+                      False) for i, (a, n, w) in enumerate(found)]
+    start, end = BASE + timedelta(minutes=min(lo, hi)), BASE + timedelta(minutes=max(lo, hi))
+    expected = sum(
+        (max((w for a, n, w in found if a <= minute < a + n), default=Fraction(0))
+         for minute in range(min(lo, hi), max(lo, hi))), Fraction(0)) * 60
+    assert weighted_downtime(impacts, start, end) == expected

@@ -8,7 +8,6 @@ rounding accident. Days and months are UTC, like the public uptime bars.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -97,17 +96,17 @@ class Timeline:
                 events += [(i.start.astimezone(UTC), 1, i.weight),
                            (i.end.astimezone(UTC), -1, i.weight)]
         events.sort(key=lambda e: e[0])
-        active: Counter[Fraction] = Counter()
+        active: dict[Fraction, int] = {}  # weight -> open impacts (a handful of weights)
         segments: list[tuple[datetime, datetime, Fraction]] = []
         previous: datetime | None = None
         for moment, kind, weight in events:
-            if previous is not None and moment > previous and +active:
-                worst = max(+active)
+            worst = max((w for w, n in active.items() if n), default=None)
+            if previous is not None and moment > previous and worst is not None:
                 if segments and segments[-1][1] == previous and segments[-1][2] == worst:
                     segments[-1] = (segments[-1][0], moment, worst)
                 else:
                     segments.append((previous, moment, worst))
-            active[weight] += kind
+            active[weight] = active.get(weight, 0) + kind
             previous = moment
         self.segments = segments
         self._ends = [end for _, end, _ in segments]
