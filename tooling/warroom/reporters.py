@@ -27,8 +27,14 @@ def github_command(level: Level, message: str, properties: Mapping[str, str | in
     return f"::{_GITHUB_LEVEL[level]} {props}::{escape_data(message)}"
 
 
+def _one_line(message: str) -> str:
+    """Keep one problem per line: a key or value quoted in a message may hold a line break."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def text(problems: list[Problem]) -> str:
-    lines = [f"{p.location()}: {p.level}: {p.message} [{p.code}]" for p in problems]
+    lines = [f"{p.location()}: {p.level}: {_one_line(p.message)} [{p.code}]"
+             for p in sorted(problems)]
     errors = sum(p.level is Level.ERROR for p in problems)
     warnings = sum(p.level is Level.WARNING for p in problems)
     files = len({p.path for p in problems})
