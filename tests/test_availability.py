@@ -188,10 +188,15 @@ def test_internal_build_adds_objectives_and_the_metrics_page() -> None:
     assert sorted(out) == ["availability/index.html", "internal/metrics/index.html"]
     page = out["availability/index.html"].decode()
     assert "Objective" in page and "Quokkavault" in page and "missed" in page
+    # internal incidents count here: 2 h + 1 h 30 at half weight + 1 h = 3 h 45 down,
+    # against 43 min 12 s allowed
+    assert "overspent by 3\u00a0h 1\u00a0min (-421%)" in page
     metrics = out["internal/metrics/index.html"].decode()
     html5lib.HTMLParser(strict=True).parse(metrics)
     assert metrics.count('role="img"') == 4 and "SLA compliance per target" in metrics
     assert "Canary configuration pushes" in metrics  # the repeat names the open item
+    # incidents link to their pages in this build, internal ones included
+    assert '<a href="../../incidents/2026-11-12-zebrafinch/">' in metrics
 
 
 BASE = t("2026-11-01T00:00:00Z")

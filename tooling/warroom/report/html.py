@@ -11,17 +11,17 @@ from warroom.report.plots import all_plots
 from warroom.site.templating import environment, theme_dirs
 
 
-def tables(report: Report) -> dict[str, Any]:
-    base = report.config.site.base_url.rstrip("/")
+def tables(report: Report, link: views.Linker | None = None) -> dict[str, Any]:
+    link = link or views.file_links(report.config.site.base_url.rstrip("/"))
     metrics = report.metrics
     return {
         "response": views.response_table(metrics.overall),
         "compliance": views.compliance_table(metrics.overall),
         "availability": views.availability_table(report.availability, internal=True),
-        "repeats": views.repeat_table(report, base),
+        "repeats": views.repeat_table(report, link),
         "groups": [views.group_table(name, groups) for name, groups in metrics.groups.items()],
-        "incidents": views.incident_table(metrics.incidents, base),
-        "excluded": views.excluded_table(metrics.excluded, base),
+        "incidents": views.incident_table(metrics.incidents, link),
+        "excluded": views.excluded_table(metrics.excluded, link),
     }
 
 

@@ -30,7 +30,7 @@ def table(found: Table, level: str = "##") -> list[str]:
 
 
 def render(report: Report) -> str:
-    base = report.config.site.base_url.rstrip("/")
+    link = views.file_links(report.config.site.base_url.rstrip("/"))
     metrics = report.metrics
     out = [
         f"# {report.config.site.title}: incident report, {report.label}",
@@ -47,9 +47,9 @@ def render(report: Report) -> str:
     out += table(views.response_table(metrics.overall))
     out += table(views.compliance_table(metrics.overall))
     out += table(views.availability_table(report.availability, internal=True))
-    out += table(views.repeat_table(report, base))
+    out += table(views.repeat_table(report, link))
     for name, groups in metrics.groups.items():
         out += table(views.group_table(name, groups))
-    out += table(views.incident_table(metrics.incidents, base))
-    out += table(views.excluded_table(metrics.excluded, base))
+    out += table(views.incident_table(metrics.incidents, link))
+    out += table(views.excluded_table(metrics.excluded, link))
     return "\n".join(out).rstrip("\n") + "\n"

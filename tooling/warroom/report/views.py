@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from fractions import Fraction
@@ -74,10 +74,17 @@ def minutes(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f}"
 
 
-def incident_link(incident: Incident, base_url: str) -> Link:
-    if base_url and incident.public:
-        return Link(incident.id, f"{base_url}/incidents/{incident.id}/")
-    return Link(incident.id, incident.path)
+Linker = Callable[[Incident], Link]
+
+
+def file_links(base_url: str) -> Linker:
+    """Public incidents to their page on the status site when its address is known, others
+    to their file in the repository (an internal incident has no public page)."""
+    def link(incident: Incident) -> Link:
+        if base_url and incident.public:
+            return Link(incident.id, f"{base_url}/incidents/{incident.id}/")
+        return Link(incident.id, incident.path)
+    return link
 
 
 def summary(report: Report) -> list[str]:
@@ -183,9 +190,9 @@ def availability_table(items: Sequence[ComponentAvailability], *, internal: bool
                  "over the window).")
 
 
-def incident_table(items: Sequence[IncidentMetrics], base_url: str) -> Table:
+def incident_table(items: Sequence[IncidentMetrics], link: Linker) -> Table:
     rows: tuple[tuple[Cell, ...], ...] = tuple(
-        (incident_link(m.incident, base_url), m.incident.title, m.incident.severity,
+        (link(m.incident), m.incident.title, m.incident.severity,
          m.incident.type, ", ".join(c.id for c in m.incident.components),
          *(span(m.durations[n]) for n in DURATIONS), minutes(m.impact_minutes),
          ", ".join(TARGET_LABELS.get(c.target, c.target) for c in m.clocks
@@ -197,16 +204,16 @@ def incident_table(items: Sequence[IncidentMetrics], base_url: str) -> Table:
                                "Impact (min)", "SLA breached"), rows)
 
 
-def excluded_table(items: Sequence[IncidentMetrics], base_url: str) -> Table:
-    rows = tuple((incident_link(m.incident, base_url), m.incident.title, m.excluded or "")
+def excluded_table(items: Sequence[IncidentMetrics], link: Linker) -> Table:
+    rows = tuple((link(m.incident), m.incident.title, m.excluded or "")
                  for m in items)
     return Table("Not counted", ("Incident", "Title", "Why"), rows,
                  "Drills, canceled incidents and maintenance are kept out of every figure.")
 
 
-def repeat_table(report: Report, base_url: str) -> Table:
+def repeat_table(report: Report, link: Linker) -> Table:
     rows = tuple(
-        (incident_link(r.incident, base_url), incident_link(r.earlier, base_url),
+        (link(r.incident), link(r.earlier),
          ", ".join(r.components), ", ".join(r.causes), format_span(r.gap),
          "; ".join(f"{a.title} ({a.owner or 'no owner'}"
                    + (f", due {a.due.isoformat()})" if a.due else ")")

@@ -12,7 +12,8 @@ from datetime import timedelta
 from fractions import Fraction
 from typing import Any
 
-from warroom.availability import ComponentAvailability, Period, evaluate
+from warroom.availability import Budget, ComponentAvailability, Period, evaluate
+from warroom.model import Incident
 from warroom.report import build_report
 from warroom.report import views as report_views
 from warroom.report.html import tables
@@ -20,6 +21,7 @@ from warroom.report.plots import all_plots
 from warroom.site.data import SiteData
 from warroom.site.i18n import Translator
 from warroom.site.pages import render_page, translator
+from warroom.site.views import incident_path
 
 DAYS = 90
 MONTHS = 12
@@ -47,6 +49,7 @@ STRINGS = {
         "objective_status": "Objective over its window",
         "met": "met",
         "missed": "missed",
+        "overspent": "overspent by {amount} ({share})",
         "none": "none",
         "metrics_link": "Incident metrics, SLA compliance and repeats",
     },
@@ -70,6 +73,7 @@ STRINGS = {
         "objective_status": "Objectif sur sa fenêtre",
         "met": "tenu",
         "missed": "manqué",
+        "overspent": "dépassé de {amount} ({share})",
         "none": "aucun",
         "metrics_link": "Métriques d'incidents, respect des SLA et récidives",
     },
@@ -113,6 +117,14 @@ def combined(periods: tuple[Period, ...]) -> Fraction:
     return Fraction(1) if length == 0 else 1 - down / length
 
 
+def _budget_left(budget: Budget, t: Translator, s: dict[str, str]) -> str:
+    amount = t.duration(timedelta(seconds=abs(float(budget.remaining))))
+    share = t.percent(float(budget.remaining_share * 100), 0)
+    if budget.remaining < 0:
+        return s["overspent"].format(amount=amount, share=share)
+    return f"{amount} ({share})"
+
+
 def _row(item: ComponentAvailability, t: Translator, s: dict[str, str],
          internal: bool) -> ComponentRow:
     def pct(value: Fraction) -> str:
@@ -130,9 +142,7 @@ def _row(item: ComponentAvailability, t: Translator, s: dict[str, str],
         monthly=tuple(pct(p.availability) for p in item.months),
         objective=(t.percent(float(budget.target * 100), 3) if budget
                    else s["none"] if internal else None),
-        budget_left=(t.duration(timedelta(seconds=float(budget.remaining)))
-                     + f" ({t.percent(float(budget.remaining_share * 100), 0)})"
-                     if budget else None),
+        budget_left=_budget_left(budget, t, s) if budget else None,
         status=(s["met"] if budget.met else s["missed"]) if budget else None,
     )
 
@@ -163,8 +173,14 @@ def metrics_context(data: SiteData) -> dict[str, Any]:
     since = data.now - timedelta(days=METRICS_DAYS)
     report = build_report(data.config, data.incidents, data.recorded, data.clocks, data.now,
                           since, data.now)
+    # links from internal/metrics/ to each incident's page of this (internal) build
+    prefix = f"{data.base_url}/" if data.base_url else "../../"
+
+    def link(incident: Incident) -> report_views.Link:
+        return report_views.Link(incident.id, prefix + incident_path(incident.id))
+
     return {"report": report, "summary": report_views.summary(report),
-            "plots": all_plots(report), "tables": tables(report)}
+            "plots": all_plots(report), "tables": tables(report, link)}
 
 
 def produce(data: SiteData) -> dict[str, bytes]:
