@@ -143,3 +143,10 @@ def test_worst_weight_integral_matches_a_minute_by_minute_count(
             expected[day] = expected.get(day, 0.0) + worst[minute] * 60
     found = {day: seconds for day, seconds in _down_seconds(windows, lo, hi).items() if seconds}
     assert found == pytest.approx(expected)
+
+
+def test_a_window_ending_at_midnight_stays_on_its_day(tmp_path: Path) -> None:
+    body = outage(extra="impact_started_at: '2026-11-20T22:00:00Z'\n"
+                        "resolved_at: '2026-11-21T00:00:00Z'\n")
+    result = daily_uptime(site(tmp_path, {"2026-11-20-a": body}, NOW), "checkout", 3)
+    assert days_of(result) == {date(2026, 11, 20): (120.0, ("2026-11-20-a",))}

@@ -15,6 +15,7 @@ from warroom.recorded import Recorded
 from warroom.site.data import SiteData
 
 DAY = timedelta(days=1)
+_INSTANT = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -128,15 +129,19 @@ def _down_seconds(windows: Sequence[ImpactWindow], lo: datetime, hi: datetime
 def _touched(windows: Sequence[ImpactWindow], lo: datetime, hi: datetime
              ) -> dict[date, set[str]]:
     """Per UTC day in [lo, hi), the incidents whose window touches it (an instant counts)."""
-    out: dict[date, set[str]] = defaultdict(set)
+    by_ordinal: dict[int, set[str]] = defaultdict(set)
     for w in windows:
+        start, end = max(w.start, lo), min(w.end, hi)
         if w.start == w.end:
             if lo <= w.start < hi:
-                out[w.start.date()].add(w.incident_id)
+                by_ordinal[w.start.date().toordinal()].add(w.incident_id)
             continue
-        for day, _ in _by_day(max(w.start, lo), min(w.end, hi)):
-            out[day].add(w.incident_id)
-    return out
+        if end <= start:
+            continue
+        last = (end - _INSTANT).date().toordinal()  # [start, end): midnight belongs to the next
+        for ordinal in range(start.date().toordinal(), last + 1):
+            by_ordinal[ordinal].add(w.incident_id)
+    return {date.fromordinal(o): ids for o, ids in by_ordinal.items()}
 
 
 def daily_uptime(data: SiteData, component_id: str, days: int) -> tuple[DayUptime, ...]:
