@@ -142,3 +142,16 @@ def test_missing_output_folder_is_a_clear_error(repo: Path, tmp_path: Path) -> N
     result = report(repo, "--out", str(tmp_path / "nope" / "r.md"))
     assert result.exit_code == 1
     assert "does not exist" in result.output
+
+
+def test_without_git_the_report_uses_stated_times_and_says_so(warroom_repo: Path) -> None:
+    (warroom_repo / "incidents" / "2026" / "2026-11-03-web.yaml").write_text(
+        "id: 2026-11-03-web\ntitle: Website down\ntype: outage\nseverity: SEV3\n"
+        "status: resolved\ncomponents: [{id: web, impact: major_outage}]\n"
+        "impact_started_at: 2026-11-03T10:00:00Z\nresolved_at: 2026-11-03T10:45:00Z\n"
+        "updates:\n  - {status: investigating, message: Down.}\n"
+        "  - {status: resolved, message: Up.}\n", encoding="utf-8")
+    result = report(warroom_repo, "--month", "2026-11")
+    assert result.exit_code == 0, result.output
+    assert "> No git history was available" in result.stdout
+    assert "| Time to resolve | 45m | 45m | 45m | 1 |" in result.stdout

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from warroom import reporters
 from warroom.cli.options import TimeParam, resolve_root, root_option
 from warroom.durations import add_months, parse_time
 from warroom.errors import WarroomError
@@ -134,11 +135,15 @@ def command(ctx: click.Context, since: date | datetime | None, until: date | dat
     moment = now or datetime.now(UTC)
     start, end = period(since, until, month, moment, ZoneInfo(repo.config.site.timezone))
     history = read_history(top, landed=landed, now=moment)
-    clocks = {i.id: evaluate(i, history.recorded[i.id], repo.config, moment)
-              for i in repo.incidents if i.id in history.recorded}
-    report = build_report(repo.config, repo.incidents, history.recorded, clocks, moment,
-                          start, end)
+    # Outside git every file would count as recorded "now": stated times say more.
+    recorded = history.recorded if history.head is not None else {}
+    clocks = {i.id: evaluate(i, recorded[i.id], repo.config, moment)
+              for i in repo.incidents if i.id in recorded}
+    report = build_report(repo.config, repo.incidents, recorded, clocks, moment, start, end)
     text = renderer(fmt)(report)
+    warnings = [p for p in history.problems if p.level is not Level.NOTICE]
+    if warnings:
+        click.echo(reporters.text(warnings), err=True, nl=False)
     broken = {p.path for p in repo.problems if p.level is Level.ERROR}
     if broken:
         click.echo(f"warroom: warning: {len(broken)} file(s) with errors left out of the "
