@@ -194,6 +194,20 @@ def last_activity(incident: Incident, recorded: Recorded | None) -> datetime:
     return max(times)
 
 
+# One entry: the API and the sitemap both need every incident's latest time for the same
+# SiteData; the key holds the very objects, so a new build never reads a stale answer.
+_LATEST: list[tuple[tuple[Incident, ...], dict[str, Recorded], dict[str, datetime]]] = []
+
+
+def latest_activity(data: SiteData) -> dict[str, datetime]:
+    """last_activity of every incident in data, by id (computed once per SiteData)."""
+    if _LATEST and _LATEST[0][0] is data.incidents and _LATEST[0][1] is data.recorded:
+        return _LATEST[0][2]
+    found = {i.id: last_activity(i, data.recorded.get(i.id)) for i in data.incidents}
+    _LATEST[:] = [(data.incidents, data.recorded, found)]
+    return found
+
+
 def newest_first(incidents: Sequence[Incident], data: SiteData) -> list[Incident]:
     """By best known start, latest first; ties by id, also reversed (ids start with a date)."""
     return sorted(incidents, reverse=True, key=lambda i: (

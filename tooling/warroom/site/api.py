@@ -22,7 +22,7 @@ from warroom.status import (
     Rollup,
     best_time,
     ensure_view,
-    last_activity,
+    latest_activity,
     maintenance_state,
     newest_first,
     rollup,
@@ -58,7 +58,7 @@ class _Api:
         self.zone = ZoneInfo(data.config.site.timezone)
         self.page_id = page_id(data)
         self.rollup: Rollup = rollup(data)
-        self.latest = {i.id: last_activity(i, data.recorded.get(i.id)) for i in data.incidents}
+        self.latest = latest_activity(data)
         self.updated = max(self.latest.values(), default=data.now)
         self.components = self._components()
         self.by_id = {c["id"]: c for c in self.components}

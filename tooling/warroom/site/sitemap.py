@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
 from warroom.site.data import SiteData
-from warroom.status import ensure_view, last_activity, visible_components
+from warroom.status import ensure_view, latest_activity, visible_components
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -33,7 +33,7 @@ def produce(data: SiteData) -> dict[str, bytes]:
     ensure_view(data)
     if not data.base_url:
         return {}
-    latest = {i.id: last_activity(i, data.recorded.get(i.id)) for i in data.incidents}
+    latest = latest_activity(data)
     newest = max(latest.values(), default=None)
     rows: list[tuple[str, str | None]] = [("", None), ("history/", None), ("maintenance/", None)]
     by_component: dict[str, list[str]] = {}
