@@ -193,3 +193,29 @@ def test_docs_state_every_definition_the_code_prints() -> None:
     for label, definition in DEFINITIONS.values():
         assert f"| {label} | {definition} |" in docs
     assert IMPACT_START in docs
+
+
+def test_an_incident_committed_after_it_was_over_is_measured_on_stated_times() -> None:
+    inc = incident("2026-11-06-old", impact_started_at="2026-11-06T10:00:00Z",
+                   detected_at="2026-11-06T10:10:00Z",
+                   updates=[{"status": "investigating", "message": "Down.",
+                             "at": "2026-11-06T10:20:00Z"},
+                            {"status": "monitoring", "message": "Fixed.",
+                             "at": "2026-11-06T10:50:00Z"},
+                            {"status": "resolved", "message": "Over.",
+                             "at": "2026-11-06T11:30:00Z"}])
+    # imported weeks later, in one commit
+    rec = recorded(inc.id, "2026-11-26T16:00:00Z", acknowledged="2026-11-26T16:00:00Z",
+                   monitoring="2026-11-26T16:00:00Z", resolved="2026-11-26T16:00:00Z")
+    met = (clock(inc.id, "resolve", ClockState.MET),)
+    found = incident_metrics(inc, rec, met, config(), NOW)
+    assert found is not None and found.backfilled
+    assert found.clocks == () and found.postmortem == "none"  # not counted as met
+    assert found.durations == {"detect": 10 * M, "declare": 10 * M, "acknowledge": None,
+                               "mitigate": 50 * M, "resolve": 90 * M}
+    assert found.impact_minutes == 90.0
+    # committed while still open: recorded times stand, even if late
+    live = recorded(inc.id, "2026-11-06T11:00:00Z", resolved="2026-11-06T12:00:00Z")
+    found = incident_metrics(inc, live, (), config(), NOW)
+    assert found is not None and not found.backfilled
+    assert found.durations["resolve"] == 120 * M

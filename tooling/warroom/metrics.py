@@ -32,18 +32,22 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
                "stated detected_at minus stated impact_started_at; absent when either is "
                "missing"),
     "declare": ("Time to declare",
-                "the commit that added the incident file (recorded) minus the stated "
-                "detected_at, or impact_started_at when detection is not stated; absent "
-                "when neither is stated"),
+                "the commit that added the incident file (recorded; the first update's "
+                "stated at without history) minus the stated detected_at, or "
+                "impact_started_at when detection is not stated; absent when neither is "
+                "stated"),
     "acknowledge": ("Time to acknowledge",
                     "the first commit that set a commander minus the commit that added the "
-                    "file (both recorded), as the SLA acknowledge clock measures it"),
+                    "file (both recorded), as the SLA acknowledge clock measures it; absent "
+                    "without history"),
     "mitigate": ("Time to mitigate",
                  "the first commit that moved the status to monitoring or later (recorded; "
-                 "the stated mitigated_at without history) minus the impact start"),
+                 "without history the stated mitigated_at, else the first monitoring or "
+                 "resolved update's stated at) minus the impact start"),
     "resolve": ("Time to resolve",
-                "the first commit that moved the status to resolved (recorded; the stated "
-                "resolved_at without history) minus the impact start"),
+                "the first commit that moved the status to resolved (recorded; without "
+                "history the stated resolved_at, else the resolving update's stated at) "
+                "minus the impact start"),
     "impact": ("Customer impact",
                "minutes from the impact start to the stated mitigated_at, else the stated "
                "resolved_at, else the resolving commit, else now while open (the window the "
@@ -78,6 +82,7 @@ class IncidentMetrics:
     actions_overdue: int  # open past their due date
     actions_closed: int  # done or won't do
     excluded: str | None  # drill | canceled | maintenance: kept out of aggregates
+    backfilled: bool = False  # committed after it was over: measured on stated times
 
     @property
     def id(self) -> str:
@@ -109,20 +114,45 @@ def _postmortem(clocks: Sequence[Clock]) -> str:
     return "pending"
 
 
+def _first_stated(incident: Incident, statuses: frozenset[str]) -> datetime | None:
+    return next((u.at for u in incident.updates if u.status in statuses and u.at), None)
+
+
+MITIGATED = frozenset({"monitoring", "resolved", "completed"})
+RESOLVED = frozenset({"resolved", "completed"})
+
+
+def backfilled(incident: Incident, recorded: Recorded | None) -> bool:
+    """Written down after it was over (an import, a file added after the fact): its commits
+    say when someone typed it, not how the response went, so stated times are used."""
+    if recorded is None:
+        return False
+    end = incident.resolved_at or _first_stated(incident, RESOLVED)
+    return end is not None and end < recorded.declared.at
+
+
 def incident_metrics(incident: Incident, recorded: Recorded | None,
                      clocks: Sequence[Clock], config: Config, now: datetime
                      ) -> IncidentMetrics | None:
     """Metrics of one incident; None when no start can be known (no history, no stated time)."""
+    late = backfilled(incident, recorded)
+    source = None if late else recorded
+    if late:
+        clocks = ()  # clocks on an after-the-fact record measure the typing, not the response
     start = (incident.window.start if incident.maintenance and incident.window
-             else impact_start(incident, recorded))
+             else impact_start(incident, source))
     if start is None:
         return None
-    declared = recorded.declared.at if recorded else None
-    acknowledged = recorded.acknowledged.at if recorded and recorded.acknowledged else None
-    mitigated = (recorded.monitoring.at if recorded and recorded.monitoring
-                 else None if recorded else incident.mitigated_at)
-    resolved = (recorded.resolved.at if recorded and recorded.resolved
-                else None if recorded else incident.resolved_at)
+    if source is not None:
+        declared: datetime | None = source.declared.at
+        acknowledged = source.acknowledged.at if source.acknowledged else None
+        mitigated = source.monitoring.at if source.monitoring else None
+        resolved = source.resolved.at if source.resolved else None
+    else:
+        declared = next((u.at for u in incident.updates if u.at), None)
+        acknowledged = None
+        mitigated = incident.mitigated_at or _first_stated(incident, MITIGATED)
+        resolved = incident.resolved_at or _first_stated(incident, RESOLVED)
     if incident.status == "canceled":
         mitigated = resolved = None
     durations = {
@@ -132,7 +162,7 @@ def incident_metrics(incident: Incident, recorded: Recorded | None,
         "mitigate": _minus(mitigated, start),
         "resolve": _minus(resolved, start),
     }
-    end = impact_end(incident, recorded, now) or start
+    end = impact_end(incident, source, now) or start
     today = now.astimezone(ZoneInfo(config.site.timezone)).date()
     open_items = [a for a in incident.action_items if a.open]
     return IncidentMetrics(
@@ -147,6 +177,7 @@ def incident_metrics(incident: Incident, recorded: Recorded | None,
         actions_overdue=sum(1 for a in open_items if a.due is not None and a.due < today),
         actions_closed=len(incident.action_items) - len(open_items),
         excluded=excluded_reason(incident),
+        backfilled=late,
     )
 
 

@@ -56,6 +56,7 @@ def _incident(m: IncidentMetrics) -> dict[str, Any]:
         "action_items": {"open": m.actions_open, "overdue": m.actions_overdue,
                          "closed": m.actions_closed},
         "excluded": m.excluded,
+        "backfilled": m.backfilled,
     }
 
 

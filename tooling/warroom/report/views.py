@@ -109,6 +109,10 @@ def summary(report: Report) -> list[str]:
         f"overdue), {overall.actions['closed']} closed.",
         f"Repeats: {len(report.repeats)} incident pair(s) share a component and a cause.",
     ]
+    late = sum(m.backfilled for m in report.metrics.incidents)
+    if late:
+        lines.append(f"{late} incident(s) recorded after the fact (committed after their "
+                     f"stated resolution): measured on their stated times.")
     slo = [a for a in report.availability if a.budget is not None]
     missed = [a.component.name for a in slo if a.budget is not None and not a.budget.met]
     lines.append(f"SLOs: {len(slo) - len(missed)} of {len(slo)} met over their window"
