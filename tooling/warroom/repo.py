@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from warroom.config import Config, build_config
@@ -154,7 +154,8 @@ def duplicate_ids(everything: list[str], checked: set[str],
     """
     by_stem: dict[str, set[str]] = defaultdict(set)
     for rel in everything:
-        by_stem[PurePosixPath(rel).stem].add(rel)
+        name = rel.rpartition("/")[2]
+        by_stem[name.rsplit(".", 1)[0] if "." in name else name].add(rel)
     out = []
     for stem, members in by_stem.items():
         if len(members) < 2:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from datetime import datetime
-from pathlib import PurePosixPath
 
 from warroom.config import Config
 from warroom.model import MAINTENANCE_STATUSES, Incident
@@ -57,12 +56,13 @@ class _Rules:
         return self.out
 
     def identity(self) -> None:
-        stem = PurePosixPath(self.doc.path).stem
+        folder, _, name = self.doc.path.rpartition("/")
+        stem = name.rsplit(".", 1)[0] if "." in name else name
         if self.incident.id != stem:
             self.add(("id",), "id-mismatch",
                      f"id {self.incident.id!r} differs from the file name {stem!r}; "
                      f"rename the file to {self.incident.id}.yaml or change the id")
-        year = PurePosixPath(self.doc.path).parent.name
+        year = folder.rpartition("/")[2]
         if year.isdigit() and len(year) == 4 and not self.incident.id.startswith(year):
             self.add(("id",), "wrong-year-folder",
                      f"incident {self.incident.id} sits in the {year}/ folder; "

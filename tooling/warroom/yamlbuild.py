@@ -40,6 +40,9 @@ class Loader(_Base):
     """
 
     _plain: dict[str, str] = {}  # noqa: RUF012 - a process-wide memo, on purpose
+    # Implicit resolvers are indexed by first character; text starting with any other
+    # character (most prose) is a string. SafeLoader has no catch-all (None) resolver.
+    _first_chars = frozenset(k for k in _Base.yaml_implicit_resolvers if k)
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         return None
@@ -49,7 +52,7 @@ class Loader(_Base):
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is _Scalar:
-            if not implicit[0]:
+            if not implicit[0] or (value and value[0] not in self._first_chars):
                 return _STR
             tag = self._plain.get(value)
             if tag is None:
