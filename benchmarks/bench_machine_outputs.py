@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _gen import write_config, write_incidents
 
+from warroom import status
 from warroom.repo import load_repository
 from warroom.site import api, badges, feeds, ics, sitemap
 from warroom.site.data import SiteData
@@ -36,6 +37,7 @@ from warroom.uptime import uptime_by_component
 def best(repeat: int, work: Callable[[], object]) -> float:
     times = []
     for _ in range(repeat):
+        status._LATEST.clear()  # each stage pays for what it computes, as in a first build
         start = time.perf_counter()
         work()
         times.append(time.perf_counter() - start)
