@@ -67,8 +67,9 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"python {sys.version.split()[0]}, PyYAML {yaml.__version__} "
-          f"(libyaml: {yaml.__with_libyaml__}), {os.cpu_count()} CPUs")
+          f"(libyaml: {yaml.__with_libyaml__}), {os.cpu_count()} CPUs, load average {load}")
     print()
     print("| N | bare parse s | validate cold s | ratio | validate warm s | ratio |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: |")

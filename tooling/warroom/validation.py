@@ -49,6 +49,10 @@ def outcome_of(raw: bytes, display: str, config: Config | None) -> Outcome:
     return Outcome(tuple(problems), incident is not None)
 
 
+# A file to check: its display path, its path, and its bytes when already read.
+Task = tuple[str, str, bytes | None]
+Checked = tuple[str | None, Outcome]  # the cache key of the bytes checked, and the outcome
+
 _worker_config: Config | None = None
 
 
@@ -57,9 +61,18 @@ def _init_worker(root: str, config_bytes: bytes | None) -> None:
     _worker_config = config_from_bytes(Path(root), config_bytes, [])[0]
 
 
-def _check_one(task: tuple[str, bytes]) -> Outcome:
-    display, raw = task
-    return outcome_of(raw, display, _worker_config)
+def check_task(task: Task, config: Config | None) -> Checked:
+    """Check one file; the key is computed from the very bytes checked."""
+    display, path, raw = task
+    if raw is None:
+        raw, found = read_bytes(Path(path), display)
+        if raw is None:
+            return None, Outcome(tuple(found), False)
+    return file_key(display, raw), outcome_of(raw, display, config)
+
+
+def _check_in_worker(task: Task) -> Checked:
+    return check_task(task, _worker_config)
 
 
 def _id_position(root: Path, files: list[Path], display: str) -> Position:
@@ -78,16 +91,16 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _run(tasks: list[tuple[str, bytes]], root: Path, config_bytes: bytes | None,
-         config: Config | None, jobs: int) -> list[Outcome]:
+def _run(tasks: list[Task], root: Path, config_bytes: bytes | None,
+         config: Config | None, jobs: int) -> list[Checked]:
     if jobs < 2 or len(tasks) < PARALLEL_MIN:
-        return [outcome_of(raw, display, config) for display, raw in tasks]
+        return [check_task(task, config) for task in tasks]
     fast_validator("incident")  # compiled once here; forked workers inherit it
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     context = multiprocessing.get_context(method)
     chunk = max(16, len(tasks) // (jobs * 4))
     with context.Pool(jobs, _init_worker, (str(root), config_bytes)) as pool:
-        return pool.map(_check_one, tasks, chunksize=chunk)
+        return pool.map(_check_in_worker, tasks, chunksize=chunk)
 
 
 def validate(root: Path, paths: list[Path] | None = None, *, jobs: int | None = None,
@@ -98,27 +111,29 @@ def validate(root: Path, paths: list[Path] | None = None, *, jobs: int | None = 
     files = incident_files(root) if paths is None else expand_paths(paths, root)
     cache = Cache(root, salt(config_bytes)) if use_cache else None
     outcomes: dict[str, Outcome] = {}
-    tasks: list[tuple[str, bytes]] = []
-    keys: list[str] = []
+    tasks: list[Task] = []
     cached = 0
     for path in files:
         display = relative(root, path)
+        if cache is None or not cache.entries:
+            # Nothing to look up: the workers read the files themselves.
+            tasks.append((display, str(path), None))
+            continue
         raw, found = read_bytes(path, display)
         if raw is None:
             outcomes[display] = Outcome(tuple(found), False)
             continue
-        key = file_key(display, raw)
-        hit = cache.get(key, display) if cache is not None else None
+        hit = cache.get(file_key(display, raw), display)
         if hit is not None:
             outcomes[display] = hit
             cached += 1
         else:
-            tasks.append((display, raw))
-            keys.append(key)
-    fresh = _run(tasks, root, config_bytes, config, jobs or default_jobs())
-    for (display, _), key, outcome in zip(tasks, keys, fresh, strict=True):
+            tasks.append((display, str(path), raw))
+    for (display, _, _), (key, outcome) in zip(
+            tasks, _run(tasks, root, config_bytes, config, jobs or default_jobs()),
+            strict=True):
         outcomes[display] = outcome
-        if cache is not None:
+        if cache is not None and key is not None:
             cache.put(key, outcome)
     if cache is not None:
         cache.save()
