@@ -6,8 +6,10 @@ from pathlib import Path
 
 import html5lib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from warroom.site.markdown import plain, render, safe_link, safe_url
+from warroom.site.markdown import _plain_paragraph, parser, plain, render, safe_link, safe_url
 
 XSS = Path(__file__).parent / "fixtures" / "xss.md"
 TAGS = {"p", "a", "img", "code", "pre", "h3", "h4", "h5", "h6", "em", "strong", "ul", "ol",
@@ -83,3 +85,17 @@ def test_empty_text_renders_nothing() -> None:
 def test_plain_strips_markup() -> None:
     assert plain("**Bold** and [a link](https://x.example) and `code`") == (
         "Bold and a link and code")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab1 -+.\n\"'é:#*_<&\u2003\t")), max_size=30))
+def test_the_plain_text_shortcut_matches_markdown_it(text: str) -> None:
+    fast = _plain_paragraph(text)
+    if fast is not None:
+        assert fast == parser().render(text, {"heading_floor": 4})
+
+
+def test_the_plain_text_shortcut_is_taken_for_plain_updates() -> None:
+    assert _plain_paragraph('We are "on it".\nMore soon.\n') == (
+        "<p>We are &quot;on it&quot;.\nMore soon.</p>\n")
+    assert _plain_paragraph("1. a list") is None

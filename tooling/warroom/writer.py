@@ -58,7 +58,12 @@ def merge(results: Iterable[tuple[str, Mapping[str, bytes]]]) -> dict[str, bytes
                 )
             owner[path] = name
             merged[path] = content
-    folders = {str(parent) for path in merged for parent in PurePosixPath(path).parents}
+    folders = set()
+    for path in merged:  # every folder above every output (string work: this runs 10^4 times)
+        cut = path.rfind("/")
+        while cut > 0 and path[:cut] not in folders:
+            folders.add(path[:cut])
+            cut = path.rfind("/", 0, cut)
     clash = sorted(folders & merged.keys())
     if clash:
         raise WarroomError(f"output {clash[0]!r} is both a file and a folder of other outputs")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from warroom.config import Site
 
@@ -85,6 +85,10 @@ class Status:
 class Moment:
     iso: str  # for <time datetime>: local time with offset
     text: str  # translated, with the offset
+
+    def __html__(self) -> str:
+        """`{{ moment }}` in a template gives the <time> element."""
+        return f'<time datetime="{escape(self.iso)}">{escape(self.text)}</time>'
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,7 @@ class UptimeView:
     notable: tuple[DayView, ...]  # days with downtime or incidents, newest first
     first: str
     last: str
+    svg: Markup  # the bars, drawn (hidden from assistive technology: `notable` says it)
 
 
 @dataclass(frozen=True)
@@ -226,9 +231,10 @@ class HistoryView:
 
 @dataclass(frozen=True)
 class ComponentPageView:
-    component: ComponentView
+    component: ComponentView  # status and uptime are shown on page 1 only
     group: str
     months: tuple[MonthView, ...]
+    pager: Pager
 
 
 @dataclass(frozen=True)

@@ -305,12 +305,12 @@ class Translator:
         self._strings = STRINGS[language]
 
     def __call__(self, key: str, /, **values: object) -> str:
-        """The string `key`, with `values` filled in. When a value is already HTML (Markup),
-        the result is Markup too and every other value is escaped."""
+        """The string `key`, with `values` filled in. When a value is already HTML (Markup,
+        or has __html__ like a Moment), the result is Markup and other values are escaped."""
         text = self._strings[key]
         if not values:
             return text
-        if any(isinstance(v, Markup) for v in values.values()):
+        if any(hasattr(v, "__html__") for v in values.values()):
             return Markup(escape(text)).format(**values)
         return text.format(**values)
 

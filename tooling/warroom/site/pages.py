@@ -232,22 +232,30 @@ class Pages:
                       tuple(self.views.summary(i) for i in incs))
             for label, incs in months)
 
-    def _history_jobs(self) -> list[Job]:
-        months = self._months(self._listed())
+    def _pages(self, prefix: str, months: list[tuple[str, list[Incident]]]
+               ) -> list[tuple[str, list[tuple[str, list[Incident]]], Pager]]:
+        """Months split into pages of `history_per_page`: (path, months, pager) each; page 1
+        is `prefix`, later ones `prefix`page/N/."""
         per = self.data.config.site.history_per_page
         chunks = [months[i:i + per] for i in range(0, len(months), per)] or [[]]
 
         def page_path(n: int) -> str:
-            return "history/" if n == 1 else f"history/page/{n}/"
+            return prefix if n == 1 else f"{prefix}page/{n}/"
 
+        return [(page_path(n), chunk,
+                 Pager(n, len(chunks), page_path(n - 1) if n > 1 else None,
+                       page_path(n + 1) if n < len(chunks) else None))
+                for n, chunk in enumerate(chunks, start=1)]
+
+    def _members(self, chunk: list[tuple[str, list[Incident]]]) -> list[object]:
+        return [(m, [self._digest(i) for i in incs]) for m, incs in chunk]
+
+    def _history_jobs(self) -> list[Job]:
         jobs = []
-        for n, chunk in enumerate(chunks, start=1):
-            pager = Pager(n, len(chunks), page_path(n - 1) if n > 1 else None,
-                          page_path(n + 1) if n < len(chunks) else None)
-            key = self._key("history", pager,
-                            [(m, [self._digest(i) for i in incs]) for m, incs in chunk])
-            jobs.append(Job(f"{page_path(n)}index.html", "history.html", self.t("history.title"),
-                            key, partial(self._history, chunk, pager)))
+        for path, chunk, pager in self._pages("history/", self._months(self._listed())):
+            jobs.append(Job(f"{path}index.html", "history.html", self.t("history.title"),
+                            self._key("history", pager, self._members(chunk)),
+                            partial(self._history, chunk, pager)))
         return jobs
 
     def _history(self, chunk: list[tuple[str, list[Incident]]], pager: Pager
@@ -255,27 +263,32 @@ class Pages:
         return {"history": HistoryView(self._month_views(chunk), pager)}
 
     def _component_jobs(self) -> list[Job]:
+        """One page per component (status, uptime, then its incidents by month); a long
+        history continues on components/<id>/page/N/, which do not change with the status."""
         listed = self._listed()
-        roll, uptime = self.roll, self.uptime
-        groups = {g.id: g.name for g in self.data.config.groups}
+        by_component: dict[str, list[tuple[str, Incident]]] = defaultdict(list)
+        for month, inc in listed:
+            for comp_id in dict.fromkeys(c.id for c in inc.components):
+                by_component[comp_id].append((month, inc))
         jobs = []
         for comp in self.data.config.components.values():
-            if comp.id not in roll.components:
+            if comp.id not in self.roll.components:
                 continue
-            mine = [(m, i) for m, i in listed if any(c.id == comp.id for c in i.components)]
-            key = self._key("component", comp, roll.components[comp.id], uptime[comp.id],
-                            [self._digest(i) for _, i in mine])
-
-            def build(comp: Component = comp, mine: list[tuple[str, Incident]] = mine
-                      ) -> dict[str, Any]:
-                months = [(m, g) for m, g in self._months(mine) if g]
-                view = self.views.component(comp, roll.components[comp.id], uptime[comp.id])
-                return {"component": ComponentPageView(view, groups[comp.group],
-                                                       self._month_views(months))}
-
-            jobs.append(Job(f"{component_path(comp.id)}index.html", "component.html", comp.name,
-                            key, build))
+            months = [(m, g) for m, g in self._months(by_component[comp.id]) if g]
+            for path, chunk, pager in self._pages(component_path(comp.id), months):
+                now_parts = ((self.roll.components[comp.id], self.uptime[comp.id])
+                             if pager.page == 1 else ())
+                jobs.append(Job(f"{path}index.html", "component.html", comp.name,
+                                self._key("component", comp, pager, now_parts,
+                                          self._members(chunk)),
+                                partial(self._component, comp, chunk, pager)))
         return jobs
+
+    def _component(self, comp: Component, chunk: list[tuple[str, list[Incident]]],
+                   pager: Pager) -> dict[str, Any]:
+        view = self.views.component(comp, self.roll.components[comp.id], self.uptime[comp.id])
+        group = next(g.name for g in self.data.config.groups if g.id == comp.group)
+        return {"component": ComponentPageView(view, group, self._month_views(chunk), pager)}
 
     def _maintenance(self, maint: list[Incident]) -> MaintenanceView:
         now = self.data.now

@@ -1,0 +1,117 @@
+"""Time `warroom build` on synthetic repositories of 1,000 to 10,000 incidents.
+
+For each size, in a real git repository (one commit with every file, as after a clone):
+- cold: no cache at all (every file parsed and validated, history read, every page rendered);
+- full render: the validation and history caches warm (CI restoring .warroom-cache), every
+  page rendered and written (no previous site);
+- one change: one incident's title edited and committed, then a rebuild into the same folder
+  (caches warm, unchanged pages carried over).
+Targets (issue 4): 10,000 incidents under 5 s, twice the incidents at most 2.2x the time, and
+a rebuild after one change under 10% of a full build.
+
+    .venv/bin/python benchmarks/bench_build.py [--sizes 1000,2000,5000,10000] [--dir DIR]
+
+Use --dir on a tmpfs (e.g. /dev/shm) to see the build's own cost apart from a busy disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import itertools
+
+from _gen import write_config, write_incidents
+
+from warroom.site.build import CACHE_DIR, Built, build
+
+NOW = datetime(2026, 6, 2, 12, 0, tzinfo=UTC)
+STAGES = ("load", "history", "compute", "producers", "pages", "write")
+
+
+def _git(repo: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+           "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
+           "GIT_AUTHOR_DATE": "2026-06-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-06-01T00:00:00Z"}
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+def make_repo(where: Path, size: int) -> Path:
+    where.mkdir(parents=True)
+    write_config(where)
+    write_incidents(where, size, seed=size)
+    _git(where, "init", "-q", "-b", "main")
+    _git(where, "add", "-A")
+    _git(where, "commit", "-q", "-m", "incidents")
+    return where
+
+
+def timed(repo: Path, out: Path) -> tuple[float, Built]:
+    start = time.perf_counter()
+    built = build(repo, out, now=NOW)
+    return time.perf_counter() - start, built
+
+
+def change_one(repo: Path) -> None:
+    path = sorted((repo / "incidents").rglob("*.yaml"))[len(list((repo / "incidents").rglob(
+        "*.yaml"))) // 2]
+    text = path.read_text(encoding="utf-8").replace("title: \"", "title: \"Edited: ", 1)
+    path.write_text(text, encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "edit one incident")
+
+
+def run(size: int, base: Path) -> dict[str, tuple[float, Built]]:
+    repo = make_repo(base / f"r{size}", size)
+    out = base / f"site{size}"
+    results = {"cold": timed(repo, out)}
+    shutil.rmtree(out)
+    for cached in (repo / CACHE_DIR).glob("pages-*.json"):
+        cached.unlink()
+    results["full render"] = timed(repo, out)
+    change_one(repo)
+    results["one change"] = timed(repo, out)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,2000,5000,10000")
+    parser.add_argument("--dir", type=Path, default=None, help="work folder (default: a temp)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    base = Path(tempfile.mkdtemp(prefix="warroom-bench-", dir=args.dir))
+    try:
+        table = {size: run(size, base) for size in sizes}
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    print(f"{'incidents':>9} {'build':<11} {'seconds':>8} {'files':>6} {'kept':>5}  "
+          + " ".join(f"{s:>9}" for s in STAGES))
+    for size, rows in table.items():
+        for label, (seconds, built) in rows.items():
+            stages = " ".join(f"{built.timings.get(s, 0.0):9.2f}" for s in STAGES)
+            print(f"{size:>9} {label:<11} {seconds:8.2f} {len(built.outputs):>6} "
+                  f"{len(built.kept):>5}  {stages}")
+    print()
+    for small, large in itertools.pairwise(sizes):
+        if large == 2 * small:
+            ratio = table[large]["full render"][0] / table[small]["full render"][0]
+            print(f"full render {large} / {small}: {ratio:.2f}x (target <= 2.2x)")
+    for size, rows in table.items():
+        share = rows["one change"][0] / rows["full render"][0]
+        cold_share = rows["one change"][0] / rows["cold"][0]
+        print(f"one change at {size}: {100 * share:.1f}% of a full render, "
+              f"{100 * cold_share:.1f}% of a cold build (target < 10%)")
+
+
+if __name__ == "__main__":
+    main()
