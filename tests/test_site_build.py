@@ -99,6 +99,12 @@ def test_incident_page_has_times_with_offsets_and_the_postmortem(
     assert "Canary configuration pushes" in page and "@carol" not in page
 
 
+def test_maintenance_window_times(public_site: dict[str, bytes]) -> None:
+    page = public_site["incidents/2026-03-02-website-maintenance/index.html"].decode("utf-8")
+    assert ('<dd><time datetime="2026-03-03T22:00:00+01:00">3 Mar 2026, 22:00 UTC+01:00</time>'
+            ' to <time datetime="2026-03-03T23:30:00+01:00">') in page
+
+
 def test_history_pages_by_month(public_site: dict[str, bytes]) -> None:
     first = public_site["history/index.html"].decode("utf-8")
     assert '<h2 id="m-2026-03">March 2026</h2>' in first

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from warroom.config import Site
 
@@ -86,9 +86,9 @@ class Moment:
     iso: str  # for <time datetime>: local time with offset
     text: str  # translated, with the offset
 
-    def __html__(self) -> str:
+    def __html__(self) -> Markup:
         """`{{ moment }}` in a template gives the <time> element."""
-        return f'<time datetime="{escape(self.iso)}">{escape(self.text)}</time>'
+        return Markup('<time datetime="{}">{}</time>').format(self.iso, self.text)
 
 
 @dataclass(frozen=True)
