@@ -105,7 +105,7 @@ class _Rules:
                 self.add((name,), "times-out-of-order",
                          f"{name} ({value.isoformat()}) is before {previous[0]} "
                          f"({previous[1].isoformat()}); stated times must follow "
-                         "impact started, detected, mitigated, resolved")
+                         "impact started, detected, mitigated, resolved: correct one of them")
             previous = (name, value)
 
     def updates(self) -> None:
@@ -118,8 +118,10 @@ class _Rules:
             path: PathKey = ("updates", upd.index, "status")
             if (upd.status in MAINTENANCE_STATUSES) != maintenance and upd.status != "canceled":
                 kind = "maintenance" if maintenance else "an incident"
+                allowed = ("scheduled, in_progress, completed or canceled" if maintenance
+                           else "investigating, identified, monitoring, resolved or canceled")
                 self.add(path, "status-for-type",
-                         f"status {upd.status!r} does not apply to {kind}")
+                         f"status {upd.status!r} does not apply to {kind}; use {allowed}")
             elif previous_status is None and upd.status not in first_allowed:
                 self.add(path, "bad-transition",
                          f"the first update cannot be {upd.status!r}; start with "
@@ -134,7 +136,8 @@ class _Rules:
                 if previous_at is not None and upd.at < previous_at:
                     self.add(("updates", upd.index, "at"), "update-out-of-order",
                              f"update at {upd.at.isoformat()} is earlier than the update "
-                             "before it; updates are appended oldest first")
+                             "before it; updates are appended oldest first: fix its at, or "
+                             "move it up")
                 previous_at = upd.at
             previous_status = upd.status
         last = inc.updates[-1].status
@@ -150,7 +153,9 @@ class _Rules:
                      "change status together with a new update")
         if not any(u.public for u in inc.updates) and inc.public:
             self.add(("updates",), "no-public-update",
-                     "a public incident needs at least one public update", Level.WARNING)
+                     "a public incident needs at least one public update, or the status page "
+                     "has nothing to say; make one update public, or set visibility: internal "
+                     "on the incident", Level.WARNING)
 
     def maintenance(self) -> None:
         inc = self.incident
@@ -163,7 +168,8 @@ class _Rules:
                      key=True)
         if inc.window is not None and inc.window.end <= inc.window.start:
             self.add(("window", "end"), "window-order",
-                     "the maintenance window must end after it starts")
+                     f"the window ends ({inc.window.end.isoformat()}) before or when it "
+                     f"starts ({inc.window.start.isoformat()}); fix start or end")
 
     def follow_up(self) -> None:
         for i, item in enumerate(self.incident.action_items):
@@ -176,7 +182,8 @@ class _Rules:
         pm = self.incident.postmortem
         if pm is not None and pm.published and not pm.body.strip() and not pm.url:
             self.add(("postmortem", "status"), "empty-postmortem",
-                     "a published postmortem needs a body or a url")
+                     "a published postmortem needs a body or a url; add one, or keep "
+                     "status: draft until it is written")
 
     def regulatory(self) -> None:
         inc = self.incident
@@ -217,7 +224,9 @@ class _Rules:
     def pauses(self) -> None:
         for i, pause in enumerate(self.incident.pauses):
             if pause.end is not None and pause.end <= pause.start:
-                self.add(("pauses", i, "end"), "pause-order", "a pause must end after it starts")
+                self.add(("pauses", i, "end"), "pause-order",
+                         f"this pause ends ({pause.end.isoformat()}) before or when it starts "
+                         f"({pause.start.isoformat()}); fix start or end")
 
 
 def check_incident(doc: Document, incident: Incident, config: Config | None) -> list[Problem]:
