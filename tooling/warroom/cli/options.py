@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 import click
 
 from warroom.durations import parse_time
-from warroom.repo import find_root
+from warroom.errors import WarroomError
+from warroom.repo import CONFIG_NAME, find_root
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,7 +25,13 @@ def root_option(func: F) -> F:
 
 
 def resolve_root(root: Path | None) -> Path:
-    return find_root(root if root is not None else Path.cwd())
+    """An explicit --root is taken as given; otherwise search upwards from here."""
+    if root is None:
+        return find_root(Path.cwd())
+    if not (root / CONFIG_NAME).is_file():
+        raise WarroomError(f"--root {root}: there is no {CONFIG_NAME} in that folder",
+                           hint="point --root at the folder that holds warroom.yaml")
+    return root.resolve()
 
 
 DEFAULT_FORMATS = ("auto", "text", "github", "json")
