@@ -56,6 +56,8 @@ def test_the_internal_build_has_every_marker(internal_site: dict[str, bytes]) ->
         assert marker in everything
     page = internal_site[f"incidents/{INTERNAL_ID}/index.html"].decode("utf-8")
     assert "Internal build" in page and 'name="robots" content="noindex, nofollow"' in page
+    open_page = internal_site["incidents/2026-03-15-hostile-title/index.html"].decode("utf-8")
+    assert '<tr class="clock-running"><th scope="row">acknowledge</th>' in open_page
 
 
 @pytest.mark.parametrize("site", ["public_site", "internal_site"])

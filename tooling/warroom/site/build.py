@@ -18,7 +18,7 @@ from pathlib import Path
 from warroom.clock import Clock
 from warroom.config import Config
 from warroom.errors import WarroomError
-from warroom.history import History, read_history
+from warroom.history import read_history
 from warroom.model import Incident
 from warroom.problems import Problem, has_errors
 from warroom.recorded import Recorded
@@ -77,13 +77,6 @@ def producer(name: str) -> Producer | None:
     return produce
 
 
-def _history(root: Path, now: datetime) -> History:
-    try:
-        return read_history(root, now=now)
-    except NotImplementedError:  # until history (issue 3) lands: stated times only
-        return History({})
-
-
 def sla_clocks(incidents: tuple[Incident, ...], recorded: dict[str, Recorded], config: Config,
                now: datetime) -> dict[str, tuple[Clock, ...]]:
     """Each open incident's SLA clocks (internal builds only)."""
@@ -120,7 +113,7 @@ def gather(root: Path, *, audience: str = "public", base_url: str | None = None,
     if loaded.config is None or has_errors(loaded.problems):
         raise BuildFailed(loaded.problems)
     lap("load")
-    history = _history(root, now)
+    history = read_history(root, now=now)
     if has_errors(history.problems):
         raise BuildFailed(history.problems)
     lap("history")

@@ -166,7 +166,8 @@ class DayView:
     label: str  # the date, translated
     level: str  # css class: up, note, minor, major, critical
     uptime: str  # translated percentage
-    incidents: tuple[tuple[str, str], ...]  # (title, path)
+    incidents: tuple[tuple[str, str], ...]  # (title, path), at most views.DAY_INCIDENTS
+    more: int  # incidents of that day not listed
 
 
 @dataclass(frozen=True)

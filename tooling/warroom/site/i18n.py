@@ -68,6 +68,7 @@ _EN = {
     "uptime.value": "Uptime",
     "uptime.incidents": "Incidents",
     "uptime.none": "none",
+    "uptime.more": "and {count} more",
     "uptime.method": "Uptime is counted per UTC day from incident impact windows: a major "
                      "outage counts {major} of its time as down, a partial outage {partial}, "
                      "degraded performance {degraded}; maintenance is excluded.",
@@ -191,6 +192,7 @@ _FR = {
     "uptime.value": "Disponibilité",
     "uptime.incidents": "Incidents",
     "uptime.none": "aucun",
+    "uptime.more": "et {count} autres",
     "uptime.method": "La disponibilité est comptée par jour UTC à partir des périodes "
                      "d’impact des incidents : une panne majeure compte {major} de sa durée "
                      "comme indisponible, une panne partielle {partial}, des performances "

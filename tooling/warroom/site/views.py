@@ -41,6 +41,8 @@ from warroom.uptime import DayUptime, uptime_percent
 
 # A postmortem sits under an h2, so its own `#` headings start at h3.
 POSTMORTEM_HEADING_FLOOR = 3
+# Incidents named per day in the uptime table; a long list helps nobody read the table.
+DAY_INCIDENTS = 5
 
 
 def incident_path(incident_id: str) -> str:
@@ -209,6 +211,8 @@ class Views:
         )
 
     def _day(self, day: DayUptime) -> DayView:
+        known = [i for i in day.incidents if i in self._by_id]
+        shown = known[:DAY_INCIDENTS]
         if day.uptime >= 1.0:
             level = "note" if day.incidents else "up"
         elif day.uptime >= 0.99:
@@ -222,8 +226,8 @@ class Views:
             label=self.t.date(day.day),
             level=level,
             uptime=self.t.percent(100 * day.uptime),
-            incidents=tuple((self._by_id[i].title, incident_path(i))
-                            for i in day.incidents if i in self._by_id),
+            incidents=tuple((self._by_id[i].title, incident_path(i)) for i in shown),
+            more=len(known) - len(shown),
         )
 
     def component(self, comp: Component, status: str, days: Sequence[DayUptime]
