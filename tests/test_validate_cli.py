@@ -78,11 +78,10 @@ def test_an_unexpected_error_exits_3_and_names_its_traceback_file(
 
 
 def test_no_repository_is_a_clean_error() -> None:
-    # The root is searched upwards, and a stray /tmp/warroom.yaml would be found from
-    # tmp_path; nothing above /proc/sys holds one.
+    # An explicit --root is taken as given: no search upwards.
     result = run("--root", "/proc/sys")
     assert result.exit_code == 1
-    assert "no warroom.yaml found" in result.stderr
+    assert "there is no warroom.yaml in that folder" in result.stderr
     assert "Traceback" not in result.output
 
 
