@@ -11,7 +11,9 @@ import pytest
 os.environ["WARROOM_STRICT_CODES"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# A copy of ../shared/data (third-party data, MIT and public domain; see tests/data/README.md)
+# kept in the repository so that CI on a bare clone runs the real-data tests too.
+SHARED_DATA = ROOT / "tests" / "data"
 
 MINIMAL_CONFIG = """\
 site:

@@ -204,10 +204,12 @@ def test_an_unknown_severity_gives_no_response_clocks() -> None:
 
 
 def test_used_share_and_never_negative_elapsed() -> None:
-    # A stated resolution before the declaration stops the clock at zero, not below.
-    sev = _with_targets(resolve={"within": "24h", "stop_on": "stated"})
-    inc = incident(status="resolved", updates=RESOLVED_UPDATES, resolved_at=at(-30).isoformat())
+    # A stated mitigation before the declaration stops the clock at zero, not below.
+    # (A stated *resolution* before it would make the incident one recorded after the fact,
+    # which has no response clocks at all: tests/test_sla_backfilled.py.)
+    sev = _with_targets(mitigate={"within": "24h", "stop_on": "stated"})
+    inc = incident(status="resolved", updates=RESOLVED_UPDATES, mitigated_at=at(-30).isoformat())
     rec = recorded(identified=5, monitoring=6, resolved=7, updates=[0, 5, 6, 7])
-    resolve = by_target(evaluate(inc, rec, config(severities=sev["severities"]), at(60)))
-    assert resolve["resolve"].elapsed == timedelta(0)
-    assert resolve["resolve"].used == 0.0
+    mitigate = by_target(evaluate(inc, rec, config(severities=sev["severities"]), at(60)))
+    assert mitigate["mitigate"].elapsed == timedelta(0)
+    assert mitigate["mitigate"].used == 0.0

@@ -82,6 +82,8 @@ CODES: dict[str, str] = {
     "pause-order": "A pause ends before it starts.",
     # --- warroom.yaml rules (config_rules) ---
     "duplicate-component-id": "Two components share an id in warroom.yaml.",
+    "reserved-component-id": "A component id is reserved by the site (status: the overall "
+                             "badge is badges/status.svg). Choose another id.",
     "duplicate-severity": "Two severities share an id in warroom.yaml.",
     "unknown-calendar": "A target names a calendar that is not declared under calendars.",
     "unknown-timezone": "A time zone is not a known IANA name such as Europe/Paris.",

@@ -9,6 +9,10 @@ from warroom.problems import Level, Problem
 from warroom.yamlload import Document, PathKey
 
 
+# badges/<component>.svg sits beside the overall badges/status.svg.
+RESERVED_COMPONENT_IDS = frozenset({"status"})
+
+
 def _zone_ok(name: str) -> bool:
     try:
         ZoneInfo(name)
@@ -27,6 +31,10 @@ def check_config(doc: Document, config: Config) -> list[Problem]:
     seen: dict[str, str] = {}
     for gi, group in enumerate(config.groups):
         for ci, comp in enumerate(group.components):
+            if comp.id in RESERVED_COMPONENT_IDS:
+                add(("groups", gi, "components", ci, "id"), "reserved-component-id",
+                    f"component id {comp.id!r} is reserved (the site writes "
+                    f"badges/{comp.id}.svg for the overall status); choose another id")
             if comp.id in seen:
                 add(("groups", gi, "components", ci, "id"), "duplicate-component-id",
                     f"component id {comp.id!r} is already used in group {seen[comp.id]!r}; "

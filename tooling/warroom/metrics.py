@@ -20,6 +20,7 @@ from warroom.clock import Clock, ClockState
 from warroom.config import Config
 from warroom.model import Incident
 from warroom.recorded import Recorded
+from warroom.sla import backfilled
 from warroom.uptime import impact_end, impact_start
 
 IMPACT_START = ("the stated impact_started_at, else the commit that added the incident "
@@ -120,15 +121,6 @@ def _first_stated(incident: Incident, statuses: frozenset[str]) -> datetime | No
 
 MITIGATED = frozenset({"monitoring", "resolved", "completed"})
 RESOLVED = frozenset({"resolved", "completed"})
-
-
-def backfilled(incident: Incident, recorded: Recorded | None) -> bool:
-    """Written down after it was over (an import, a file added after the fact): its commits
-    say when someone typed it, not how the response went, so stated times are used."""
-    if recorded is None:
-        return False
-    end = incident.resolved_at or _first_stated(incident, RESOLVED)
-    return end is not None and end < recorded.declared.at
 
 
 def incident_metrics(incident: Incident, recorded: Recorded | None,

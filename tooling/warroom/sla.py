@@ -21,7 +21,10 @@ Rules shared by all of them:
   postmortem clock.
 - The strictest severity the incident ever had (lowest rank) applies from the original start;
   lowering the severity later does not relax the clocks.
-- Maintenance and drills get no clocks at all.
+- Maintenance and drills get no clocks at all. An incident recorded after the fact (its file
+  first committed after its stated resolution: an import, a write-up) gets no response
+  clocks: its commits say when someone typed it, not how the response went. Its
+  regulatory clocks, which run on stated decisions, still apply.
 - A target on a calendar counts only its working hours; pauses stated in the incident
   (`pauses`, all targets or the ones listed) are cut out. A pause still open counts as ending
   now, so `due` is the earliest the clock could fall due if work resumed now.
@@ -41,6 +44,7 @@ from warroom.regulatory import regulatory_clocks
 
 IDENTIFIED = frozenset({"identified", "monitoring", "resolved"})
 MITIGATED = frozenset({"monitoring", "resolved"})
+CLOSED = frozenset({"resolved", "completed"})
 
 
 def applied_severity(incident: Incident, recorded: Recorded, config: Config) -> Severity | None:
@@ -205,11 +209,22 @@ def _postmortem(incident: Incident, recorded: Recorded, target: Target, severity
     return measure(incident, target, severity.id, start, stop, config, now)
 
 
+def backfilled(incident: Incident, recorded: Recorded | None) -> bool:
+    """Written down after it was over (an import, a file added after the fact)."""
+    if recorded is None:
+        return False
+    end = incident.resolved_at or next(
+        (u.at for u in incident.updates if u.status in CLOSED and u.at), None)
+    return end is not None and end < recorded.declared.at
+
+
 def evaluate(incident: Incident, recorded: Recorded, config: Config,
              now: datetime) -> tuple[Clock, ...]:
     """Every SLA and regulatory clock of one incident, in target order."""
     if incident.maintenance or incident.drill:
         return ()
+    if backfilled(incident, recorded):
+        return tuple(regulatory_clocks(incident, config, now))
     severity = applied_severity(incident, recorded, config)
     clocks: list[Clock] = []
     if severity is not None:

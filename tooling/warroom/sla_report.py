@@ -191,7 +191,7 @@ def text(report: SlaReport, everything: bool = False) -> str:
         if item.clocks:
             lines += _table([HEADER, *(_row(c, zone) for c in item.clocks)])
         else:
-            lines.append("  no clocks (maintenance, drill, or no targets)")
+            lines.append("  no clocks (maintenance, drill, recorded after the fact, or no targets)")
         lines += ["  " + _problem_line(p)
                   for p in item.problems]
         lines.append("")
