@@ -3,10 +3,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-
 from status_fixtures import CONFIG, maintenance, outage, sample, site
-from warroom.errors import WarroomError
+from warroom.repo import load_config
 from warroom.site import badges
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -62,9 +60,12 @@ def test_hostile_names_are_escaped(tmp_path: Path) -> None:
 
 
 def test_a_component_called_status_is_refused(tmp_path: Path) -> None:
+    # warroom.yaml refuses it first, so the badge of a component never replaces the overall one.
     config = CONFIG.replace("{id: web, name: Website}", "{id: status, name: Status}")
-    with pytest.raises(WarroomError, match=r"badges/status\.svg"):
-        badges.produce(site(tmp_path, {}, NOW, config=config))
+    (tmp_path / "warroom.yaml").write_text(config, encoding="utf-8")
+    _, _, problems = load_config(tmp_path)
+    assert [p.code for p in problems] == ["reserved-component-id"]
+    assert "badges/status.svg" in problems[0].message
 
 
 def test_text_width_grows_with_text() -> None:

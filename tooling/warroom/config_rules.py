@@ -8,7 +8,6 @@ from warroom.config import WEEKDAYS, Config
 from warroom.problems import Level, Problem
 from warroom.yamlload import Document, PathKey
 
-
 # badges/<component>.svg sits beside the overall badges/status.svg.
 RESERVED_COMPONENT_IDS = frozenset({"status"})
 

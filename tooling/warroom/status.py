@@ -16,6 +16,7 @@ from warroom.config import Config
 from warroom.model import Incident, Update
 from warroom.recorded import Recorded
 from warroom.site.data import SiteData
+from warroom.uptime import impact_start
 
 AUDIENCES = ("public", "internal")
 
@@ -160,15 +161,9 @@ def _worse(a: str, b: str) -> str:
 def best_time(incident: Incident, recorded: Recorded | None) -> datetime:
     """When the incident started as best known: stated start, declaration, first update time,
     else midnight UTC of the date in its id (ids always start with one)."""
-    if incident.impact_started_at is not None:
-        return incident.impact_started_at
-    if recorded is not None:
-        return recorded.declared.at
-    if incident.detected_at is not None:
-        return incident.detected_at
-    stated = next((u.at for u in incident.updates if u.at is not None), None)
-    if stated is not None:
-        return stated
+    known = impact_start(incident, recorded)
+    if known is not None:
+        return known
     return datetime.fromisoformat(incident.id[:10]).replace(tzinfo=UTC)
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from warroom.calendars import merge
 from warroom.model import Incident
 from warroom.recorded import Recorded
 from warroom.site.data import SiteData
@@ -87,17 +88,6 @@ def impact_windows(data: SiteData) -> dict[str, list[ImpactWindow]]:
     return out
 
 
-def _merge(spans: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    out: list[tuple[datetime, datetime]] = []
-    for start, end in sorted(spans):
-        if out and start <= out[-1][1]:
-            if end > out[-1][1]:
-                out[-1] = (out[-1][0], end)
-        else:
-            out.append((start, end))
-    return out
-
-
 def _by_day(start: datetime, end: datetime) -> Iterable[tuple[date, float]]:
     """Seconds of [start, end) falling in each UTC day."""
     while start < end:
@@ -120,7 +110,7 @@ def _down_seconds(windows: Sequence[ImpactWindow], lo: datetime, hi: datetime
     for k, level in enumerate(levels):
         step = level - (levels[k + 1] if k + 1 < len(levels) else 0.0)
         spans = ((max(w.start, lo), min(w.end, hi)) for w in windows if w.weight >= level)
-        for start, end in _merge(s for s in spans if s[1] > s[0]):
+        for start, end in merge(s for s in spans if s[1] > s[0]):
             for day, seconds in _by_day(start, end):
                 out[day] += step * seconds
     return out

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Collection
 from datetime import date
 
+from warroom import slugs
+
 MAX_SLUG = 48
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(title: str) -> str:
-    """Lower-case ASCII words joined by '-', cut at a word boundary; never empty."""
-    ascii_text = (unicodedata.normalize("NFKD", title).encode("ascii", "ignore")
-                  .decode("ascii").lower())
-    words = [w for w in _NOT_ALNUM.split(ascii_text) if w]
-    slug = ""
-    for word in words:
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > MAX_SLUG:
-            break
-        slug = candidate
-    if not slug and words:  # one very long word
-        slug = words[0][:MAX_SLUG]
-    return slug or "incident"
+    """The title's slug for an id; never empty."""
+    return slugs.slugify(title, MAX_SLUG) or "incident"
 
 
 def new_id(day: date, title: str, taken: Collection[str]) -> str:

@@ -12,10 +12,11 @@ from typing import IO
 import click
 
 from warroom import gitrepo
+from warroom.atomic import write_text
 from warroom.authoring.create import TYPES, NewIncident, allocate, parse_component, render
 from warroom.authoring.edit import UPDATE_STATUSES, Change, edit_text
 from warroom.authoring.issueform import from_issue
-from warroom.authoring.save import check_text, save, write_atomic
+from warroom.authoring.save import check_text, save
 from warroom.cli.options import TimeParam, resolve_root, root_option
 from warroom.config import Config
 from warroom.errors import WarroomError
@@ -133,7 +134,7 @@ def new_command(title: str | None, severity: str | None, kind: str | None,
     _warn(problems)
     if use_git:
         click.echo(gitrepo.switch_to_branch(top, f"incident/{incident_id}"), err=True)
-    write_atomic(path, text)
+    write_text(path, text)
     if use_git:
         gitrepo.commit_file(top, path, f"incident({incident_id}): declared", incident.title)
     click.echo(_shown(path))

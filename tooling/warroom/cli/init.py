@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from warroom.atomic import write_text
 from warroom.authoring.create import today
-from warroom.authoring.save import write_atomic
 from warroom.cli.options import TimeParam
 from warroom.config import Config
 from warroom.errors import WarroomError
@@ -55,7 +55,7 @@ def command(directory: Path, title: str, timezone: str, default_branch: str,
     """
     if refresh_issue_form:
         path = directory / ISSUE_FORM
-        write_atomic(path, issue_form(_load(directory.resolve())))
+        write_text(path, issue_form(_load(directory.resolve())))
         click.echo(f"wrote {path}", err=True)
         return
     if (directory / CONFIG_NAME).exists():
@@ -73,7 +73,7 @@ def command(directory: Path, title: str, timezone: str, default_branch: str,
         if target.exists():
             kept.append(rel)
             continue
-        write_atomic(target, text)
+        write_text(target, text)
         written.append(rel)
     for rel in written:
         click.echo(f"wrote {rel}", err=True)

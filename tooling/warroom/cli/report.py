@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +10,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from warroom import reporters
+from warroom.atomic import write_text
 from warroom.cli.options import TimeParam, resolve_root, root_option
 from warroom.durations import add_months, parse_time
 from warroom.errors import WarroomError
@@ -82,14 +81,7 @@ def _write(out: Path, text: str) -> None:
     target = out.resolve()
     if not target.parent.is_dir():
         raise WarroomError(f"{out}: the folder {out.parent} does not exist")
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_text(target, text)
 
 
 @click.command("report")

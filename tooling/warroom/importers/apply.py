@@ -6,11 +6,10 @@ an existing incident with other content is skipped unless `force` is given.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from warroom.atomic import write_text
 from warroom.importers.common import OTHER_GROUP, PLACEHOLDER, NewComponent, Plan
 from warroom.importers.configfile import merge_components, new_config
 from warroom.importers.emit import render_incident
@@ -55,19 +54,6 @@ def _component_ids(text: str) -> set[str]:
     groups = data.get("groups") if isinstance(data, dict) else None
     return {str(c.get("id")) for g in groups or [] if isinstance(g, dict)
             for c in g.get("components") or [] if isinstance(c, dict)}
-
-
-def write_text(path: Path, text: str) -> None:
-    """Replace a file in one step, so an interrupted import leaves no half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def apply_plan(plan: Plan, root: Path, *, force: bool = False) -> Outcome:

@@ -8,7 +8,6 @@ is written until the plan is complete; `apply.py` then writes it idempotently.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -64,7 +63,6 @@ GUESS_KINDS: dict[str, str] = {
 IMPACT_LEVELS = ("critical", "major", "minor", "none")  # most severe first
 PLACEHOLDER = ("unspecified", "Unspecified")
 OTHER_GROUP = ("other", "Other")
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True, order=True)
@@ -131,20 +129,6 @@ class Plan:
 
 
 # --- ids ------------------------------------------------------------------------------------
-
-def slugify(text: str, limit: int = 60) -> str:
-    """Lower-case ASCII words joined by '-', cut at a word boundary; "" when no word."""
-    ascii_text = (unicodedata.normalize("NFKD", text).encode("ascii", "ignore")
-                  .decode("ascii").lower())
-    words = [w for w in _NOT_ALNUM.split(ascii_text) if w]
-    slug = ""
-    for word in words:
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > limit:
-            break
-        slug = candidate
-    return slug or (words[0][:limit] if words else "")
-
 
 def assign_ids(drafts: list[Draft], previous: dict[str, str]) -> tuple[list[Incident],
                                                                         list[Guess]]:

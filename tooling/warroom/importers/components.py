@@ -8,8 +8,8 @@ from warroom.importers.common import (
     Guess,
     NewComponent,
     Target,
-    slugify,
 )
+from warroom.slugs import slugify
 
 
 class Components:

@@ -24,12 +24,12 @@ from warroom.importers.common import (
     Target,
     assign_ids,
     format_time,
-    slugify,
     utc_day,
 )
 from warroom.importers.components import Components
 from warroom.importers.cstimes import file_date, read_time
 from warroom.importers.htmltext import neutralise_html
+from warroom.slugs import slugify
 from warroom.yamlload import parse_text
 
 TOOL = "cstate"

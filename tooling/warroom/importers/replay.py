@@ -14,8 +14,9 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from warroom import gitrepo
+from warroom.atomic import write_text
 from warroom.errors import WarroomError
-from warroom.importers.apply import Outcome, config_text, write_text
+from warroom.importers.apply import Outcome, config_text
 from warroom.importers.common import Draft, Guess, Plan, format_time, read_target
 from warroom.importers.cstate import TOOL, Importer, Options, find_layout
 from warroom.importers.emit import render_incident

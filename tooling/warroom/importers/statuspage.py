@@ -20,12 +20,12 @@ from warroom.importers.common import (
     Target,
     assign_ids,
     format_time,
-    slugify,
     utc_day,
 )
 from warroom.importers.components import Components
 from warroom.importers.htmltext import has_html, html_to_markdown
 from warroom.importers.spjson import Export, read_export
+from warroom.slugs import slugify
 
 TOOL = "statuspage"
 UNGROUPED = ("services", "Services")
