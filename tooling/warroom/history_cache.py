@@ -14,14 +14,13 @@ JSON, never pickle: a cache folder can come from anywhere and must not be able t
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from warroom import gitrepo
+from warroom.atomic import write_text
 from warroom.history_acc import Fold, Table, dump_fold, load_fold
 from warroom.history_facts import FactReader, Facts, Unreadable, Version
 from warroom.history_log import Commit, committer_time, parse_tree
@@ -163,12 +162,9 @@ class _Store:
             ignore = self.where.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# warroom's cache; safe to delete\n*\n", encoding="utf-8")
-            handle, tmp = tempfile.mkstemp(dir=self.where, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                # dumps, not dump: only the one-shot encoder is the fast C one.
-                out.write(json.dumps({"format": FORMAT, "folder": self.folder, **data},
-                                     separators=(",", ":")))
-            os.replace(tmp, path)
+            # dumps, not dump: only the one-shot encoder is the fast C one.
+            write_text(path, json.dumps({"format": FORMAT, "folder": self.folder, **data},
+                                        separators=(",", ":")))
         except OSError:
             return  # a cache that cannot be written only costs time
 
