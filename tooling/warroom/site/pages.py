@@ -40,8 +40,8 @@ from warroom.uptime import DayUptime, uptime_by_component
 
 # Feeds, calendar and API files the home page offers, when the build produced them.
 SUBSCRIBE = (
-    ("Atom", "feeds/incidents.atom"),
-    ("RSS", "feeds/incidents.rss"),
+    ("Atom", "feed.atom"),
+    ("RSS", "feed.rss"),
     ("iCalendar", "maintenance.ics"),
     ("JSON", "api/v2/summary.json"),
 )
