@@ -46,8 +46,12 @@ class Unreadable(NamedTuple):
 
 Version = Facts | Unreadable
 
-# A top-level key line; any other line at column 0 must be a comment or a sequence entry.
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]|$)")
+# A top-level key at the start of its line (matched in the whole text: a newline or the
+# end of the text ends the line).
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t\n]|\Z)")
+_SPLIT = re.compile(r"\n(?=[^ #\n-])")  # the newline before a line that opens a piece
+_NOT_KEY = ("", " ", "#", "\n", "-")
+_DASH0 = re.compile(r"\n-")  # a column-0 dash (the line after the newline)
 _BLANK = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*")  # blank and comment lines only
 _BAD = object()
 
@@ -149,35 +153,28 @@ class FactReader:
 def _cut(text: str) -> list[tuple[str, str, list[str] | None]] | None:
     """(key, piece, updates items or None) per top-level key; None when it cannot be cut.
 
-    One pass over the lines notes where each column-0 line starts: keys open pieces, dashes
-    are entries of a sequence written flush with its key (PyYAML's own style).
+    A piece runs from a column-0 line that is not a comment or a dash to the next one;
+    dashes inside `updates:` are entries of a sequence written flush with its key (PyYAML's
+    own style). Split by one regular expression: this runs for every version read.
     """
-    keys: list[tuple[int, str]] = []
-    dashes: list[int] = []
-    pos = 0
-    for line in text.split("\n"):
-        if line:
-            first = line[0]
-            if first == "-":
-                dashes.append(pos)
-            elif first != " " and first != "#":
-                keys.append((pos, line))
-        pos += len(line) + 1
-    if not keys or not _BLANK.fullmatch(text, 0, keys[0][0]):
-        return None
+    if text[:1] in _NOT_KEY:  # blank or comment lines first (or nothing, or junk)
+        first = _SPLIT.search(text)
+        if first is None or not _BLANK.fullmatch(text, 0, first.end()):
+            return None
+        text = text[first.end():]
+    parts = _SPLIT.split(text)
+    last = parts.pop()
     out: list[tuple[str, str, list[str] | None]] = []
     seen: set[str] = set()
-    ends = [start for start, _ in keys[1:]] + [len(text)]
-    for (start, line), end in zip(keys, ends, strict=True):
-        match = _KEY.match(line)
+    for piece in [*(part + "\n" for part in parts), last]:
+        match = _KEY.match(piece)
         if match is None or match.group(1) in seen:
             return None  # not a key, or a duplicate key: the whole parse reports it
         key = match.group(1)
         seen.add(key)
-        piece = text[start:end]
         items = None
         if key == "updates":
-            flush = [d - start for d in dashes if start < d < end]
+            flush = [m.start() + 1 for m in _DASH0.finditer(piece)]
             items = _flush_items(piece, flush) if flush else _items(piece)
         out.append((key, piece, items))
     return out

@@ -78,7 +78,8 @@ def stream_history(top: Path, rev: str, folder: str, *, exclude: str | None, lan
     commits: list[Commit] = []
 
     def ask(ids: list[str]) -> None:
-        fresh = [i for i in ids if i not in asked]
+        # One batch often names a blob twice (made by one commit, replaced by the next).
+        fresh = [i for i in dict.fromkeys(ids) if i not in asked]
         asked.update(fresh)
         if fresh:
             cat.stdin.write("".join(i + "\n" for i in fresh).encode())  # type: ignore[union-attr]
