@@ -17,10 +17,10 @@ process (what a user or CI waits for): a fresh interpreter each time, start to e
 work (no interpreter start-up or imports on either side): a child process that has already
 imported what it needs times only the loop over the files, or only `validate(root)`.
 
-Not cleared between cold runs: Python's own bytecode caches (__pycache__) and warroom's
-compiled schemas, which live beside them (see schemas.py): both belong to the installed
-program, are written once after an install or upgrade, and are the same for every
-repository. `--first-run` clears the schema code before each cold run to show that cost too.
+Not cleared between cold runs: warroom's compiled schemas in the user's cache folder (see
+schemacode.py): they belong to the installed program, are written once after an install or
+upgrade, and are the same for every repository, like Python's own bytecode. `--first-run`
+clears them before each cold run (a fresh CI machine) to show that cost too.
 Each figure is the best of --repeat runs. The target: validate cold at most 1.5x the bare
 parse.
 """
@@ -82,9 +82,9 @@ def run(args: list[str]) -> tuple[float, str]:
 
 
 def schema_code() -> list[Path]:
-    import warroom.schemas
+    from warroom.schemacode import PREFIX, code_dir
 
-    return list(Path(warroom.schemas.__file__).parent.glob("__pycache__/warroom-schema-*"))
+    return list(code_dir().glob(f"{PREFIX}*"))
 
 
 def measure(n: int, repeat: int, first_run: bool) -> dict[str, float]:
