@@ -131,44 +131,80 @@ def recorded(ident: str, acc: Acc, path: str | None, updates: int | None) -> Rec
 
 
 # --- saving and loading a fold (JSON: a cache must never be able to run code) ---
-# Changes are saved as commit ids into one table of commits: a commit is one (time, who).
+# Commits and paths are saved once, in tables, and referred to by index; the commit ids
+# and times go in as single space-joined strings, which JSON decodes far faster than one
+# string each (loading the fold is most of what a run after one new commit does).
 
 class Table:
-    """Commit id <-> Change, shared by everything one saved fold refers to."""
+    """Commits (as Changes) and paths <-> small integers, for one saved fold."""
 
-    def __init__(self, raw: dict[str, list[str]] | None = None) -> None:
-        self.out: dict[str, list[str]] = {}
-        self.changes = {commit: Change(datetime.fromisoformat(at), commit, who)
-                        for commit, (at, who) in (raw or {}).items()}
+    def __init__(self, raw: dict[str, Any] | None = None) -> None:
+        self._commits: dict[str, int] = {}
+        self._paths: dict[str, int] = {}
+        self.changes: list[Change] = []
+        self.paths: list[str] = []
+        if raw is not None:
+            people = raw["people"]
+            self.changes = [Change(datetime.fromisoformat(at), commit, people[who])
+                            for commit, at, who in zip(raw["ids"].split(),
+                                                       raw["at"].split(), raw["who"],
+                                                       strict=True)]
+            self.paths = raw["paths"]
+            if any(not isinstance(p, str) for p in self.paths):
+                raise TypeError("paths")
 
-    def put(self, change: Change) -> str:
-        if change.commit not in self.out:
-            self.out[change.commit] = [change.at.isoformat(), change.who]
-        return change.commit
+    def put(self, change: Change) -> int:
+        found = self._commits.get(change.commit)
+        if found is None:
+            found = self._commits[change.commit] = len(self.changes)
+            self.changes.append(change)
+        return found
 
-    def get(self, commit: str) -> Change:
-        return self.changes[commit]
+    def path(self, path: str) -> int:
+        found = self._paths.get(path)
+        if found is None:
+            found = self._paths[path] = len(self.paths)
+            self.paths.append(path)
+        return found
+
+    def dump(self) -> dict[str, Any]:
+        people: dict[str, int] = {}
+        who = [people.setdefault(c.who, len(people)) for c in self.changes]
+        return {"ids": " ".join(c.commit for c in self.changes),
+                "at": " ".join(c.at.isoformat() for c in self.changes),
+                "who": who, "people": list(people), "paths": self.paths}
 
 
-def dump_fold(fold: Fold, table: Table) -> dict[str, Any]:
-    put = table.put
-    return {ident: [
-        {k: put(v) for k, v in acc.steps.items()},
-        [[i, put(c)] for i, c in acc.updates.items()],
-        [[put(s.change), s.before, s.after] for s in acc.severity.values()],
-        [[put(c), p] for c, p in acc.deletions.values()],
-        [[p, put(c)] for p, c in acc.paths.items()],
-    ] for ident, acc in fold.accs.items()}
+def dump_fold(fold: Fold, table: Table) -> list[Any]:
+    """Per id: [id, steps (an index or -1 per STEPS), updates, severity changes, deletions,
+    paths], each of the last four a flat list."""
+    put, path = table.put, table.path
+    out: list[Any] = []
+    for ident, acc in fold.accs.items():
+        steps = acc.steps
+        out.append([
+            ident,
+            [put(steps[name]) if name in steps else -1 for name in STEPS],
+            [x for i, c in acc.updates.items() for x in (i, put(c))],
+            [x for s in acc.severity.values() for x in (put(s.change), s.before, s.after)],
+            [x for c, p in acc.deletions.values() for x in (put(c), path(p))],
+            [x for p, c in acc.paths.items() for x in (path(p), put(c))],
+        ])
+    return out
 
 
-def load_fold(raw: dict[str, Any], table: Table) -> Fold:
-    fold, get = Fold(), table.get
-    for ident, (steps, updates, severity, deletions, paths) in raw.items():
-        acc = fold.acc(ident)
-        acc.steps = {k: get(v) for k, v in steps.items()}
-        acc.updates = {int(i): get(c) for i, c in updates}
-        for commit, before, after in severity:
-            acc.severity[(commit, before, after)] = SeverityChange(get(commit), before, after)
-        acc.deletions = {c: (get(c), p) for c, p in deletions}
-        acc.paths = {p: get(c) for p, c in paths}
+def load_fold(raw: list[Any], table: Table) -> Fold:
+    fold, changes, paths = Fold(), table.changes, table.paths
+    accs = fold.accs
+    for ident, steps, updates, severity, deletions, where in raw:
+        acc = accs[ident] = Acc()
+        acc.steps = {name: changes[i] for name, i in zip(STEPS, steps, strict=True) if i >= 0}
+        acc.updates = {updates[k]: changes[updates[k + 1]] for k in range(0, len(updates), 2)}
+        for k in range(0, len(severity), 3):
+            commit, before, after = changes[severity[k]], severity[k + 1], severity[k + 2]
+            acc.severity[(commit.commit, before, after)] = SeverityChange(commit, before, after)
+        for k in range(0, len(deletions), 2):
+            commit = changes[deletions[k]]
+            acc.deletions[commit.commit] = (commit, paths[deletions[k + 1]])
+        acc.paths = {paths[where[k]]: changes[where[k + 1]] for k in range(0, len(where), 2)}
     return fold

@@ -28,7 +28,7 @@ from warroom.history_stream import stream_history
 from warroom.recorded import Change
 from warroom.repo import SUFFIXES
 
-FORMAT = 1  # bump when what is saved changes meaning
+FORMAT = 2  # bump when what is saved changes meaning
 KEEP = 4  # folds kept per mode: a few branches switched between
 # A resumed run saves again only when this many commits were read since the saved one:
 # rewriting the whole fold costs more than reading a few commits again.
@@ -39,10 +39,9 @@ CACHE_DIR = Path(".warroom-cache") / "history"
 class Stamp(NamedTuple):
     """A commit that changed incident files: checked against now and its parents."""
 
-    at: datetime
-    commit: str
+    change: Change
     path: str  # first incident file it changed (top-relative)
-    parent_at: datetime | None  # latest committer time among its parents
+    parent_at: datetime | None  # latest committer time among its parents, when later
 
 
 @dataclass
@@ -119,19 +118,26 @@ def _fold_commit(fold: Fold, commit: Commit, folder: str, versions: dict[str, Ve
             entries.append((entry.path, new, olds))
     if not entries:
         return None
-    fold.commit(Change(commit.at, commit.id, commit.who), entries)
-    parent_times = [times[p] for p in commit.parents if p in times]
-    return Stamp(commit.at, commit.id, entries[0][0], max(parent_times, default=None))
+    change = Change(commit.at, commit.id, commit.who)
+    fold.commit(change, entries)
+    parent_at = max((times[p] for p in commit.parents if p in times), default=None)
+    # Only a parent dated later than the commit matters; the cache keeps no other.
+    return Stamp(change, entries[0][0], parent_at if parent_at and parent_at > commit.at
+                 else None)
 
 
 # --- the store ---
+# Facts are saved as [blob ids joined by spaces, [[0, *facts] or [1, *unreadable], ...]].
 
-def _version_out(v: Version) -> list[Any]:
-    return [0, *v] if isinstance(v, Facts) else [1, *v]
+def _versions_out(versions: dict[str, Version]) -> list[Any]:
+    return [" ".join(versions), [[0, *v] if isinstance(v, Facts) else [1, *v]
+                                 for v in versions.values()]]
 
 
-def _version_in(raw: list[Any]) -> Version:
-    return Facts(*raw[1:]) if raw[0] == 0 else Unreadable(*raw[1:])
+def _versions_in(raw: list[Any]) -> dict[str, Version]:
+    ids, values = raw
+    return {k: Facts(*v[1:]) if v[0] == 0 else Unreadable(*v[1:])
+            for k, v in zip(ids.split(), values, strict=True)}
 
 
 class _Base(NamedTuple):
@@ -150,7 +156,7 @@ class _Store:
 
     def _read(self, path: Path) -> Any:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_bytes())
         except (OSError, ValueError):
             return None
         ok = isinstance(data, dict) and data.get("format") == FORMAT
@@ -173,7 +179,7 @@ class _Store:
         if data is None:
             return {}
         try:
-            self._blobs = {k: _version_in(v) for k, v in data["blobs"].items()}
+            self._blobs = _versions_in(data["blobs"])
         except (KeyError, TypeError, ValueError, AttributeError):
             return {}
         return dict(self._blobs)
@@ -196,7 +202,7 @@ class _Store:
                 continue
             try:
                 return _load(tip, data)
-            except (KeyError, TypeError, ValueError, AttributeError):
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError):
                 continue  # damaged: ignore it
         return None
 
@@ -211,30 +217,34 @@ class _Store:
     def save(self, head: str, fold: Fold, stamps: list[Stamp], current: dict[str, Version],
              fresh: dict[str, Version]) -> None:
         if fresh:
-            blobs = {k: _version_out(v) for k, v in {**self._blobs, **fresh}.items()}
-            self._write(self.where / "blobs.json", {"blobs": blobs})
+            self._write(self.where / "blobs.json",
+                        {"blobs": _versions_out({**self._blobs, **fresh})})
         table = Table()
         saved = dump_fold(fold, table)
-        put = table.put
+        put, path = table.put, table.path
         self._write(self.where / f"{self.mode}-{head}.json", {
             "tip": head,
             "fold": saved,
-            "unreadable": [[p, put(c), list(u)] for p, c, u in fold.unreadable],
-            "stamps": [[put(Change(s.at, s.commit, "")) if s.commit not in table.out
-                        else s.commit, s.path,
-                        s.parent_at.isoformat() if s.parent_at else None] for s in stamps],
-            "versions": {k: _version_out(v) for k, v in current.items()},
-            "commits": table.out,
+            "unreadable": [[path(p), put(c), list(u)] for p, c, u in fold.unreadable],
+            # [commit, path] per stamp, flat; a parent dated later, by stamp index.
+            "stamps": [x for s in stamps for x in (put(s.change), path(s.path))],
+            "later_parents": {str(n): s.parent_at.isoformat() for n, s in enumerate(stamps)
+                              if s.parent_at is not None},
+            "versions": _versions_out(current),
+            **table.dump(),
         })
         for old in self._folds()[KEEP:]:
             old.unlink(missing_ok=True)
 
 
 def _load(tip: str, data: dict[str, Any]) -> _Base:
-    table = Table(data["commits"])
+    table = Table(data)
+    changes, paths = table.changes, table.paths
     fold = load_fold(data["fold"], table)
-    fold.unreadable = [(p, table.get(c), Unreadable(*u)) for p, c, u in data["unreadable"]]
-    stamps = [Stamp(table.get(c).at, c, p, datetime.fromisoformat(b) if b else None)
-              for c, p, b in data["stamps"]]
-    versions = {k: _version_in(v) for k, v in data["versions"].items()}
-    return _Base(tip, fold, stamps, versions)
+    fold.unreadable = [(paths[p], changes[c], Unreadable(*u)) for p, c, u in data["unreadable"]]
+    flat, later = data["stamps"], data["later_parents"]
+    stamps = [Stamp(changes[flat[k]], paths[flat[k + 1]], None)
+              for k in range(0, len(flat), 2)]
+    for n, at in later.items():
+        stamps[int(n)] = stamps[int(n)]._replace(parent_at=datetime.fromisoformat(at))
+    return _Base(tip, fold, stamps, _versions_in(data["versions"]))
