@@ -20,7 +20,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from functools import partial, update_wrapper
 from pathlib import Path
@@ -71,6 +70,8 @@ def _read(path: Path) -> tuple[str, CodeType] | None:
 
 def _write(directory: Path, name: str, path: Path, entry: str, code: CodeType) -> None:
     """Write atomically (parallel runs may race), dropping this schema's older versions."""
+    import tempfile  # only the run that compiles pays for it
+
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)

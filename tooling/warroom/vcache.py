@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from warroom import __version__
-from warroom.atomic import write_text
 from warroom.problems import Level, Problem
 from warroom.resources import defaults_dir, schema_text
 
@@ -120,6 +119,8 @@ class Cache:
             entries = {k: v for k, v in entries.items() if k in self.used}
         payload = json.dumps({"format": FORMAT, "salt": self.salt, "entries": entries},
                              separators=(",", ":"), ensure_ascii=False)
+        from warroom.atomic import write_text  # with tempfile: only a run that writes pays
+
         try:
             self.path.parent.mkdir(exist_ok=True)
             ignore = self.path.parent / ".gitignore"

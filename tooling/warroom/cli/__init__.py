@@ -9,8 +9,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import tempfile
-import traceback
 from typing import Any
 
 import click
@@ -78,6 +76,10 @@ def cli() -> None:
 
 
 def _crash_report(exc: BaseException) -> str:
+    # Imported here: every start would otherwise pay ~15 ms for a path rarely taken.
+    import tempfile
+    import traceback
+
     fd, name = tempfile.mkstemp(prefix="warroom-crash-", suffix=".txt")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write("".join(traceback.format_exception(exc)))
