@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from warroom.config import Site
 
@@ -88,7 +88,9 @@ class Moment:
 
     def __html__(self) -> Markup:
         """`{{ moment }}` in a template gives the <time> element."""
-        return Markup('<time datetime="{}">{}</time>').format(self.iso, self.text)
+        # Plain concatenation of escaped parts: Markup.format costs ~40 us, and a page
+        # shows a dozen moments.
+        return Markup(f'<time datetime="{escape(self.iso)}">{escape(self.text)}</time>')
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -92,6 +92,13 @@ def _plain_paragraph(text: str) -> str | None:
 
 def render(text: str, *, heading_floor: int = DEFAULT_HEADING_FLOOR) -> Markup:
     """Render Markdown to safe HTML; `heading_floor` is the level a `#` heading becomes."""
+    return _render(text, heading_floor)
+
+
+# Templated updates ("We are investigating.", runbook text) repeat across incidents, and the
+# feeds, the API and the pages render the same text: a pure function, remembered.
+@lru_cache(maxsize=4096)
+def _render(text: str, heading_floor: int) -> Markup:
     if not text.strip():
         return Markup("")
     fast = _plain_paragraph(text)

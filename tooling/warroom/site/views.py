@@ -72,14 +72,28 @@ class Views:
         self.names = {c.id: c.name for c in data.config.components.values()}
         self._by_id = {i.id: i for i in data.incidents}
         self._summaries: dict[str, IncidentSummary] = {}
+        # Values are immutable and many pages show the same ones: made once each.
+        self._moments: dict[datetime, Moment] = {}
+        self._statuses: dict[tuple[str, str], Status] = {}
+        self._severities = {s.id: s for s in reversed(data.config.severities)}  # first wins
 
     def moment(self, when: datetime) -> Moment:
-        return Moment(self.t.local(when).isoformat(timespec="seconds"), self.t.datetime(when))
+        # Keyed by the instant (aware datetimes in any zone compare as instants): both
+        # texts are of the instant in the site's zone.
+        found = self._moments.get(when)
+        if found is None:
+            found = self._moments[when] = Moment(
+                self.t.local(when).isoformat(timespec="seconds"), self.t.datetime(when))
+        return found
 
     def status(self, family: str, key: str) -> Status:
-        icons = {"component": COMPONENT_ICONS, "indicator": INDICATOR_ICONS,
-                 "status": STATUS_ICONS, "impact": IMPACT_ICONS}[family]
-        return Status(key, self.t(f"{family}.{key}"), icons[key])
+        found = self._statuses.get((family, key))
+        if found is None:
+            icons = {"component": COMPONENT_ICONS, "indicator": INDICATOR_ICONS,
+                     "status": STATUS_ICONS, "impact": IMPACT_ICONS}[family]
+            found = self._statuses[family, key] = Status(key, self.t(f"{family}.{key}"),
+                                                         icons[key])
+        return found
 
     def overall(self, roll: Rollup) -> Status:
         if roll.indicator == "none" and roll.maintenance_active:
@@ -139,7 +153,7 @@ class Views:
         else:
             state = incident.status
             ended = self.ended(incident)
-        severity = self.data.config.severity(incident.severity)
+        severity = self._severities.get(incident.severity)
         impact = severity.impact if severity is not None else "none"
         newest = len(incident.updates) - 1
         return IncidentSummary(
