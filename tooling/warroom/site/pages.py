@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,7 @@ from warroom.site.context import (
 )
 from warroom.site.data import SiteData
 from warroom.site.i18n import Translator
+from warroom.site.parallel import render_jobs
 from warroom.site.views import Views, component_path, incident_path
 from warroom.status import Rollup, best_time, maintenance_state, rollup
 from warroom.uptime import DayUptime, uptime_by_component
@@ -71,9 +72,14 @@ def translator(data: SiteData) -> Translator:
     return Translator(data.config.site.language, ZoneInfo(data.config.site.timezone))
 
 
+@cache
+def _has_availability() -> bool:
+    return importlib.util.find_spec("warroom.site.availability") is not None
+
+
 def _nav(t: Translator, path: str) -> tuple[NavItem, ...]:
     items = list(NAV)
-    if importlib.util.find_spec("warroom.site.availability") is not None:
+    if _has_availability():
         items.append(("nav.availability", "availability/"))
     section = path.split("/", 1)[0] + "/" if "/" in path else (
         "" if path == "index.html" else None)
@@ -308,8 +314,7 @@ class Pages:
     # -- rendering ---------------------------------------------------------------------
     def produce(self) -> dict[str, bytes]:
         data = self.data
-        env = templating.environment(templating.theme_dirs(data.config.root))
-        out: dict[str, bytes] = {}
+        todo: list[Job] = []
         for job in self.jobs():
             if job.key is not None:
                 self.keys[job.path] = job.key
@@ -317,12 +322,21 @@ class Pages:
                     job.path, job.key):
                 self.skipped.append(job.path)
                 continue
+            todo.append(job)
+        out = render_jobs(self, todo)
+        out.update(templating.static_files(templating.theme_dirs(data.config.root)))
+        return dict(sorted(out.items()))
+
+    def render(self, jobs: Sequence[Job]) -> dict[str, bytes]:
+        data = self.data
+        env = templating.environment(templating.theme_dirs(data.config.root))
+        out: dict[str, bytes] = {}
+        for job in jobs:
             generated = data.now if job.live else None
             context = base_context(data, job.path, job.title, generated=generated, t=self.t)
             context.update(job.build())
             out[job.path] = env.get_template(job.template).render(context).encode("utf-8")
-        out.update(templating.static_files(templating.theme_dirs(data.config.root)))
-        return dict(sorted(out.items()))
+        return out
 
 
 

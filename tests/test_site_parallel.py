@@ -1,0 +1,51 @@
+"""Pages rendered by forked workers are the very bytes a serial build makes, and a worker
+that fails changes nothing: its share is rendered again in the build's own process."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from site_support import EXPECTED, build_here, make_golden_repo, site_files
+from warroom.site import pages, parallel
+
+
+@pytest.fixture(scope="module")
+def golden_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_golden_repo(tmp_path_factory.mktemp("golden") / "repo")
+
+
+def test_workers_render_the_golden_site(golden_repo: Path, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "PAGES_PER_WORKER", 1)
+    monkeypatch.setenv("WARROOM_BUILD_JOBS", "3")
+    assert parallel.workers_for(10) == 3
+    built = build_here(golden_repo, tmp_path / "site")
+    assert site_files(tmp_path / "site") == site_files(EXPECTED)
+    assert built.written is not None
+
+
+def test_a_failing_worker_is_replaced_by_the_parent(golden_repo: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    parent = os.getpid()
+    real = pages.Pages.render
+
+    def fails_in_children(self: pages.Pages, jobs: list[pages.Job]) -> dict[str, bytes]:
+        if os.getpid() != parent:
+            raise RuntimeError("a worker died")
+        return real(self, jobs)
+
+    monkeypatch.setattr(pages.Pages, "render", fails_in_children)
+    monkeypatch.setattr(parallel, "PAGES_PER_WORKER", 1)
+    monkeypatch.setenv("WARROOM_BUILD_JOBS", "2")
+    build_here(golden_repo, tmp_path / "site")
+    assert site_files(tmp_path / "site") == site_files(EXPECTED)
+
+
+def test_one_page_or_one_thread_never_forks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARROOM_BUILD_JOBS", "4")
+    assert parallel.workers_for(1) == 1
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)
+    assert parallel.workers_for(100_000) == 1
