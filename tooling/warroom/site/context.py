@@ -209,6 +209,8 @@ class HomeView:
     maintenance_upcoming: tuple[IncidentSummary, ...]
     groups: tuple[GroupView, ...]
     subscribe: tuple[tuple[str, str], ...]  # (label, path) of feeds, calendar and API
+    # Internal builds: every clock of an open incident not yet met, worst first.
+    clocks: tuple[tuple[IncidentSummary, ClockView], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,22 +9,24 @@ builder), and a page whose key is unchanged since the last build is not rendered
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache, cached_property, partial
+from functools import cached_property, partial
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from warroom.clock import ClockState
 from warroom.config import Component
 from warroom.model import Incident
 from warroom.site import markdown, templating
 from warroom.site.context import (
+    ClockView,
     ComponentPageView,
     HistoryView,
     HomeView,
+    IncidentSummary,
     MaintenanceView,
     MonthView,
     NavItem,
@@ -46,7 +48,9 @@ SUBSCRIBE = (
     ("iCalendar", "maintenance.ics"),
     ("JSON", "api/v2/summary.json"),
 )
-NAV = (("nav.status", ""), ("nav.history", "history/"), ("nav.maintenance", "maintenance/"))
+NAV = (("nav.status", ""), ("nav.history", "history/"), ("nav.maintenance", "maintenance/"),
+       ("nav.availability", "availability/"))
+INTERNAL_NAV = (("nav.metrics", "internal/metrics/"),)
 
 
 class RenderCache(Protocol):
@@ -72,18 +76,10 @@ def translator(data: SiteData) -> Translator:
     return Translator(data.config.site.language, ZoneInfo(data.config.site.timezone))
 
 
-@cache
-def _has_availability() -> bool:
-    return importlib.util.find_spec("warroom.site.availability") is not None
-
-
-def _nav(t: Translator, path: str) -> tuple[NavItem, ...]:
-    items = list(NAV)
-    if _has_availability():
-        items.append(("nav.availability", "availability/"))
-    section = path.split("/", 1)[0] + "/" if "/" in path else (
-        "" if path == "index.html" else None)
-    return tuple(NavItem(t(label), target, target == section) for label, target in items)
+def _nav(t: Translator, path: str, internal: bool) -> tuple[NavItem, ...]:
+    items = NAV + (INTERNAL_NAV if internal else ())
+    return tuple(NavItem(t(label), target, path == "index.html" if target == ""
+                         else path.startswith(target)) for label, target in items)
 
 
 def _contact(contact: str) -> str | None:
@@ -104,7 +100,7 @@ def base_context(data: SiteData, path: str, title: str, *, generated: datetime |
     urls = Urls(data.base_url, -1 if root_absolute else path.count("/"))
     page = Page(
         site=data.config.site, language=t.language, title=title, path=path,
-        nav=_nav(t, path), internal=data.internal,
+        nav=_nav(t, path, data.internal), internal=data.internal,
         generated=t.datetime(generated) if generated is not None else None,
         method=t("uptime.method", major=t.percent(100 * weights.get("major_outage", 1), 0),
                  partial=t.percent(100 * weights.get("partial_outage", 0.5), 0),
@@ -203,8 +199,18 @@ class Pages:
             maintenance_upcoming=tuple(views.summary(i) for i in roll.maintenance_upcoming),
             groups=views.groups(roll, self.uptime),
             subscribe=subscribe,
+            clocks=self._dashboard() if self.data.internal else (),
         )
         return {"home": home}
+
+    def _dashboard(self) -> tuple[tuple[IncidentSummary, ClockView], ...]:
+        """The incident manager's view: what is breached, then at risk, then due soonest."""
+        rank = {ClockState.BREACHED: 0, ClockState.AT_RISK: 1}
+        rows = [(rank.get(c.state, 2), c.due, inc.id, inc, c)
+                for inc in self.roll.active for c in self.data.clocks.get(inc.id, ())
+                if c.state is not ClockState.MET]
+        rows.sort(key=lambda row: row[:3])
+        return tuple((self.views.summary(inc), self.views.clock(c)) for *_, inc, c in rows)
 
     def _listed(self) -> list[tuple[str, Incident]]:
         """(local YYYY-MM, incident) for everything that has started, newest first."""
