@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT
 from warroom.history_facts import FactReader, Facts, Unreadable, facts_of
-from warroom.yamlload import load_bytes
+from warroom.yamlload import load_bytes, parse_text
 
 
 def whole(text: str) -> Facts | Unreadable | None:
@@ -45,6 +45,14 @@ TRICKY = [
     "id: a\nupdates:\n  -\n    status: x\n  - status: y\n",
     "id: a\npostmortem: {status: published}\n",
     "id: a\nupdates:\n  - &u {status: x}\n  - *u\n",
+    # Pieces cut before fact keys, with the runs of other keys between them:
+    "id: a\ntitle: x\n...\nstatus: b\n",  # a document end inside a run
+    "id: a\ntitle: x\n---\nstatus: b\n", "id: a\n\ufefftitle: x\nstatus: b\n",
+    "id: a\n%YAML 1.1\n---\nstatus: b\n", "id: a\n? title\n: x\nstatus: b\n",
+    'id: a\n"status": x\nstatus: b\n', "id: a\ntitle: x\nstatus: b\ntitle: y\n",
+    "title: x\nid: a\nsummary: s\nid: b\n", "# only a comment\nid: a\n",
+    "title: x\n", "# c\n", "id: a\nstatus : b\n", "id: a\ntitle: x\n  y\nstatus: b\n",
+    "id: a\nroles:\n  commander: '@a'\nupdates:\n- status: x\nsummary: s\n",
 ]
 
 
@@ -93,3 +101,43 @@ def test_any_dumped_version_agrees(docs: list[dict[str, object]], style: bool | 
 def test_a_file_that_is_not_text_is_unreadable(tmp_path: Path) -> None:
     assert isinstance(FactReader().read(b"id: a\n\xff\n"), Unreadable)
     assert isinstance(FactReader().read(b"\xff\xfei\x00d\x00"), Unreadable)
+
+
+# The shapes read without parsing must be exactly ones that parse, to the keys they show.
+_risky = st.sampled_from([*"aby_(/-:#'\" .!%@`|>*?[]{}~=<+09\t\\",
+    "\u00e9", "\u2028", "\x85", "\x7f", "\ufeff", "\U0001f600", "\u00a0", "\x01", "yes", "no",
+    "null", "0b_", "1:20", "2023-01-02", "2023-01-02 13:05:00+00:00", "'x'", "a: b", "\n"])
+_names = st.sampled_from(["a", "b", "y", "no", "a-b", "_x", "0a", "<<", "status"])
+_values = st.one_of(st.lists(_risky, max_size=6).map("".join), st.sampled_from([
+    "Alerts fired", "'@bob'", "''", "2023-01-02 13:05:00+00:00", "2023-01-02", "yes", "No",
+    "x:y", "https://x.example/y", "(a) b", "/p", "_u", "\u00e9t\u00e9", "a, b [c] {d}", "null"]))
+_pairs = st.tuples(_names, _values).map(lambda p: f"{p[0]}: {p[1]}")
+_items = st.lists(_pairs, min_size=1, max_size=3).map(
+    lambda ps: "- " + "".join(f"{p}\n" if i == 0 else f"  {p}\n" for i, p in enumerate(ps)))
+_entries = st.one_of(
+    _pairs.map(lambda p: p + "\n"),
+    st.tuples(_names, st.lists(_items, min_size=1, max_size=2)).map(
+        lambda e: e[0] + ":\n" + "".join(e[1])),
+    st.tuples(_names, st.lists(_values, min_size=1, max_size=2)).map(
+        lambda e: e[0] + ":\n" + "".join(f"- {v}\n" for v in e[1])),
+    st.tuples(_names, st.lists(_pairs, min_size=1, max_size=2)).map(
+        lambda e: e[0] + ":\n" + "".join(f"  {p}\n" for p in e[1])))
+
+
+@settings(max_examples=400, deadline=None)
+@given(item=_items)
+def test_an_item_read_without_parsing_parses_to_one_entry(item: str) -> None:
+    reader = FactReader()
+    if reader._item_ok(item) and reader._pieces == {}:  # decided without the parser
+        doc, _ = parse_text(item, "x")
+        assert doc is not None and isinstance(doc.data, list) and len(doc.data) == 1
+
+
+@settings(max_examples=400, deadline=None)
+@given(run=st.lists(_entries, min_size=1, max_size=3).map("".join))
+def test_a_run_read_without_parsing_parses_to_its_keys(run: str) -> None:
+    reader = FactReader()
+    keys = reader._run_keys(run)
+    if keys is not None and reader._pieces == {}:  # decided without the parser
+        doc, _ = parse_text(run, "x")
+        assert doc is not None and isinstance(doc.data, dict) and tuple(doc.data) == keys

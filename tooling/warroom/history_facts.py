@@ -3,13 +3,15 @@
 Every version is read with `yamlload.parse_text`, but not always in one piece: a history of
 10,000 incidents holds some 40,000 versions, and parsing each whole (~0.5 ms) would cost
 several times what git needs to list them. Consecutive versions share almost all their text
-(updates are appended), so a version is cut at its top-level keys, and `updates:` at its
-items, and each piece is parsed alone and remembered by its text: a new version costs the
-parse of what it changed. Every piece is checked to parse to exactly the one key or item it
-was cut at, and a piece cut inside a multi-line quoted or flow value cannot parse on its own,
-so a wrong cut falls back to parsing the whole version, never to a wrong fact.
+(updates are appended), so a version is cut before each top-level key a fact depends on
+(id, status, severity, roles, updates, postmortem), and `updates:` at its items; the runs of
+other keys between them stay together, as one piece. Each piece is parsed alone and
+remembered by its text: a new version costs the parse of what it changed. A piece of a fact
+key must parse to exactly that one key, an item to one entry, a run of other keys to a
+mapping that names no fact key, and no key may come twice; a piece cut inside a multi-line
+quoted or flow value cannot parse on its own. Anything else falls back to parsing the whole
+version, never to a wrong fact.
 """
-
 from __future__ import annotations
 
 import re
@@ -46,13 +48,46 @@ class Unreadable(NamedTuple):
 
 Version = Facts | Unreadable
 
-# A top-level key at the start of its line (matched in the whole text: a newline or the
-# end of the text ends the line).
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t\n]|\Z)")
-_SPLIT = re.compile(r"\n(?=[^ #\n-])")  # the newline before a line that opens a piece
-_NOT_KEY = ("", " ", "#", "\n", "-")
+# The keys facts are read from. A version is cut before each of them (at column 0, as a
+# key); the run of other keys after one is split off from its piece.
+_FACT_KEYS = frozenset({"id", "status", "severity", "roles", "updates", "postmortem"})
+_FACTS = "(?:id|status|severity|roles|updates|postmortem)"
+_FACT_KEY = re.compile(_FACTS + r":(?:[ \t\n]|\Z)")
+_SPLIT = re.compile(r"\n(?=" + _FACTS + r":(?:[ \t\n]|\Z))")
+# The first column-0 line of a fact key's piece that is not a comment or a dash: where a
+# run of other keys begins.
+_OTHERS = re.compile(r"\n(?=[^ #\n-])")
+_RUN_START = re.compile(r"[A-Za-z0-9_]")
 _DASH0 = re.compile(r"\n-")  # a column-0 dash (the line after the newline)
 _BLANK = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*")  # blank and comment lines only
+_MISSING = object()
+# Texts parsed whole: anchors could tie pieces together (and alias limits are per parse);
+# markers, directives and byte order marks mean one thing where a piece starts or ends and
+# another inside a document; YAML also breaks lines at NEL, LS and PS, which cuts ignore.
+_ODD = ("&", "\ufeff", "\n---", "\n...", "\n%", "\x85", "\u2028", "\u2029")
+
+# Runs of other keys and items of `updates:` are most of the text, and only whether they
+# parse (and, for a run, its keys) matters. The common shapes are recognised by the regular
+# expressions below, far faster than parsing; anything else is parsed. Each shape is one
+# that parses, to just the keys written at column 0 (`_TOP`): block mappings and flush
+# sequences of one-line values, each value a plain scalar that can only be a string, bool
+# or null (a letter or one of `_(/` first; no `#`; a colon only before a non-space), a
+# timestamp (kept as text), or a single-quoted string without quotes inside; no tabs, no
+# control characters, no line breaks other than newline. `_DUP` finds a key written twice in
+# one mapping (which does not parse: such a text goes to the parser).
+_TEXT = "\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
+_NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
+_PLAIN = (f"[A-Za-z_(/{_TEXT}]"  # never a number, and never an indicator
+          f"(?:[ -\"$-9;-~{_TEXT}]|:(?=[!-\"$-9;-~{_TEXT}]))*")
+_STAMP = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+          r"(?:[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})?)?")
+_VALUE = f"(?:{_PLAIN}|{_STAMP}|'[ -&(-~{_TEXT}]*')(?:\n|\\Z)"
+_PAIR = f"{_NAME}: {_VALUE}"
+_ITEM = re.compile(f"- {_PAIR}(?:  {_PAIR})*")
+_RUN = re.compile(f"(?:{_PAIR}|{_NAME}:\\n(?:(?:- {_PAIR}(?:  {_PAIR})*)+"
+                  f"|(?:- {_VALUE})+|(?:  {_PAIR})+))+")
+_DUP = re.compile(f"\\n(?:- |  )({_NAME}):[^\\n]*\\n(?:  {_NAME}:[^\\n]*\\n)*?  \\1:")
+_TOP = re.compile(f"\\n({_NAME}):")
 _BAD = object()
 
 
@@ -76,6 +111,8 @@ class FactReader:
 
     def __init__(self) -> None:
         self._pieces: dict[str, Any] = {}
+        self._runs: dict[str, Any] = {}  # run of other keys -> its keys, or None
+        self._items: dict[str, bool] = {}  # item of updates: -> parses to one entry
 
     def read(self, raw: bytes) -> Facts | Unreadable:
         text = self._plain_text(raw)
@@ -101,83 +138,89 @@ class FactReader:
             return None
 
     def _piece(self, text: str) -> Any:
-        found = self._pieces.get(text, None)
-        if found is None and text not in self._pieces:
+        found = self._pieces.get(text, _MISSING)
+        if found is _MISSING:
             doc, _ = parse_text(text, "piece")
-            found = _BAD if doc is None else doc.data
-            self._pieces[text] = found
+            found = self._pieces[text] = _BAD if doc is None else doc.data
+        return found
+
+    def _run_keys(self, run: str) -> tuple[str, ...] | None:
+        """The keys of a run of other keys; None when it does not parse or names a fact key."""
+        found = self._runs.get(run, _MISSING)
+        if found is _MISSING:
+            keys: tuple[str, ...] | None = None
+            if _RUN.fullmatch(run) and not _DUP.search("\n" + run):
+                keys = tuple(_TOP.findall("\n" + run))
+            if keys is None or len(set(keys)) != len(keys):
+                keys = None
+                parsed = self._piece(run)
+                if isinstance(parsed, dict):
+                    keys = tuple(parsed)
+            if keys is not None and not _FACT_KEYS.isdisjoint(keys):
+                keys = None
+            found = self._runs[run] = keys
+        return found  # type: ignore[no-any-return]
+
+    def _item_ok(self, item: str) -> bool:
+        """Whether an item of `updates:` parses to exactly one entry."""
+        found = self._items.get(item)
+        if found is None:
+            if _ITEM.fullmatch(item) and not _DUP.search("\n" + item):
+                found = True
+            else:
+                parsed = self._piece(item)
+                found = isinstance(parsed, list) and len(parsed) == 1
+            self._items[item] = found
         return found
 
     def _by_pieces(self, text: str) -> Any:
-        cut = _cut(text)
-        if cut is None:
+        """The fact keys of a version, from its pieces (`_BAD`: parse it whole instead)."""
+        if any(odd in text for odd in _ODD) or text.startswith(("---", "...", "%")):
             return _BAD
-        new = sum(len(piece) for _, whole, items in cut for piece in (items or [whole])
-                  if piece not in self._pieces)
-        if new * 3 > len(text) * 2:
-            self._seed(text, cut)  # mostly new text: one whole parse beats many small ones
+        parts = _SPLIT.split(text)
+        last = len(parts) - 1
         data: dict[str, Any] = {}
-        for key, piece, items in cut:
-            if items:
-                values = [self._piece(item) for item in items]
-                if all(isinstance(v, list) and len(v) == 1 for v in values):
-                    data[key] = [v[0] for v in values]
+        others: list[Any] = []  # keys of the runs of other keys
+        for n, part in enumerate(parts):
+            piece = part if n == last else part + "\n"
+            if n == 0 and _FACT_KEY.match(part) is None:  # a run of other keys (or nothing)
+                if _BLANK.fullmatch(piece):
+                    continue  # blank and comment lines only (which parse to no document)
+                keys = self._run_keys(piece)
+                if keys is None:
+                    return _BAD
+                others += keys
+                continue
+            key, _, _ = part.partition(":")
+            if key in data:
+                return _BAD  # a duplicate key: the whole parse reports it
+            rest = _OTHERS.split(piece, 1)
+            if len(rest) == 2:  # the fact key's own lines, then a run of other keys
+                piece, run = rest[0] + "\n", rest[1]
+                if not _RUN_START.match(run):
+                    return _BAD  # "%", "...", "?" and the like mean something else there
+                keys = self._run_keys(run)
+                if keys is None:
+                    return _BAD
+                others += keys
+            if key == "updates":
+                items = _updates(piece)
+                if items is not None and all(self._item_ok(item) for item in items):
+                    data[key] = items  # only how many counts
                     continue
             parsed = self._piece(piece)
             if not isinstance(parsed, dict) or len(parsed) != 1 or key not in parsed:
                 return _BAD
             data[key] = parsed[key]
+        if len(set(others)) != len(others) or not (data or others):
+            return _BAD  # a key twice across runs, or no mapping at all
         return data
 
-    def _seed(self, text: str, cut: list[tuple[str, str, list[str] | None]]) -> None:
-        """Remember each piece's value from one whole parse, when the cut provably matches.
 
-        Same keys in the same order, and as many updates as items cut, means every cut fell
-        on a real boundary. Anchors could tie pieces together, so text with any is skipped.
-        """
-        if "&" in text:
-            return
-        doc, _ = parse_text(text, "version")
-        if doc is None or not isinstance(doc.data, dict):
-            return
-        data = doc.data
-        if list(data) != [key for key, _, _ in cut]:
-            return
-        for key, piece, items in cut:
-            self._pieces.setdefault(piece, {key: data[key]})
-            value = data[key]
-            if items is not None and isinstance(value, list) and len(value) == len(items):
-                for item, entry in zip(items, value, strict=True):
-                    self._pieces.setdefault(item, [entry])
-
-def _cut(text: str) -> list[tuple[str, str, list[str] | None]] | None:
-    """(key, piece, updates items or None) per top-level key; None when it cannot be cut.
-
-    A piece runs from a column-0 line that is not a comment or a dash to the next one;
-    dashes inside `updates:` are entries of a sequence written flush with its key (PyYAML's
-    own style). Split by one regular expression: this runs for every version read.
-    """
-    if text[:1] in _NOT_KEY:  # blank or comment lines first (or nothing, or junk)
-        first = _SPLIT.search(text)
-        if first is None or not _BLANK.fullmatch(text, 0, first.end()):
-            return None
-        text = text[first.end():]
-    parts = _SPLIT.split(text)
-    last = parts.pop()
-    out: list[tuple[str, str, list[str] | None]] = []
-    seen: set[str] = set()
-    for piece in [*(part + "\n" for part in parts), last]:
-        match = _KEY.match(piece)
-        if match is None or match.group(1) in seen:
-            return None  # not a key, or a duplicate key: the whole parse reports it
-        key = match.group(1)
-        seen.add(key)
-        items = None
-        if key == "updates":
-            flush = [m.start() + 1 for m in _DASH0.finditer(piece)]
-            items = _flush_items(piece, flush) if flush else _items(piece)
-        out.append((key, piece, items))
-    return out
+def _updates(piece: str) -> list[str] | None:
+    """The items of an `updates:` piece, each as its own text (None: not a plain list)."""
+    flush = [m.start() + 1 for m in _DASH0.finditer(piece)]
+    return _flush_items(piece, flush) if flush else _items(piece)
 
 
 def _flush_items(piece: str, starts: list[int]) -> list[str] | None:
