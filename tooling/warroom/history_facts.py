@@ -61,10 +61,16 @@ _RUN_START = re.compile(r"[A-Za-z0-9_]")
 _DASH0 = re.compile(r"\n-")  # a column-0 dash (the line after the newline)
 _BLANK = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*")  # blank and comment lines only
 _MISSING = object()
+
+
 # Texts parsed whole: anchors could tie pieces together (and alias limits are per parse);
 # markers, directives and byte order marks mean one thing where a piece starts or ends and
 # another inside a document; YAML also breaks lines at NEL, LS and PS, which cuts ignore.
-_ODD = ("&", "\ufeff", "\n---", "\n...", "\n%", "\x85", "\u2028", "\u2029")
+def _odd(text: str) -> bool:
+    return ("&" in text or "\n---" in text or "\n..." in text or "\n%" in text
+            or "\ufeff" in text or "\x85" in text or "\u2028" in text or "\u2029" in text
+            or text.startswith(("---", "...", "%")))
+
 
 # Runs of other keys and items of `updates:` are most of the text, and only whether they
 # parse (and, for a run, its keys) matters. The common shapes are recognised by the regular
@@ -75,13 +81,14 @@ _ODD = ("&", "\ufeff", "\n---", "\n...", "\n%", "\x85", "\u2028", "\u2029")
 # timestamp (kept as text), or a single-quoted string without quotes inside; no tabs, no
 # control characters, no line breaks other than newline. `_DUP` finds a key written twice in
 # one mapping (which does not parse: such a text goes to the parser).
-_TEXT = "\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
+# Characters YAML prints as they are, less tab, NEL and the other line breaks, and BOM.
+_NOT_TEXT = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ufeff\\ufffe\\uffff"
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
-_PLAIN = (f"[A-Za-z_(/{_TEXT}]"  # never a number, and never an indicator
-          f"(?:[ -\"$-9;-~{_TEXT}]|:(?=[!-\"$-9;-~{_TEXT}]))*")
+_PLAIN = (f"(?:[A-Za-z_(/]|[^\\x00-\\x9f{_NOT_TEXT}])"  # never a number, nor an indicator
+          f"(?:[^#:{_NOT_TEXT}]|:(?=[^ #:{_NOT_TEXT}]))*")
 _STAMP = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
           r"(?:[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})?)?")
-_VALUE = f"(?:{_PLAIN}|{_STAMP}|'[ -&(-~{_TEXT}]*')(?:\n|\\Z)"
+_VALUE = f"(?:{_PLAIN}|{_STAMP}|'[^'{_NOT_TEXT}]*')(?:\n|\\Z)"
 _PAIR = f"{_NAME}: {_VALUE}"
 _ITEM = re.compile(f"- {_PAIR}(?:  {_PAIR})*")
 _RUN = re.compile(f"(?:{_PAIR}|{_NAME}:\\n(?:(?:- {_PAIR}(?:  {_PAIR})*)+"
@@ -175,7 +182,7 @@ class FactReader:
 
     def _by_pieces(self, text: str) -> Any:
         """The fact keys of a version, from its pieces (`_BAD`: parse it whole instead)."""
-        if any(odd in text for odd in _ODD) or text.startswith(("---", "...", "%")):
+        if _odd(text):
             return _BAD
         parts = _SPLIT.split(text)
         last = len(parts) - 1
