@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import pytest
 
 # Any problem raised with a code missing from warroom/codes.py fails the test that raised it.
 os.environ["WARROOM_STRICT_CODES"] = "1"
+# Compiled schemas are cached per user (warroom.schemacode); keep the tests' copy out of ~.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="warroom-test-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 # A copy of ../shared/data (third-party data, MIT and public domain; see tests/data/README.md)
