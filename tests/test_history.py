@@ -256,13 +256,7 @@ def test_a_warroom_root_inside_a_larger_repository(tmp_path: Path,
     assert history.recorded[ID].path == PATH and history.recorded[ID].declared.commit == c1
 
 
-def test_git_runs_a_fixed_number_of_processes(repo: Path, git_env: dict[str, str],
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    for n in range(6):
-        write(repo, incident(f"2026-03-0{n + 1}-thing", updates=1))
-        commit(repo, git_env, f"2026-03-0{n + 1}T09:00:00+00:00")
-        write(repo, incident(f"2026-03-0{n + 1}-thing", updates=2, commander="@a"))
-        commit(repo, git_env, f"2026-03-0{n + 1}T10:00:00+00:00")
+def _spy(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     calls: list[list[str]] = []
     real = subprocess.Popen
 
@@ -272,8 +266,41 @@ def test_git_runs_a_fixed_number_of_processes(repo: Path, git_env: dict[str, str
             super().__init__(args, *rest, **kw)
 
     monkeypatch.setattr(subprocess, "Popen", Spy)
+    return calls
+
+
+def _verbs(calls: list[list[str]]) -> list[str]:
+    return [next(a for a in c[1:] if not a.startswith("-") and "=" not in a) for c in calls]
+
+
+def test_git_runs_a_fixed_number_of_processes(repo: Path, git_env: dict[str, str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(6):
+        write(repo, incident(f"2026-03-0{n + 1}-thing", updates=1))
+        commit(repo, git_env, f"2026-03-0{n + 1}T09:00:00+00:00")
+        write(repo, incident(f"2026-03-0{n + 1}-thing", updates=2, commander="@a"))
+        commit(repo, git_env, f"2026-03-0{n + 1}T10:00:00+00:00")
+    calls = _spy(monkeypatch)
     history = read_history(repo, now=NOW, use_cache=False)
     assert len(history.recorded) == 6
-    verbs = [next(a for a in c[1:] if not a.startswith("-") and "=" not in a) for c in calls]
+    verbs = _verbs(calls)
     assert verbs.count("log") == 1 and verbs.count("cat-file") == 1
     assert len(calls) <= 6, verbs
+
+
+def test_a_cached_run_after_one_commit_runs_few_processes(
+        repo: Path, git_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    write(repo, incident(ID, updates=1))
+    commit(repo, git_env, "2026-03-01T09:00:00+00:00")
+    read_history(repo, now=NOW)
+    calls = _spy(monkeypatch)
+    same = read_history(repo, now=NOW)  # nothing new: no log, no objects
+    assert sorted(_verbs(calls)) == ["ls-tree", "rev-parse", "status"]
+    write(repo, incident(ID, updates=2, commander="@a"))
+    commit(repo, git_env, "2026-03-01T10:00:00+00:00")
+    calls.clear()
+    after = read_history(repo, now=NOW)  # the saved fold is at HEAD's parent: no merge-base
+    assert sorted(_verbs(calls)) == ["cat-file", "log", "ls-tree", "rev-parse", "status"]
+    assert after == read_history(repo, now=NOW, use_cache=False)
+    assert same.recorded[ID].acknowledged is None
+    assert after.recorded[ID].acknowledged is not None

@@ -54,6 +54,29 @@ def git_top(root: Path) -> GitTop | None:
     return GitTop(Path(lines[1]), lines[2] if len(lines) > 2 else "", lines[0] == "true")
 
 
+class HeadInfo(NamedTuple):
+    where: GitTop
+    head: str  # HEAD's full id
+    parents: tuple[str, ...]  # its parents' ids
+
+
+def head_info(root: Path) -> HeadInfo | None:
+    """git_top, HEAD and HEAD's parents in one process; None when that fails (no git, not
+    a repository, no commit yet): ask git_top and resolve_commit then."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "--is-shallow-repository",
+                               "--show-toplevel", "--show-prefix", "HEAD^{commit}", "HEAD^@"],
+                              cwd=root, capture_output=True, check=False,
+                              env={**os.environ, **_READ_ENV})
+    except FileNotFoundError:
+        return None
+    lines = done.stdout.decode("utf-8", "replace").splitlines()
+    if done.returncode != 0 or len(lines) < 4:
+        return None
+    return HeadInfo(GitTop(Path(lines[1]), lines[2], lines[0] == "true"), lines[3],
+                    tuple(lines[4:]))
+
+
 def resolve_commit(top: Path, rev: str) -> str | None:
     """Full id of rev; None when rev is HEAD of a repository without commits."""
     code, out = _history_git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}",
@@ -80,6 +103,7 @@ class Started(NamedTuple):
 
     process: subprocess.Popen[bytes]
     errors: IO[bytes]
+    out: IO[bytes] | None = None  # where its stdout goes, when not to a pipe
 
 
 def start_history_log(top: Path, rev: str, folder: str, *, exclude: str | None = None,
@@ -93,17 +117,45 @@ def start_cat_objects(top: Path) -> Started:
     return _start(top, ["cat-file", "--batch"], stdin=True)
 
 
-def _start(top: Path, args: list[str], stdin: bool = False) -> Started:
+def start_tree_files(top: Path, rev: str, folder: str) -> Started:
+    """tree_files running in the background; `collect` its output."""
+    return _start(top, ["ls-tree", "-r", "-z", "--full-tree", rev, "--", folder],
+                  to_file=True)
+
+
+def start_worktree_changes(top: Path, folder: str) -> Started:
+    """worktree_changes running in the background; `collect` its output."""
+    return _start(top, ["status", "--porcelain=v1", "-z", "--no-renames",
+                        "--untracked-files=all", "--", folder], to_file=True)
+
+
+def collect(started: Started) -> bytes:
+    """The whole output of a process started with its stdout to a file; failure: WarroomError."""
+    assert started.out is not None
+    started.process.wait()
+    started.out.seek(0)
+    data = started.out.read()
+    started.out.close()
+    finish(started)
+    return data
+
+
+def _start(top: Path, args: list[str], stdin: bool = False, to_file: bool = False) -> Started:
     errors = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
+    # Output read only at the end goes to a file, so the process never waits on a full pipe.
+    out = tempfile.TemporaryFile() if to_file else None  # noqa: SIM115 - same
     try:
         process = subprocess.Popen(
             ["git", "-c", "core.quotepath=off", "-c", "log.showSignature=false", *args],
             cwd=top, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=errors, env={**os.environ, **_READ_ENV})
+            stdout=out if out is not None else subprocess.PIPE, stderr=errors,
+            env={**os.environ, **_READ_ENV})
     except FileNotFoundError as exc:
         errors.close()
+        if out is not None:
+            out.close()
         raise WarroomError("reading the history needs git, which is not installed") from exc
-    return Started(process, errors)
+    return Started(process, errors, out)
 
 
 def finish(started: Started, *, kill: bool = False) -> None:
@@ -114,7 +166,7 @@ def finish(started: Started, *, kill: bool = False) -> None:
     if kill and process.poll() is None:
         process.kill()
     code = process.wait()
-    for stream in (process.stdin, process.stdout):
+    for stream in (process.stdin, process.stdout, started.out):
         if stream is not None:
             stream.close()
     started.errors.seek(0)

@@ -44,7 +44,10 @@ def read_history(root: Path, *, landed: bool = False, at: str | None = None,
     """
     now = now if now is not None else datetime.now(UTC)
     root = root.resolve()
-    where = gitrepo.git_top(root)
+    # One process for where git is, HEAD and HEAD's parents (enough to tell a saved fold
+    # one commit behind is still valid); the long way when that fails or for `at`.
+    info = gitrepo.head_info(root) if at is None else None
+    where = info.where if info else gitrepo.git_top(root)
     if where is None:
         return _without_git(root, now)
     top, prefix = where.top, where.prefix
@@ -55,13 +58,22 @@ def read_history(root: Path, *, landed: bool = False, at: str | None = None,
             hint="fetch the full history (`git fetch --unshallow`; in GitHub Actions, "
                  "actions/checkout with `fetch-depth: 0`)")
     folder = prefix + INCIDENTS_DIR
-    head = gitrepo.resolve_commit(top, at or "HEAD")
+    head = info.head if info else gitrepo.resolve_commit(top, at or "HEAD")
     reader = FactReader()
-    scan = scan_history(root, top, folder, head, reader, landed=landed, use_cache=use_cache)
+    # The working tree's changes are asked for now and read last: git looks meanwhile.
+    status = gitrepo.start_worktree_changes(top, folder) if at is None else None
+    try:
+        scan = scan_history(root, top, folder, head, reader, landed=landed,
+                            use_cache=use_cache, head_parents=info.parents if info else None)
+    except BaseException:
+        if status is not None:
+            gitrepo.finish(status, kill=True)
+        raise
     fold, problems = scan.fold, _commit_problems(scan, prefix, now)
     present = dict(scan.tree)
-    if at is None:
-        problems += _overlay(top, prefix, folder, fold, present, reader, now)
+    if status is not None:
+        changes = parse_status(gitrepo.collect(status))
+        problems += _overlay(top, prefix, changes, fold, present, reader, now)
     return _finish(fold, present, prefix, problems, head)
 
 
@@ -93,13 +105,13 @@ def _commit_problems(scan: Scan, prefix: str, now: datetime) -> list[Problem]:
     return out
 
 
-def _overlay(top: Path, prefix: str, folder: str, fold: Fold, present: dict[str, Version],
-             reader: FactReader, now: datetime) -> list[Problem]:
+def _overlay(top: Path, prefix: str, changes: list[tuple[str, str]], fold: Fold,
+             present: dict[str, Version], reader: FactReader, now: datetime) -> list[Problem]:
     """Uncommitted incident files: recorded now, and said so."""
     now_change = Change(now, "", "")
     entries: list[tuple[str, Version | None, list[tuple[str, Version | None]]]] = []
     out = []
-    for code, path in gitrepo_status(top, folder):
+    for code, path in changes:
         if not path.endswith(SUFFIXES):
             continue
         file = top / path
@@ -117,10 +129,6 @@ def _overlay(top: Path, prefix: str, folder: str, fold: Fold, present: dict[str,
     if entries:
         fold.commit(now_change, entries)
     return out
-
-
-def gitrepo_status(top: Path, folder: str) -> list[tuple[str, str]]:
-    return parse_status(gitrepo.worktree_changes(top, folder))
 
 
 def _without_git(root: Path, now: datetime) -> History:

@@ -56,15 +56,22 @@ def _is_incident(path: str, folder: str) -> bool:
 
 
 def scan_history(root: Path, top: Path, folder: str, head: str | None, reader: FactReader,
-                 *, landed: bool, use_cache: bool) -> Scan:
+                 *, landed: bool, use_cache: bool,
+                 head_parents: tuple[str, ...] | None = None) -> Scan:
+    """`head_parents`: when known (a fold saved at one of them needs no ancestry check)."""
     if head is None:
         return Scan(Fold(), {})
-    store = _Store(root / CACHE_DIR, folder, landed) if use_cache else None
-    base = store.best(top, head) if store else None
+    listing = gitrepo.start_tree_files(top, head, folder)  # listed while the cache loads
+    try:
+        store = _Store(root / CACHE_DIR, folder, landed) if use_cache else None
+        base = store.best(top, head, head_parents) if store else None
+        tree_raw = gitrepo.collect(listing)
+    except BaseException:
+        gitrepo.finish(listing, kill=True)
+        raise
     fold = base.fold if base else Fold()
     stamps = base.stamps if base else []
-    tree = {p: b for p, b in parse_tree(gitrepo.tree_files(top, head, folder)).items()
-            if _is_incident(p, folder)}
+    tree = {p: b for p, b in parse_tree(tree_raw).items() if _is_incident(p, folder)}
     # Resuming needs only the versions of the saved tip's files; a full scan may reuse
     # every version ever read.
     versions = base.versions if base else store.blobs() if store else {}
@@ -94,8 +101,11 @@ def scan_history(root: Path, top: Path, folder: str, head: str | None, reader: F
         else:
             versions[ident] = fresh[ident] = reader.read(content)
 
-    commits = stream_history(top, head, folder, exclude=base.tip if base else None,
-                             landed=landed, wanted=wanted, more=more, take=take)
+    if base is not None and base.tip == head and versions.keys() >= set(tree.values()):
+        commits = []  # nothing new since the saved fold: no log, no objects to read
+    else:
+        commits = stream_history(top, head, folder, exclude=base.tip if base else None,
+                                 landed=landed, wanted=wanted, more=more, take=take)
     for commit in reversed(commits):
         stamp = _fold_commit(fold, commit, folder, versions, times)
         if stamp is not None:
@@ -191,11 +201,14 @@ class _Store:
             return []
         return [p for _, p in sorted(found, reverse=True)]
 
-    def best(self, top: Path, head: str) -> _Base | None:
+    def best(self, top: Path, head: str, parents: tuple[str, ...] | None) -> _Base | None:
         """The newest saved fold whose commit is still behind head."""
+        parents = parents or ()
         for path in self._folds()[:KEEP]:
             tip = path.stem.split("-", 1)[1]
-            if tip != head and not self._behind(top, tip, head):
+            parent = bool(parents) and (tip == parents[0] if self.mode == "landed"
+                                        else tip in parents)
+            if tip != head and not parent and not self._behind(top, tip, head):
                 continue
             data = self._read(path)
             if data is None or data.get("tip") != tip:
