@@ -83,13 +83,17 @@ def _rel(prefix: str, path: str) -> str:
 
 def _commit_problems(scan: Scan, prefix: str, now: datetime) -> list[Problem]:
     out = []
-    for stamp in scan.stamps:
+    stamps = scan.stamps
+    future = stamps.all() if stamps.latest is not None and stamps.latest > now else []
+    for stamp in future:
         when, commit = stamp.change.at, stamp.change.commit
         if when > now:
             path = _rel(prefix, stamp.path)
             out.append(Problem(path, 1, 1, Level.WARNING, "commit-in-future",
                                f"commit {commit[:12]} is dated {when.isoformat()}, after now "
                                f"({now.isoformat()}); the times it records cannot be trusted"))
+    for stamp in stamps.flagged:
+        when, commit = stamp.change.at, stamp.change.commit
         if stamp.parent_at is not None and when < stamp.parent_at:
             path = _rel(prefix, stamp.path)
             out.append(Problem(path, 1, 1, Level.WARNING, "commit-before-parent",

@@ -14,6 +14,7 @@ JSON, never pickle: a cache folder can come from anywhere and must not be able t
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +29,7 @@ from warroom.history_stream import stream_history
 from warroom.recorded import Change
 from warroom.repo import SUFFIXES
 
-FORMAT = 2  # bump when what is saved changes meaning
+FORMAT = 3  # bump when what is saved changes meaning
 KEEP = 4  # folds kept per mode: a few branches switched between
 # A resumed run saves again only when this many commits were read since the saved one:
 # rewriting the whole fold costs more than reading a few commits again.
@@ -44,11 +45,36 @@ class Stamp(NamedTuple):
     parent_at: datetime | None  # latest committer time among its parents, when later
 
 
+class Stamps:
+    """The stamps of a scan. Those of a saved fold become Stamps only when all are asked
+    for: a run checks the latest time against now, and the few with a later parent."""
+
+    def __init__(self, saved: Callable[[], list[Stamp]] | None = None,
+                 latest: datetime | None = None, flagged: list[Stamp] | None = None) -> None:
+        self._saved = saved
+        self._made: list[Stamp] = []
+        self.latest = latest  # the latest commit time of all
+        self.flagged = flagged or []  # those with a parent dated later
+
+    def add(self, stamp: Stamp) -> None:
+        self._made.append(stamp)
+        if self.latest is None or stamp.change.at > self.latest:
+            self.latest = stamp.change.at
+        if stamp.parent_at is not None:
+            self.flagged.append(stamp)
+
+    def all(self) -> list[Stamp]:
+        if self._saved is not None:
+            self._made = self._saved() + self._made
+            self._saved = None
+        return self._made
+
+
 @dataclass
 class Scan:
     fold: Fold
     tree: dict[str, Version]  # incident files at the revision (top-relative path)
-    stamps: list[Stamp] = field(default_factory=list)
+    stamps: Stamps = field(default_factory=Stamps)
 
 
 def _is_incident(path: str, folder: str) -> bool:
@@ -70,7 +96,7 @@ def scan_history(root: Path, top: Path, folder: str, head: str | None, reader: F
         gitrepo.finish(listing, kill=True)
         raise
     fold = base.fold if base else Fold()
-    stamps = base.stamps if base else []
+    stamps = base.stamps if base else Stamps()
     tree = {p: b for p, b in parse_tree(tree_raw).items() if _is_incident(p, folder)}
     # Resuming needs only the versions of the saved tip's files; a full scan may reuse
     # every version ever read.
@@ -109,7 +135,7 @@ def scan_history(root: Path, top: Path, folder: str, head: str | None, reader: F
     for commit in reversed(commits):
         stamp = _fold_commit(fold, commit, folder, versions, times)
         if stamp is not None:
-            stamps.append(stamp)
+            stamps.add(stamp)
     if store is not None and (base is None or len(commits) >= RESAVE):
         current = {b: versions[b] for b in tree.values() if b in versions}
         store.save(head, fold, stamps, current, fresh if base is None else {})
@@ -153,7 +179,7 @@ def _versions_in(raw: list[Any]) -> dict[str, Version]:
 class _Base(NamedTuple):
     tip: str
     fold: Fold
-    stamps: list[Stamp]
+    stamps: Stamps
     versions: dict[str, Version]  # of the files at tip
 
 
@@ -227,8 +253,9 @@ class _Store:
         chain = gitrepo.first_parent_ids(top, head, tip)
         return bool(chain) and chain[-1][1] == tip
 
-    def save(self, head: str, fold: Fold, stamps: list[Stamp], current: dict[str, Version],
+    def save(self, head: str, fold: Fold, all_stamps: Stamps, current: dict[str, Version],
              fresh: dict[str, Version]) -> None:
+        stamps, latest = all_stamps.all(), all_stamps.latest
         if fresh:
             self._write(self.where / "blobs.json",
                         {"blobs": _versions_out({**self._blobs, **fresh})})
@@ -243,6 +270,7 @@ class _Store:
             "stamps": [x for s in stamps for x in (put(s.change), path(s.path))],
             "later_parents": {str(n): s.parent_at.isoformat() for n, s in enumerate(stamps)
                               if s.parent_at is not None},
+            "latest": latest.isoformat() if latest else None,
             "versions": _versions_out(current),
             **table.dump(),
         })
@@ -255,9 +283,17 @@ def _load(tip: str, data: dict[str, Any]) -> _Base:
     changes, paths = table.changes, table.paths
     fold = load_fold(data["fold"], table)
     fold.unreadable = [(paths[p], changes[c], Unreadable(*u)) for p, c, u in data["unreadable"]]
-    flat, later = data["stamps"], data["later_parents"]
-    stamps = [Stamp(changes[flat[k]], paths[flat[k + 1]], None)
-              for k in range(0, len(flat), 2)]
-    for n, at in later.items():
-        stamps[int(n)] = stamps[int(n)]._replace(parent_at=datetime.fromisoformat(at))
+    flat, later, latest = data["stamps"], data["later_parents"], data["latest"]
+
+    def stamp(n: int, parent_at: datetime | None = None) -> Stamp:
+        return Stamp(changes[flat[2 * n]], paths[flat[2 * n + 1]], parent_at)
+
+    def saved() -> list[Stamp]:
+        made = [stamp(n) for n in range(len(flat) // 2)]
+        for n, at in later.items():
+            made[int(n)] = made[int(n)]._replace(parent_at=datetime.fromisoformat(at))
+        return made
+
+    flagged = [stamp(int(n), datetime.fromisoformat(at)) for n, at in later.items()]
+    stamps = Stamps(saved, datetime.fromisoformat(latest) if latest else None, flagged)
     return _Base(tip, fold, stamps, _versions_in(data["versions"]))
