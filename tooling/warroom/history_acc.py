@@ -81,27 +81,43 @@ class Fold:
 
     def _made(self, ident: str, path: str, change: Change, new: Facts,
               before: list[Facts]) -> None:
-        acc = self.acc(ident)
-        acc.paths[path] = _earlier(acc.paths.get(path), change)
-        if not before:
+        acc = self.accs.get(ident) or self.acc(ident)
+        old = acc.paths.get(path)
+        if old is None or change < old:
+            acc.paths[path] = change
+        if len(before) == 1:  # the usual case, without the generators below
+            was = before[0]
+            rank, commander, published, count = (was.rank, was.commander, was.published,
+                                                 was.updates)
+        elif before:
+            rank = max(b.rank for b in before)
+            commander = any(b.commander for b in before)
+            published = any(b.published for b in before)
+            count = max(b.updates for b in before)
+        else:
             acc.step("declared", change)
-        rank = max((b.rank for b in before), default=-1)
-        checks = (("acknowledged", new.commander and not any(b.commander for b in before)),
-                  ("identified", new.rank >= IDENTIFIED > rank),
-                  ("monitoring", new.rank >= MONITORING > rank),
-                  ("resolved", new.rank >= RESOLVED > rank),
-                  ("postmortem_published",
-                   new.published and not any(b.published for b in before)))
-        for name, recorded in checks:
-            if recorded:
-                acc.step(name, change)
-        for index in range(max((b.updates for b in before), default=0), new.updates):
-            acc.updates[index] = _earlier(acc.updates.get(index), change)
+            rank, commander, published, count = -1, False, False, 0
+        now = new.rank
+        if new.commander and not commander:
+            acc.step("acknowledged", change)
+        if now >= IDENTIFIED > rank:
+            acc.step("identified", change)
+        if now >= MONITORING > rank:
+            acc.step("monitoring", change)
+        if now >= RESOLVED > rank:
+            acc.step("resolved", change)
+        if new.published and not published:
+            acc.step("postmortem_published", change)
+        updates = acc.updates
+        for index in range(count, new.updates):
+            old = updates.get(index)
+            if old is None or change < old:
+                updates[index] = change
         severities = [b.severity for b in before]
         if severities and new.severity not in severities and new.severity is not None:
-            old = severities[0] or ""
-            acc.severity[(change.commit, old, new.severity)] = SeverityChange(
-                change, old, new.severity)
+            was_severity = severities[0] or ""
+            acc.severity[(change.commit, was_severity, new.severity)] = SeverityChange(
+                change, was_severity, new.severity)
 
 
 def recorded(ident: str, acc: Acc, path: str | None, updates: int | None) -> Recorded | None:
