@@ -9,6 +9,7 @@ import pytest
 
 from conftest import run_git
 from history_support import ALICE, commit, incident, init, when, write
+from warroom.cachedir import cache_root
 from warroom.history import read_history
 from warroom.history_cache import CACHE_DIR
 from warroom.recorded import Change
@@ -98,8 +99,9 @@ def _cached_run(repo: Path, **kw: object) -> dict[str, object]:
 def test_the_cache_gives_the_same_answer_and_ignores_itself(
         warroom_repo: Path, git_env: dict[str, str], merged: dict[str, str]) -> None:
     first = _cached_run(warroom_repo)
-    assert list((warroom_repo / CACHE_DIR).glob("merged-*.json"))
-    assert (warroom_repo / ".warroom-cache" / ".gitignore").read_text().strip().endswith("*")
+    # Inside .git, where a pull request cannot plant a cache entry.
+    assert list((warroom_repo / ".git" / "warroom-cache" / CACHE_DIR).glob("merged-*.json"))
+    assert not (warroom_repo / ".warroom-cache").exists()
     assert run_git(warroom_repo, git_env, "status", "--porcelain") == ""
     write(warroom_repo, incident(OTHER, commander="@c"))
     new = commit(warroom_repo, git_env, "2026-03-02T11:00:00+00:00", "ack other")
@@ -146,6 +148,6 @@ def test_the_cache_survives_a_reset_to_another_branch(
 def test_a_corrupt_cache_is_ignored(warroom_repo: Path, merged: dict[str, str]) -> None:
     expected = read_history(warroom_repo, now=NOW, use_cache=False)
     read_history(warroom_repo, now=NOW)
-    for path in (warroom_repo / CACHE_DIR).glob("*.json"):
+    for path in (cache_root(warroom_repo) / CACHE_DIR).glob("*.json"):
         path.write_text("{not json", encoding="utf-8")
     assert read_history(warroom_repo, now=NOW) == expected

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import ROOT
 from warroom import validation
+from warroom.cachedir import cache_root
 from warroom.validation import Validation, validate
 from warroom.vcache import CACHE_DIR, CACHE_FILE
 
@@ -134,3 +135,22 @@ def test_the_benchmark_generator_writes_valid_incidents(tmp_path: Path) -> None:
     assert result.problems == []
     assert result.valid == 300
     assert write_incidents(tmp_path / "again", 5, seed=1)[0].read_bytes() == files[0].read_bytes()
+
+
+
+def test_a_planted_cache_is_never_read_in_a_git_repository(warroom_repo: Path) -> None:
+    # The keys come from public inputs, so a cache committed in a pull request could claim
+    # that an invalid file is clean. Outside git that is the user's own folder; in a git
+    # repository the cache lives inside .git, where nothing can be committed.
+    shutil.copyfile(INVALID[0], warroom_repo / "incidents" / "2026" / INVALID[0].name)
+    assert validate(warroom_repo).problems
+    planted = warroom_repo / CACHE_DIR / CACHE_FILE
+    stored = json.loads(planted.read_text(encoding="utf-8"))
+    stored["entries"] = {key: [True, []] for key in stored["entries"]}
+    planted.write_text(json.dumps(stored), encoding="utf-8")
+    assert not validate(warroom_repo).problems  # the forgery works on the user's own folder
+
+    (warroom_repo / ".git").mkdir()
+    assert validate(warroom_repo).problems
+    assert cache_root(warroom_repo) == warroom_repo / ".git" / "warroom-cache"
+    assert (cache_root(warroom_repo) / CACHE_FILE).is_file()

@@ -1,6 +1,6 @@
 """Scan the history, starting from what an earlier run saved when that is still valid.
 
-Saved under `.warroom-cache/history/` in the repository root (the folder ignores itself):
+Saved under `history/` in `cachedir.cache_root` (inside `.git/`, so it cannot be committed):
 - `blobs.json`: the facts of every file version read, by blob id. Content-addressed, so it
   can never be stale.
 - `<mode>-<commit>.json`: the fold of every commit up to that commit. A commit id fixes its
@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 from warroom import gitrepo
 from warroom.atomic import write_text
+from warroom.cachedir import cache_root
 from warroom.history_acc import Fold, Table, dump_fold, load_fold
 from warroom.history_facts import FactReader, Facts, Unreadable, Version
 from warroom.history_log import Commit, committer_time, parse_tree
@@ -34,7 +35,7 @@ KEEP = 4  # folds kept per mode: a few branches switched between
 # A resumed run saves again only when this many commits were read since the saved one:
 # rewriting the whole fold costs more than reading a few commits again.
 RESAVE = 25
-CACHE_DIR = Path(".warroom-cache") / "history"
+CACHE_DIR = "history"  # under cachedir.cache_root
 
 
 class Stamp(NamedTuple):
@@ -89,7 +90,7 @@ def scan_history(root: Path, top: Path, folder: str, head: str | None, reader: F
         return Scan(Fold(), {})
     listing = gitrepo.start_tree_files(top, head, folder)  # listed while the cache loads
     try:
-        store = _Store(root / CACHE_DIR, folder, landed) if use_cache else None
+        store = _Store(cache_root(root) / CACHE_DIR, folder, landed) if use_cache else None
         base = store.best(top, head, head_parents) if store else None
         tree_raw = gitrepo.collect(listing)
     except BaseException:

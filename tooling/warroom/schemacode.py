@@ -7,7 +7,7 @@ fastjsonschema's version and the Python version), so it is marshalled once into 
 user's cache folder (`$XDG_CACHE_HOME/warroom`, else `~/.cache/warroom`), keyed by all of
 those, and read back in well under a millisecond.
 
-Not in the repository's `.warroom-cache/`: that folder comes with the checkout, and a pull
+Not in the repository's cache folder: a checkout's files come from the author, and a pull
 request could plant code there that a CI run would then execute. Not beside warroom's
 bytecode either: a system install is read-only there, and PYTHONDONTWRITEBYTECODE
 checkouts have no `__pycache__`. Where the cache folder cannot be written, the code is

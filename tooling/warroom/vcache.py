@@ -7,7 +7,7 @@ The salt hashes all but the file; the key adds the path and the bytes. Cross-fil
 warroom.yaml, an edited schema, another warroom) empties the cache, so a stale answer
 cannot survive it.
 
-Stored as one JSON file in `.warroom-cache/` at the repository root: 10,000 small files
+Stored as one JSON file in `cachedir.cache_root` (inside `.git/`): 10,000 small files
 would cost more to open than to validate.
 """
 
@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from warroom import __version__
+from warroom.cachedir import FALLBACK, cache_root
 from warroom.problems import Level, Problem
 from warroom.resources import defaults_dir, schema_text
 
-CACHE_DIR = ".warroom-cache"
+CACHE_DIR = FALLBACK  # outside git; see cachedir
 CACHE_FILE = "validate.json"
 FORMAT = 2
 _PACKAGE = Path(__file__).resolve().parent
@@ -80,7 +81,7 @@ class Cache:
     """Entries of one salt, read at start and written back once at the end."""
 
     def __init__(self, root: Path, salt_hex: str) -> None:
-        self.path = root / CACHE_DIR / CACHE_FILE
+        self.path = cache_root(root) / CACHE_FILE
         self.salt = salt_hex
         self.entries: dict[str, list[Any]] = {}
         self.used: set[str] = set()

@@ -35,7 +35,7 @@ def report_built(built: Built, out: Path) -> str:
               help="internal adds internal incidents, internal updates and SLA clocks: never "
                    "publish it.")
 @click.option("--no-cache", is_flag=True,
-              help="Render everything from scratch (ignore .warroom-cache/site).")
+              help="Render everything from scratch (ignore .git/warroom-cache/site).")
 @format_option()
 @root_option
 @click.pass_context

@@ -20,7 +20,8 @@ from warroom.validation import validate
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for many files; defaults to the number of CPUs.")
 @click.option("--no-cache", is_flag=True,
-              help="Ignore and do not update .warroom-cache/ (results never depend on it).")
+              help="Ignore and do not update the cache in .git/warroom-cache "
+                   "(results never depend on it).")
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], fmt: str, root: Path | None,
             jobs: int | None, no_cache: bool) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from warroom.cachedir import cache_root
 from warroom.clock import Clock
 from warroom.config import Config
 from warroom.errors import WarroomError
@@ -34,7 +35,7 @@ from warroom.writer import WriteStats, merge, write_site
 # Producers besides the pages, by module under warroom.site; a module that is not there
 # (a feature not installed) is skipped. Pages run last: the home page links what these made.
 PRODUCERS = ("feeds", "api", "ics", "badges", "sitemap", "availability")
-CACHE_DIR = ".warroom-cache/site"
+CACHE_DIR = "site"  # under cachedir.cache_root
 
 
 class BuildFailed(Exception):
@@ -140,7 +141,7 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
     lap = _Laps()
     root = root.resolve()
     now = now or build_time()
-    cache_dir = root / CACHE_DIR if use_cache else None
+    cache_dir = cache_root(root) / CACHE_DIR if use_cache else None
     loaded = load_incidents(root, LoadCache(cache_dir) if cache_dir else None)
     if loaded.config is None or has_errors(loaded.problems):
         raise BuildFailed(loaded.problems)

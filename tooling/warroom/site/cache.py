@@ -1,4 +1,4 @@
-"""Caches that make a rebuild after a small change cheap, in .warroom-cache/site/.
+"""Caches that make a rebuild after a small change cheap, in .git/warroom-cache/site/.
 
 - `LoadCache`: each incident file's validation outcome (the Incident and its problems),
   keyed by the file's bytes, warroom.yaml's bytes and warroom's own code. Parsing and
