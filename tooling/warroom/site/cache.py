@@ -55,8 +55,16 @@ def code_digest() -> str:
 
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED or module in _ALLOWED_MODULES:
+        # A dotted name (protocol 4) walks attributes: "Incident.__init__.__builtins__"
+        # would reach eval. Only plain names, and in our modules only classes they define.
+        if "." in name:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        if (module, name) in _ALLOWED:
             return super().find_class(module, name)
+        if module in _ALLOWED_MODULES:
+            found = super().find_class(module, name)
+            if isinstance(found, type) and found.__module__ == module:
+                return found
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
 
 

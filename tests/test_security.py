@@ -1,0 +1,60 @@
+"""Hostile inputs: planted cache files, crafted text in calendars, feeds and pages."""
+
+from __future__ import annotations
+
+import io
+import pickle
+from pathlib import Path
+
+import pytest
+
+from warroom.problems import Level, Problem
+from warroom.site import cache
+
+
+def _name(text: str) -> bytes:
+    raw = text.encode()
+    return pickle.SHORT_BINUNICODE + bytes([len(raw)]) + raw
+
+
+def _global(module: str, name: str) -> bytes:
+    return _name(module) + _name(name) + pickle.STACK_GLOBAL
+
+
+def test_a_planted_load_cache_cannot_run_code(tmp_path: Path) -> None:
+    """Protocol 4 resolves dotted names attribute by attribute: from an allowed module,
+    `Incident.__dataclass_fields__.__class__.__getitem__` and `parse_time.__builtins__`
+    give dict.__getitem__ and the builtins, hence eval."""
+    marker = tmp_path / "ran"
+    payload = (
+        pickle.PROTO + b"\x04"
+        + _global("warroom.model", "Incident.__dataclass_fields__.__class__.__getitem__")
+        + _global("warroom.model", "parse_time.__builtins__")
+        + _name("eval") + pickle.TUPLE2 + pickle.REDUCE
+        + _name(f"open({str(marker)!r}, 'w').close()") + pickle.TUPLE1 + pickle.REDUCE
+        + pickle.STOP)
+    with pytest.raises(pickle.UnpicklingError, match="not allowed"):
+        cache._Unpickler(io.BytesIO(payload)).load()
+    assert not marker.exists()
+    (tmp_path / "load.pickle").write_bytes(payload)
+    assert cache.LoadCache(tmp_path).read("anything") == {}
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("module, name", [
+    ("warroom.model", "parse_time"),  # a function, not a class of the module
+    ("warroom.model", "datetime"),  # a class, but imported, not defined there
+    ("builtins", "eval"),
+    ("os", "system"),
+])
+def test_the_load_cache_allows_only_its_own_classes(module: str, name: str) -> None:
+    payload = pickle.PROTO + b"\x04" + _global(module, name) + pickle.STOP
+    with pytest.raises(pickle.UnpicklingError, match="not allowed"):
+        cache._Unpickler(io.BytesIO(payload)).load()
+
+
+def test_a_real_load_cache_still_reads_back(tmp_path: Path) -> None:
+    entries = {"incidents/2026/x.yaml": ("sha", None,
+                                         [Problem("p", 1, 2, Level.ERROR, "unsafe-tag", "m")])}
+    cache.LoadCache(tmp_path).write("header", entries)
+    assert cache.LoadCache(tmp_path).read("header") == entries
