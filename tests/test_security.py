@@ -6,10 +6,12 @@ import io
 import pickle
 from pathlib import Path
 
+import icalendar
 import pytest
 
+from status_fixtures import maintenance, site
 from warroom.problems import Level, Problem
-from warroom.site import cache
+from warroom.site import cache, ics
 
 
 def _name(text: str) -> bytes:
@@ -58,3 +60,26 @@ def test_a_real_load_cache_still_reads_back(tmp_path: Path) -> None:
                                          [Problem("p", 1, 2, Level.ERROR, "unsafe-tag", "m")])}
     cache.LoadCache(tmp_path).write("header", entries)
     assert cache.LoadCache(tmp_path).read("header") == entries
+
+
+# Every way a YAML double-quoted string can spell a line break or a control character.
+HOSTILE_TITLE = ('"Disk swap\\r\\nATTENDEE:mailto:a@evil.test\\nX-A:1\\rX-B:2\\x85X-C:3'
+                 '\\u2028X-D:4\\u2029X-E:5\\vX-F:6\\fX-G:7\\x1cX-H:8\\x01\\0\\x7f <b>&amp;"')
+
+
+def test_a_title_cannot_add_a_calendar_property(tmp_path: Path) -> None:
+    data = site(tmp_path, {"2026-11-21-network": maintenance(
+        "2026-11-22T11:00:00Z", "2026-11-22T13:00:00Z", title=HOSTILE_TITLE,
+        extra=f"summary: {HOSTILE_TITLE}\n")}, "2026-11-22T12:00:00Z")
+    raw = ics.produce(data)["maintenance.ics"]
+    body = raw.decode("utf-8")
+    for line in body.split("\r\n"):
+        assert not line.startswith(("ATTENDEE", "X-")) or line.startswith("X-WR-CALNAME:"), line
+        assert not any(ch in line for ch in "\r\n\x85\u2028\u2029\v\f\x1c\x01\x00\x7f"), line
+    # Even a parser that splits on every Unicode line break sees one SUMMARY, no attendee.
+    unfolded = body.replace("\r\n ", "")
+    assert [line for line in unfolded.splitlines() if line.startswith("ATTENDEE")] == []
+    event = next(iter(icalendar.Calendar.from_ical(raw).walk("VEVENT")))
+    assert "ATTENDEE" not in event
+    assert str(event["SUMMARY"]).startswith("Disk swap\nATTENDEE:mailto:a@evil.test\nX-A:1")
+

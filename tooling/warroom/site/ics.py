@@ -11,6 +11,7 @@ SEQUENCE counts public updates so calendar clients apply changes.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -24,9 +25,16 @@ _STATUS = {"scheduled": "CONFIRMED", "in_progress": "CONFIRMED", "completed": "C
            "canceled": "CANCELLED"}
 
 
+# Line breaks other parsers may split on (str.splitlines does) become a plain newline, and
+# the other control characters, which a TEXT value may not hold (RFC 5545 3.3.11), go: a
+# title must never start a property of its own.
+_BREAKS = str.maketrans({"\r": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def escape_text(text: str) -> str:
-    """TEXT value escaping (RFC 5545 3.3.11); CRLF and CR become a single newline."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """TEXT value escaping (RFC 5545 3.3.11); every line break becomes a single newline."""
+    text = _CONTROLS.sub("", text.replace("\r\n", "\n").translate(_BREAKS))
     for raw, escaped in (("\\", "\\\\"), (";", "\\;"), (",", "\\,"), ("\n", "\\n")):
         text = text.replace(raw, escaped)
     return text
