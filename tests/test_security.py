@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import pickle
 from pathlib import Path
+from xml.etree import ElementTree
 
 import icalendar
 import pytest
 
-from status_fixtures import maintenance, site
+from status_fixtures import maintenance, outage, site
 from warroom.problems import Level, Problem
-from warroom.site import cache, ics
+from warroom.site import cache, feeds, ics
 
 
 def _name(text: str) -> bytes:
@@ -83,3 +84,14 @@ def test_a_title_cannot_add_a_calendar_property(tmp_path: Path) -> None:
     assert "ATTENDEE" not in event
     assert str(event["SUMMARY"]).startswith("Disk swap\nATTENDEE:mailto:a@evil.test\nX-A:1")
 
+
+def test_control_characters_never_break_a_feed(tmp_path: Path) -> None:
+    data = site(tmp_path, {"2026-11-22-disk": outage(
+        title=HOSTILE_TITLE, updates=f"  - {{status: investigating, message: {HOSTILE_TITLE}}}\n",
+        status="investigating")}, "2026-11-22T12:00:00Z")
+    out = feeds.produce(data)
+    assert out
+    for path, raw in out.items():
+        root = ElementTree.fromstring(raw)  # well-formed, whatever the title held
+        assert b"<b>" not in raw, path  # markup in a title is text, not elements
+        assert root.iter() is not None

@@ -9,6 +9,7 @@ never makes a reader show old entries again.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ from warroom.status import ensure_view, last_activity, update_time, visible_comp
 LIMIT = 100  # entries per feed, newest first; the history pages keep everything
 ATOM_NS = "http://www.w3.org/2005/Atom"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed with no entry at all
+# Characters XML 1.0 cannot hold even escaped; YAML's "\x01" can put them in a title, and
+# one of them would make every feed that carries it unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,7 @@ def atom(data: SiteData, title: str, path: str, home: str, items: Sequence[Entry
             "  </entry>",
         ]
     lines.append("</feed>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return _NOT_XML.sub("", "\n".join(lines) + "\n").encode("utf-8")
 
 
 def rss(data: SiteData, title: str, path: str, home: str, items: Sequence[Entry],
@@ -181,7 +185,7 @@ def rss(data: SiteData, title: str, path: str, home: str, items: Sequence[Entry]
             "    </item>",
         ]
     lines += ["  </channel>", "</rss>"]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return _NOT_XML.sub("", "\n".join(lines) + "\n").encode("utf-8")
 
 
 def _rfc822(moment: datetime) -> str:
