@@ -10,9 +10,10 @@ from xml.etree import ElementTree
 import icalendar
 import pytest
 
-from status_fixtures import maintenance, outage, site
+from status_fixtures import maintenance, outage, sample, site
 from warroom.problems import Level, Problem
-from warroom.site import cache, feeds, ics
+from warroom.site import api, availability, badges, cache, feeds, ics, pages, sitemap
+from warroom.site.data import SiteData
 
 
 def _name(text: str) -> bytes:
@@ -95,3 +96,75 @@ def test_control_characters_never_break_a_feed(tmp_path: Path) -> None:
         root = ElementTree.fromstring(raw)  # well-formed, whatever the title held
         assert b"<b>" not in raw, path  # markup in a title is text, not elements
         assert root.iter() is not None
+
+
+def test_pages_and_availability_refuse_public_data_that_skipped_the_view(
+        tmp_path: Path) -> None:
+    """Like the other producers: a wiring mistake fails the build instead of leaking."""
+    data = sample(tmp_path, audience="internal")
+    unfiltered = SiteData(data.config, data.incidents, data.recorded, data.now, data.base_url,
+                          "public")
+    for producer in (pages, availability):
+        with pytest.raises(ValueError, match="audience_view"):
+            producer.produce(unfiltered)
+    assert pages.produce(sample(tmp_path / "public"))  # the real view passes
+
+
+# One public incident carrying every kind of internal material, beside an internal incident
+# and a drill; each marker word appears only in material the public must not see.
+LEAKY = {
+    "2026-11-20-mixed": outage(
+        title="Mixed outage",
+        components="{id: ledger, impact: major_outage}, {id: web, impact: partial_outage}",
+        extra=("roles: {commander: '@cmdrmole', scribe: '@scribevole'}\n"
+               "pauses: [{start: '2026-11-20T10:00:00Z', end: '2026-11-20T11:00:00Z',"
+               " reason: other, note: pausenotegnu}]\n"
+               "links: [{title: linktitleibis, url: 'https://linkhostyak.example/d'}]\n"
+               "regulatory: {personal_data: suspected, decided_by: '@regdecider',"
+               " regimes: [gdpr], reports: [{regime: gdpr, kind: notification,"
+               " reference: refnumokapi}]}\n"
+               "related: [2026-11-19-hidden]\n"
+               "postmortem: {status: draft, owner: '@pmownerlynx',"
+               " url: 'https://pmurlhost.example/x', body: draftbodytapir}\n"
+               "action_items: [{title: actiontitlekoala, owner: '@aiowner', due: 2026-12-01,"
+               " status: open, url: 'https://aiurlhost.example/1'}]\n"),
+        updates=("  - {status: investigating, author: '@authorbadger', message: Public words.}\n"
+                 "  - {status: identified, visibility: internal, message: internalmsgnarwhal}\n"
+                 "  - {status: resolved, message: Fixed.}\n")),
+    "2026-11-19-hidden": outage(title="hiddentitleaxolotl", extra="visibility: internal\n"),
+    "2026-11-18-drill": outage(title="drilltitledodo", extra="drill: true\n"),
+    "2026-11-17-pubpm": outage(title="Published internally", extra=(
+        "postmortem: {status: published, visibility: internal,"
+        " url: 'https://pminternalurl.example/', body: pminternalbodyemu}\n"
+        "action_items: [{title: aiinternalpmheron, owner: '@aa', due: 2026-12-01,"
+        " status: open}]\n")),
+    "2026-11-16-inreview": outage(title="In review", extra=(
+        "postmortem: {status: in_review, body: inreviewbodystoat}\n"
+        "action_items: [{title: aiinreviewmink, owner: '@aa', due: 2026-12-01,"
+        " status: open}]\n")),
+}
+# Shown on the internal site, so the check below can tell the words really are in play.
+SHOWN_INTERNALLY = (
+    "ledger", "Ledger reconciliation", "cmdrmole", "scribevole", "linktitleibis",
+    "linkhostyak", "2026-11-19-hidden", "pmurlhost", "draftbodytapir", "actiontitlekoala",
+    "aiowner", "aiurlhost", "authorbadger", "internalmsgnarwhal", "hiddentitleaxolotl",
+    "drilltitledodo", "2026-11-18-drill", "pminternalurl", "pminternalbodyemu",
+    "aiinternalpmheron", "inreviewbodystoat", "aiinreviewmink")
+NEVER_SHOWN = ("pausenotegnu", "regdecider", "refnumokapi", "pmownerlynx")
+
+
+def _every_output(data: SiteData) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for producer in (api, availability, badges, feeds, ics, pages, sitemap):
+        out.update(producer.produce(data))
+    return out
+
+
+def test_no_internal_material_reaches_any_public_output(tmp_path: Path) -> None:
+    public = _every_output(site(tmp_path / "public", LEAKY, "2026-11-22T12:00:00Z"))
+    for path, raw in public.items():
+        for marker in SHOWN_INTERNALLY + NEVER_SHOWN:
+            assert marker.lower().encode() not in raw.lower(), f"{marker} leaked into {path}"
+    internal = b"".join(_every_output(site(tmp_path / "internal", LEAKY, "2026-11-22T12:00:00Z",
+                                           audience="internal")).values()).lower()
+    assert [m for m in SHOWN_INTERNALLY if m.lower().encode() not in internal] == []

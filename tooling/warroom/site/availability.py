@@ -22,6 +22,7 @@ from warroom.site.data import SiteData
 from warroom.site.i18n import Translator
 from warroom.site.pages import render_page, translator
 from warroom.site.views import incident_path
+from warroom.status import ensure_view
 
 DAYS = 90
 MONTHS = 12
@@ -184,6 +185,7 @@ def metrics_context(data: SiteData) -> dict[str, Any]:
 
 
 def produce(data: SiteData) -> dict[str, bytes]:
+    ensure_view(data)
     view = availability_view(data)
     out = {PAGE: render_page(data, "report/availability.html", PAGE, view.s["title"],
                              availability=view)}

@@ -38,7 +38,7 @@ from warroom.site.data import SiteData
 from warroom.site.i18n import Translator
 from warroom.site.parallel import render_jobs
 from warroom.site.views import Views, component_path, incident_path
-from warroom.status import Rollup, best_time, maintenance_state, rollup
+from warroom.status import Rollup, best_time, ensure_view, maintenance_state, rollup
 from warroom.uptime import DayUptime, uptime_by_component
 
 # Feeds, calendar and API files the home page offers, when the build produced them.
@@ -129,6 +129,7 @@ class Pages:
     def __init__(self, data: SiteData, *, cache: RenderCache | None = None,
                  digests: Mapping[str, str] | None = None, theme_key: str = "",
                  produced: frozenset[str] | None = None) -> None:
+        ensure_view(data)
         self.data = data
         self.cache = cache
         self.digests = digests or {}
