@@ -126,8 +126,10 @@ def test_schedules_and_pages(scaffolded: Path) -> None:
         pages = _load(workflows / pages_name)
         assert pages["on"]["schedule"] == [{"cron": "*/15 * * * *"}]
         assert pages["on"]["push"]["branches"] == ["main"]
-        assert pages["permissions"] == {"contents": "read", "pages": "write",
-                                        "id-token": "write"}
+        # Only the deploy job, which runs no repository code, can publish.
+        assert pages["permissions"] == {"contents": "read"}
+        assert pages["jobs"]["build"]["permissions"] == {"contents": "read", "pages": "read"}
+        assert pages["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
         assert pages["concurrency"] == {"group": "pages", "cancel-in-progress": False}
         uses = [s.get("uses", "").split("@")[0] for s in _steps(pages)]
         for official in ("actions/configure-pages", "actions/upload-pages-artifact",
