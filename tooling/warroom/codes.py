@@ -79,6 +79,9 @@ CODES: dict[str, str] = {
                              "decided_by.",
     "unknown-regime": "A regulatory regime is not defined (gdpr, nis2, dora are built in).",
     "unknown-report-kind": "A report kind does not exist in its regime's chain.",
+    "control-character": "A text holds an invisible control character (often from a YAML "
+                         "escape like \\x01 or a paste from a terminal). Remove it: feeds "
+                         "and calendars cannot carry it.",
     "pause-order": "A pause ends before it starts.",
     # --- warroom.yaml rules (config_rules) ---
     "duplicate-component-id": "Two components share an id in warroom.yaml.",

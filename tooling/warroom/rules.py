@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -26,6 +27,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 INCIDENT_FIRST = frozenset({"investigating", "identified", "monitoring", "resolved"})
 MAINTENANCE_FIRST = frozenset({"scheduled", "in_progress", "completed"})
+# Control characters other than tab and line breaks, and the Unicode line separators.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 STATED_ORDER = ("impact_started_at", "detected_at", "mitigated_at", "resolved_at")
 
 
@@ -53,7 +56,24 @@ class _Rules:
         self.follow_up()
         self.regulatory()
         self.pauses()
+        self.control_characters(self.doc.data, ())
         return self.out
+
+    def control_characters(self, value: object, path: PathKey) -> None:
+        # A YAML escape such as "\x01" passes the schema, then breaks the XML of a feed or
+        # splits a calendar line: refuse it here, where the user can see where it is.
+        if isinstance(value, str):
+            found = _CONTROL.search(value)
+            if found:
+                self.add(path, "control-character",
+                         f"the text contains the invisible control character "
+                         f"U+{ord(found.group()):04X}; remove it (often pasted from a terminal)")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                self.control_characters(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.control_characters(item, (*path, index))
 
     def identity(self) -> None:
         folder, _, name = self.doc.path.rpartition("/")
