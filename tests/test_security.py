@@ -185,3 +185,14 @@ def test_no_internal_material_reaches_any_public_output(tmp_path: Path) -> None:
     internal = b"".join(_every_output(site(tmp_path / "internal", LEAKY, "2026-11-22T12:00:00Z",
                                            audience="internal")).values()).lower()
     assert [m for m in SHOWN_INTERNALLY if m.lower().encode() not in internal] == []
+
+
+def test_a_title_pasted_from_the_markdown_report_stays_text() -> None:
+    from markdown_it import MarkdownIt
+
+    from warroom.report.markdown import _cell
+
+    cell = _cell("[click](javascript:alert(1)) <img src=x onerror=alert(1)> a|b `x`")
+    html = MarkdownIt("commonmark").enable("table").render(f"| t |\n| --- |\n| {cell} |\n")
+    assert "<a " not in html and "<img" not in html and "<code>" not in html
+    assert "a|b" in html  # the pipe stayed in its cell

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from warroom.report import views
 from warroom.report.model import Report
 from warroom.report.views import Link, Table
 
+# Characters that make Markdown markup: a title pasted into a wiki must stay text (no link
+# to javascript:, no raw HTML, no code span), so each is escaped with a backslash.
+_MARKUP = re.compile(r"([\\`\[\]<>|!])")
+
 
 def _cell(cell: views.Cell) -> str:
-    text = str(cell).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    text = _MARKUP.sub(r"\\\1", str(cell)).replace("\n", " ")
     if isinstance(cell, Link):
-        text = text.replace("[", "\\[").replace("]", "\\]")
         return f"[{text}]({cell.href.replace(' ', '%20').replace(')', '%29')})"
     return text
 
