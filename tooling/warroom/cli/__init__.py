@@ -48,7 +48,7 @@ class LazyGroup(click.Group):
             raise UserError(str(exc)) from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(name for name in COMMANDS if self._load(name) is not None)
+        return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return self._load(cmd_name)
@@ -58,12 +58,7 @@ class LazyGroup(click.Group):
         module_name = COMMANDS.get(name)
         if module_name is None:
             return None
-        try:
-            module = importlib.import_module(f"warroom.cli.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"warroom.cli.{module_name}":
-                return None
-            raise
+        module = importlib.import_module(f"warroom.cli.{module_name}")
         attr = f"{name}_command" if hasattr(module, f"{name}_command") else "command"
         command: click.Command = getattr(module, attr)
         return command

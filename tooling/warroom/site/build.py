@@ -32,8 +32,8 @@ from warroom.site.data import Producer, SiteData
 from warroom.status import AUDIENCES, audience_view
 from warroom.writer import WriteStats, merge, write_site
 
-# Producers besides the pages, by module under warroom.site; a module that is not there
-# (a feature not installed) is skipped. Pages run last: the home page links what these made.
+# Producers besides the pages, by module under warroom.site (imported when a build runs).
+# Pages run last: the home page links what these made.
 PRODUCERS = ("feeds", "api", "ics", "badges", "sitemap", "availability")
 CACHE_DIR = "site"  # under cachedir.cache_root
 
@@ -70,14 +70,8 @@ def build_time(environ: dict[str, str] | None = None) -> datetime:
                            hint="unset it, or set it to e.g. $(git log -1 --format=%ct)") from exc
 
 
-def producer(name: str) -> Producer | None:
-    try:
-        module = importlib.import_module(f"warroom.site.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"warroom.site.{name}":
-            return None
-        raise
-    produce: Producer = module.produce
+def producer(name: str) -> Producer:
+    produce: Producer = importlib.import_module(f"warroom.site.{name}").produce
     return produce
 
 
@@ -163,9 +157,7 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
     lap("compute")
     results: list[tuple[str, dict[str, bytes]]] = []
     for name in PRODUCERS:
-        produce = producer(name)
-        if produce is not None:
-            results.append((name, produce(data)))
+        results.append((name, producer(name)(data)))
     lap("producers")
     theme_key = _theme_key(root, config)
     page_cache = (PageCache(cache_dir, target, theme_key)
