@@ -71,3 +71,10 @@ def test_component_pages_offer_their_feeds(built: dict[str, bytes]) -> None:
         parser.feed(built[page].decode("utf-8"))
         targets = {_target(built, page, link) for link in parser.found}
         assert {folder + "feed.atom", folder + "feed.rss"} <= targets, page
+
+
+def test_the_sitemap_lists_every_page(built: dict[str, bytes]) -> None:
+    listed = {_target(built, "sitemap.xml", loc.split("</loc>")[0])
+              for loc in built["sitemap.xml"].decode("utf-8").split("<loc>")[1:]}
+    pages = {p for p in built if p.endswith("index.html")}
+    assert listed == pages

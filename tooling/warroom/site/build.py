@@ -26,7 +26,7 @@ from warroom.history import read_history
 from warroom.model import Incident
 from warroom.problems import Problem, has_errors
 from warroom.recorded import Recorded
-from warroom.site import pages, templating
+from warroom.site import pages, sitemap, templating
 from warroom.site.cache import LoadCache, PageCache, code_digest, load_incidents
 from warroom.site.data import Producer, SiteData
 from warroom.status import AUDIENCES, audience_view
@@ -34,7 +34,7 @@ from warroom.writer import WriteStats, merge, write_site
 
 # Producers besides the pages, by module under warroom.site (imported when a build runs).
 # Pages run last: the home page links what these made.
-PRODUCERS = ("feeds", "api", "ics", "badges", "sitemap", "availability")
+PRODUCERS = ("feeds", "api", "ics", "badges", "availability")
 CACHE_DIR = "site"  # under cachedir.cache_root
 
 
@@ -169,6 +169,9 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
         produced=frozenset(path for _, out in results for path in out))
     results.insert(0, ("pages", renderer.produce()))
     kept = renderer.skipped
+    # Last: the sitemap lists every page the others made, paged ones included.
+    html = [path for _, out in results for path in out if path.endswith(".html")]
+    results.append(("sitemap", sitemap.produce(data, [*html, *kept])))
     # Kept pages take part in the collision check like any other output.
     outputs = merge([*results, ("pages (unchanged)", dict.fromkeys(kept, b""))])
     for path in kept:

@@ -1,12 +1,14 @@
 """sitemap.xml of the HTML pages, and the URL helpers the machine outputs share.
 
-Page paths mirror the pages producer: `index`, `history/`, `maintenance/`,
-`incidents/<id>/`, `components/<id>/`. The sitemap protocol requires absolute URLs, so
-nothing is written without a base URL.
+The build passes every HTML page it wrote (paged history and component pages, the
+availability page included); on its own, the producer lists the pages every site has:
+`index`, `history/`, `maintenance/`, `incidents/<id>/`, `components/<id>/`. The sitemap
+protocol requires absolute URLs, so nothing is written without a base URL.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
@@ -29,7 +31,8 @@ def url(data: SiteData, path: str) -> str:
     return f"{data.base_url}/{path}" if data.base_url else path
 
 
-def produce(data: SiteData) -> dict[str, bytes]:
+def produce(data: SiteData, pages: Iterable[str] = ()) -> dict[str, bytes]:
+    """sitemap.xml; `pages` adds the output paths of other HTML pages (x/index.html)."""
     ensure_view(data)
     if not data.base_url:
         return {}
@@ -47,6 +50,12 @@ def produce(data: SiteData) -> dict[str, bytes]:
         rows.append((incident_path(inc.id), _w3c(latest[inc.id])))
     if newest is not None:
         rows[0] = ("", _w3c(newest))
+    listed = {path for path, _ in rows}
+    for page in sorted(pages):
+        folder = page.removesuffix("index.html")
+        if page.endswith("index.html") and folder not in listed:
+            rows.append((folder, None))
+            listed.add(folder)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for path, lastmod in rows:
         mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
