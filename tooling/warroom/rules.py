@@ -167,7 +167,9 @@ class _Rules:
                      f"status is {inc.status!r} but no update says so; add an update with "
                      f"status: {inc.status} and a message for readers")
         elif (inc.status != last and not (maintenance and inc.status == "scheduled"
-                                           and last == "in_progress")):
+                                           and last == "in_progress")
+              # An update whose status does not fit the type is already reported.
+              and not ((last in MAINTENANCE_STATUSES) != maintenance and last != "canceled")):
             self.add(("status",), "status-mismatch",
                      f"status is {inc.status!r} but the latest update says {last!r}; "
                      "change status together with a new update")
