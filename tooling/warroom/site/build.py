@@ -11,6 +11,7 @@ import gc
 import hashlib
 import importlib
 import os
+import pickle
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -164,7 +165,7 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
                   if cache_dir is not None and target is not None else None)
     renderer = pages.Pages(
         data, cache=page_cache, theme_key=theme_key,
-        digests={i.id: f"{loaded.digests.get(i.id, '')}:{recorded.get(i.id)!r}"
+        digests={i.id: _incident_digest(loaded.digests.get(i.id, ""), recorded.get(i.id))
                  for i in visible},
         produced=frozenset(path for _, out in results for path in out))
     results.insert(0, ("pages", renderer.produce()))
@@ -193,6 +194,16 @@ def build(root: Path, out: Path, *, audience: str = "public", base_url: str | No
         built.page_cache.remember(built.page_keys)
     built.timings["write"] = time.perf_counter() - start
     return built
+
+
+def _incident_digest(file_sha: str, recorded: Recorded | None) -> str:
+    """A short hash of the incident's file and of everything Git recorded about it: pages
+    listing thousands of incidents key on these, so they are hashed once, here. A pickle
+    holds every field (a third cheaper than repr); the same values pickled with other
+    object sharing only give another key, which renders the page again: never stale."""
+    sha = hashlib.blake2b(file_sha.encode() + b"\0", digest_size=20)
+    sha.update(pickle.dumps(recorded, protocol=pickle.HIGHEST_PROTOCOL))
+    return sha.hexdigest()
 
 
 def _theme_key(root: Path, config: Config) -> str:
