@@ -162,7 +162,7 @@ class PageCache:
         if entry is None or entry[0] != key:
             return False
         try:
-            info = os.lstat(self.target / path)
+            info = os.lstat(f"{self.target}/{path}")  # a string: runs for every page
         except OSError:
             return False
         return [info.st_size, info.st_mtime_ns, info.st_ino] == entry[1:]
@@ -172,7 +172,7 @@ class PageCache:
         pages: dict[str, list[Any]] = {}
         for path, key in keys.items():
             try:
-                info = os.lstat(self.target / path)
+                info = os.lstat(f"{self.target}/{path}")
             except OSError:
                 continue
             pages[path] = [key, info.st_size, info.st_mtime_ns, info.st_ino]
