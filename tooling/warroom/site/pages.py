@@ -213,8 +213,10 @@ class Pages:
         rows.sort(key=lambda row: row[:3])
         return tuple((self.views.summary(inc), self.views.clock(c)) for *_, inc, c in rows)
 
-    def _listed(self) -> list[tuple[str, Incident]]:
-        """(local YYYY-MM, incident) for everything that has started, newest first."""
+    @cached_property
+    def _listed(self) -> tuple[tuple[str, Incident], ...]:
+        """(local YYYY-MM, incident) for everything that has started, newest first (history
+        and component pages both need it: computed once)."""
         out = []
         for inc in self.data.incidents:
             start = inc.window.start if inc.window else best_time(
@@ -222,9 +224,9 @@ class Pages:
             if start <= self.data.now:
                 out.append((self.t.local(start), inc))
         out.sort(key=lambda pair: (pair[0], pair[1].id), reverse=True)
-        return [(f"{local:%Y-%m}", inc) for local, inc in out]
+        return tuple((f"{local:%Y-%m}", inc) for local, inc in out)
 
-    def _months(self, listed: list[tuple[str, Incident]]) -> list[tuple[str, list[Incident]]]:
+    def _months(self, listed: Sequence[tuple[str, Incident]]) -> list[tuple[str, list[Incident]]]:
         """Every month from now back to the oldest incident, empty ones included."""
         grouped: dict[str, list[Incident]] = defaultdict(list)
         for label, inc in listed:
@@ -265,7 +267,7 @@ class Pages:
 
     def _history_jobs(self) -> list[Job]:
         jobs = []
-        for path, chunk, pager in self._pages("history/", self._months(self._listed())):
+        for path, chunk, pager in self._pages("history/", self._months(self._listed)):
             jobs.append(Job(f"{path}index.html", "history.html", self.t("history.title"),
                             self._key("history", pager, self._members(chunk)),
                             partial(self._history, chunk, pager)))
@@ -278,7 +280,7 @@ class Pages:
     def _component_jobs(self) -> list[Job]:
         """One page per component (status, uptime, then its incidents by month); a long
         history continues on components/<id>/page/N/, which do not change with the status."""
-        listed = self._listed()
+        listed = self._listed
         by_component: dict[str, list[tuple[str, Incident]]] = defaultdict(list)
         for month, inc in listed:
             for comp_id in dict.fromkeys(c.id for c in inc.components):
