@@ -16,7 +16,7 @@ import stat
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from warroom.errors import WarroomError
 
@@ -35,7 +35,7 @@ def check_path(path: str) -> None:
     problem = None
     if not path or "\x00" in path or "\\" in path:
         problem = "is empty or holds a NUL byte or a backslash"
-    elif path.startswith("/") or PurePosixPath(path).is_absolute():
+    elif path.startswith("/"):  # all PurePosixPath.is_absolute checks; no Path per file
         problem = "is absolute"
     elif any(part in _FORBIDDEN_NAMES for part in path.split("/")):
         problem = "has an empty, '.' or '..' segment, so it could escape the output folder"
