@@ -3,7 +3,6 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -59,11 +58,7 @@ def warroom_repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
-GitRunner = Callable[..., str]
-
-
-@pytest.fixture
-def git_env() -> dict[str, str]:
+def pinned_git_env() -> dict[str, str]:
     """An environment with a pinned identity and no user or system git config."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env.update({
@@ -72,6 +67,11 @@ def git_env() -> dict[str, str]:
         "GIT_COMMITTER_NAME": "Alice", "GIT_COMMITTER_EMAIL": "alice@example.com",
     })
     return env
+
+
+@pytest.fixture
+def git_env() -> dict[str, str]:
+    return pinned_git_env()
 
 
 def run_git(repo: Path, env: dict[str, str], *args: str, date: str | None = None) -> str:

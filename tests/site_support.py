@@ -14,6 +14,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from conftest import pinned_git_env
 from warroom.site.build import Built, build
 
 HERE = Path(__file__).resolve().parent
@@ -43,18 +44,8 @@ STAGES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 )
 
 
-def git_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update({
-        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Alice", "GIT_AUTHOR_EMAIL": "alice@example.com",
-        "GIT_COMMITTER_NAME": "Alice", "GIT_COMMITTER_EMAIL": "alice@example.com",
-    })
-    return env
-
-
 def _git(repo: Path, *args: str, date: str | None = None) -> None:
-    env = git_env()
+    env = pinned_git_env()
     if date:
         env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
     subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
