@@ -1,24 +1,33 @@
-"""How long the status roll-up, the uptime bars and the machine-readable producers take.
+"""How long the machine-readable producers of `warroom build` take, each on its own.
 
     .venv/bin/python benchmarks/bench_machine_outputs.py            # N = 1,000 and 10,000
     .venv/bin/python benchmarks/bench_machine_outputs.py 2000 4000  # any N
+    .venv/bin/python benchmarks/bench_machine_outputs.py --dir /dev/shm
 
-For each N: generate N incident files (benchmarks/_gen.py), load them once (not timed), then
-time, best of --repeat runs, each stage on the public view: audience_view, rollup, 90 days of
-uptime for every component, and each producer (feeds, ics, api, badges, sitemap). Synthetic
-recorded times: none (stated times are used), which is the slower path for the fallbacks.
-By default the loaded data is frozen out of the garbage collector (gc.freeze) before timing;
---no-freeze shows what a build that keeps full collections on pays.
+For each N: a real git repository of N incident files (benchmarks/_gen.py, one commit, as
+bench_build.py makes them), loaded and its history read once as `warroom build` does (not
+timed), then, best of --repeat runs, on the public view:
+- `ensure_view (first)`: the check each producer makes, on a SiteData not checked yet;
+- the stages the producers share: rollup, 90 days of uptime for every component;
+- each producer (feeds, api, ics, badges, availability, sitemap) on a fresh SiteData whose
+  view was already checked, so each row is the producer's own work;
+- `producers, as a build runs them`: all of them in build order on one fresh SiteData, which
+  is what the `producers` stage of a build (and of a rebuild after one change) costs.
+The loaded data is frozen out of the garbage collector (gc.freeze), as the build does.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,72 +35,106 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _gen import write_config, write_incidents
 
-from warroom import status
-from warroom.repo import load_repository
-from warroom.site import api, badges, feeds, ics, sitemap
+from warroom.history import read_history
+from warroom.site import api, availability, badges, feeds, ics, sitemap
+from warroom.site.cache import load_incidents
 from warroom.site.data import SiteData
-from warroom.status import audience_view, rollup, visible_components
+from warroom.status import audience_view, ensure_view, rollup, visible_components
 from warroom.uptime import uptime_by_component
 
+NOW = datetime(2026, 6, 2, 12, 0, tzinfo=UTC)
+PRODUCERS = (feeds, api, ics, badges, availability)  # build order (build.PRODUCERS)
 
-def best(repeat: int, work: Callable[[], object]) -> float:
+
+def _git(repo: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+           "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
+           "GIT_AUTHOR_DATE": "2026-06-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-06-01T00:00:00Z"}
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+def site_data(root: Path, n: int) -> SiteData:
+    """What `warroom build` hands its producers for a fresh repository of n incidents."""
+    write_config(root)
+    write_incidents(root, n, seed=n)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "incidents")
+    loaded = load_incidents(root, None)
+    assert loaded.config is not None
+    history = read_history(root, now=NOW, use_cache=False)
+    view = audience_view(loaded.incidents, loaded.config, "public")
+    recorded = {i.id: history.recorded[i.id] for i in view if i.id in history.recorded}
+    return SiteData(loaded.config, view, recorded, NOW, loaded.config.site.base_url.rstrip("/"),
+                    "public")
+
+
+def fresh(data: SiteData) -> SiteData:
+    """A new SiteData of the same content: whatever a producer remembers per SiteData (the
+    checked view, latest activity) is computed again, as in the next build."""
+    return replace(data, recorded=dict(data.recorded))
+
+
+def best(repeat: int, work: Callable[[SiteData], object], data: SiteData,
+         checked: bool = False) -> float:
     times = []
     for _ in range(repeat):
-        status._LATEST.clear()  # each stage pays for what it computes, as in a first build
+        each = fresh(data)
+        if checked:
+            ensure_view(each)
         start = time.perf_counter()
-        work()
+        work(each)
         times.append(time.perf_counter() - start)
     return min(times)
 
 
-def run(n: int, repeat: int, freeze: bool) -> list[tuple[str, float]]:
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        write_config(root)
-        write_incidents(root, n)
-        repo = load_repository(root)
-    assert repo.config is not None
-    config = repo.config
-    incidents = repo.incidents
-    del repo  # the YAML documents with their positions are not part of a site build
-    if freeze:
-        # Move everything loaded so far out of the collector's reach: with 10,000 incidents
-        # in memory, full collections triggered by the outputs' allocations otherwise make
-        # every stage look superlinear (see --no-freeze).
-        gc.collect()
-        gc.freeze()
-    view = audience_view(incidents, config, "public")
-    latest = max(u.at for i in incidents for u in i.updates if u.at is not None)
-    now = max(latest, datetime(2026, 1, 1, tzinfo=UTC))
-    data = SiteData(config, view, {}, now, config.site.base_url, "public")
-    ids = list(visible_components(config, "public"))
+def _all(data: SiteData) -> None:
+    for module in PRODUCERS:
+        module.produce(data)
+    sitemap.produce(data)
+
+
+def run(n: int, repeat: int, where: Path) -> list[tuple[str, float]]:
+    root = where / f"r{n}"
+    root.mkdir()
+    try:
+        data = site_data(root, n)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    gc.collect()
+    gc.freeze()  # as the build does once everything is loaded
+    ids = list(visible_components(data.config, "public"))
     rows = [
-        ("audience_view", best(repeat, lambda: audience_view(incidents, config, "public"))),
-        ("rollup", best(repeat, lambda: rollup(data))),
-        ("uptime (90 d, all)", best(repeat, lambda: uptime_by_component(data, 90, ids))),
+        ("ensure_view (first)", best(repeat, ensure_view, data)),
+        ("rollup", best(repeat, rollup, data)),
+        ("uptime (90 d, all)", best(repeat, lambda d: uptime_by_component(d, 90, ids), data)),
     ]
-    for module in (feeds, ics, api, badges, sitemap):
-        rows.append((module.__name__.rsplit(".", 1)[1], best(repeat, lambda m=module:
-                                                              m.produce(data))))
+    for module in (*PRODUCERS, sitemap):
+        name = module.__name__.rsplit(".", 1)[1]
+        rows.append((name, best(repeat, module.produce, data, checked=True)))
+    rows.append(("producers, as a build runs them", best(repeat, _all, data)))
     gc.unfreeze()
     return rows
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--no-freeze", dest="freeze", action="store_false")
+    parser.add_argument("--dir", type=Path, default=None, help="work folder (e.g. /dev/shm)")
     args = parser.parse_args()
-    results = {n: run(n, args.repeat, args.freeze) for n in args.sizes}
+    where = Path(tempfile.mkdtemp(prefix="warroom-bench-", dir=args.dir))
+    try:
+        results = {n: run(n, args.repeat, where) for n in args.sizes}
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
     stages = [name for name, _ in results[args.sizes[0]]]
     print("| stage | " + " | ".join(f"N={n:,}" for n in args.sizes) + " |")
     print("| --- |" + " ---: |" * len(args.sizes))
     for i, stage in enumerate(stages):
         cells = " | ".join(f"{results[n][i][1] * 1000:.1f} ms" for n in args.sizes)
         print(f"| {stage} | {cells} |")
-    totals = " | ".join(f"{sum(t for _, t in results[n]) * 1000:.1f} ms" for n in args.sizes)
-    print(f"| total | {totals} |")
 
 
 if __name__ == "__main__":

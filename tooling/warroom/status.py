@@ -7,10 +7,12 @@ nor change the public status by construction rather than by care in each produce
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from warroom.config import Config
 from warroom.model import Incident, Update
@@ -19,6 +21,7 @@ from warroom.site.data import SiteData
 from warroom.uptime import impact_start
 
 AUDIENCES = ("public", "internal")
+T = TypeVar("T")
 
 # Worst last. Maintenance ranks below every incident impact: an unplanned problem is the
 # more useful thing to tell a reader, so "unless an incident is worse" means any incident.
@@ -98,17 +101,50 @@ def audience_view(incidents: Sequence[Incident], config: Config, audience: str
 
 
 def ensure_view(data: SiteData) -> None:
-    """Refuse a public SiteData that did not go through audience_view (a cheap check that
-    every producer makes, so a wiring mistake fails the build instead of leaking)."""
+    """Refuse a public SiteData that did not go through audience_view (a check that every
+    producer makes, so a wiring mistake fails the build instead of leaking). The whole view
+    is read once per SiteData; the producers after the first pay a dictionary look-up."""
     if data.internal:
+        return
+    memo = derived(data)
+    if memo.get("view checked"):
         return
     shown = visible_components(data.config, data.audience)
     for inc in data.incidents:
         if (not inc.public or inc.drill or inc.regulatory is not None or inc.roles
-                or any(not u.public for u in inc.updates)
+                or any(u.visibility != "public" for u in inc.updates)
                 or any(c.id not in shown for c in inc.components)):
             raise ValueError(f"public site data holds internal material of {inc.id}: "
                              "build SiteData.incidents with audience_view(..., 'public')")
+    memo["view checked"] = True
+
+
+# What is worked out from one SiteData (the checked view, the roll-up, every incident's
+# latest activity) is kept while that SiteData lives: each producer and the pages ask, a
+# build computes it once. SiteData is frozen and nothing changes its incidents or dicts
+# after it is made. Keyed by id(): the finalizer drops the entry when the SiteData dies,
+# so a later object given the same id never reads another build's answer.
+_DERIVED: dict[int, dict[str, Any]] = {}
+
+
+def derived(data: SiteData) -> dict[str, Any]:
+    """The values remembered for this very SiteData (empty at first)."""
+    key = id(data)
+    found = _DERIVED.get(key)
+    if found is None:
+        found = _DERIVED[key] = {}
+        weakref.finalize(data, _DERIVED.pop, key, None)
+    return found
+
+
+def remembered(data: SiteData, name: str, compute: Callable[[SiteData], T]) -> T:
+    """compute(data), worked out once per SiteData. `compute` must not keep `data` in what
+    it returns (the memo would then keep the SiteData alive)."""
+    memo = derived(data)
+    if name not in memo:
+        memo[name] = compute(data)
+    found: T = memo[name]
+    return found
 
 
 def _replace(incident: Incident, **changes: Any) -> Incident:
@@ -181,36 +217,55 @@ def update_time(incident: Incident, update: Update, recorded: Recorded | None) -
 
 def last_activity(incident: Incident, recorded: Recorded | None) -> datetime:
     """The latest stated or recorded time known for the incident (feeds' `updated`)."""
-    times = [best_time(incident, recorded)]
-    times += [update_time(incident, u, recorded) for u in incident.updates]
+    latest = best_time(incident, recorded)
+    for update in incident.updates:
+        # update_time, inlined for the common stated time: this runs for every update of
+        # every incident. Ties keep the earlier time, as max() would.
+        moment = update.at if update.at is not None else update_time(incident, update,
+                                                                      recorded)
+        if moment > latest:
+            latest = moment
     if recorded is not None:
-        times += [c.at for c in (recorded.resolved, recorded.postmortem_published) if c]
-    times += [t for t in (incident.mitigated_at, incident.resolved_at) if t is not None]
-    return max(times)
-
-
-# One entry: the API and the sitemap both need every incident's latest time for the same
-# SiteData; the key holds the very objects, so a new build never reads a stale answer.
-_LATEST: list[tuple[tuple[Incident, ...], dict[str, Recorded], dict[str, datetime]]] = []
+        for change in (recorded.resolved, recorded.postmortem_published):
+            if change and change.at > latest:
+                latest = change.at
+    for stated in (incident.mitigated_at, incident.resolved_at):
+        if stated is not None and stated > latest:
+            latest = stated
+    return latest
 
 
 def latest_activity(data: SiteData) -> dict[str, datetime]:
     """last_activity of every incident in data, by id (computed once per SiteData)."""
-    if _LATEST and _LATEST[0][0] is data.incidents and _LATEST[0][1] is data.recorded:
-        return _LATEST[0][2]
-    found = {i.id: last_activity(i, data.recorded.get(i.id)) for i in data.incidents}
-    _LATEST[:] = [(data.incidents, data.recorded, found)]
-    return found
+    return remembered(data, "latest activity", _latest_activity)
 
 
-def newest_first(incidents: Sequence[Incident], data: SiteData) -> list[Incident]:
-    """By best known start, latest first; ties by id, also reversed (ids start with a date)."""
-    return sorted(incidents, reverse=True, key=lambda i: (
-        best_time(i, data.recorded.get(i.id)).timestamp(), i.id))
+def _latest_activity(data: SiteData) -> dict[str, datetime]:
+    recorded = data.recorded
+    return {i.id: last_activity(i, recorded.get(i.id)) for i in data.incidents}
+
+
+def newest_first(incidents: Sequence[Incident], data: SiteData,
+                 limit: int | None = None) -> list[Incident]:
+    """By best known start, latest first; ties by id, also reversed (ids start with a date).
+    With `limit`, only that many (the same as slicing the whole list, without sorting it)."""
+    recorded = data.recorded
+
+    def key(i: Incident) -> tuple[float, str]:
+        return best_time(i, recorded.get(i.id)).timestamp(), i.id
+
+    if limit is not None:
+        return heapq.nlargest(limit, incidents, key=key)
+    return sorted(incidents, reverse=True, key=key)
 
 
 def rollup(data: SiteData) -> Rollup:
-    """Component and overall status now, from open incidents and maintenance in progress."""
+    """Component and overall status now, from open incidents and maintenance in progress
+    (worked out once per SiteData: the API, the badges and the pages all show it)."""
+    return remembered(data, "rollup", _rollup)
+
+
+def _rollup(data: SiteData) -> Rollup:
     config, now = data.config, data.now
     affected: dict[str, list[str]] = {cid: [] for cid in visible_components(config, data.audience)}
     active, in_progress, upcoming = [], [], []

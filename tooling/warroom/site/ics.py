@@ -41,19 +41,23 @@ def escape_text(text: str) -> str:
 
 
 def fold(line: str) -> str:
-    """Fold at 75 octets (RFC 5545 3.1), never inside a UTF-8 character; CRLF-terminated."""
-    out: list[str] = []
-    current: list[str] = []
-    size, limit = 0, 75
-    for ch in line:
-        width = len(ch.encode("utf-8"))
-        if size + width > limit:
-            out.append("".join(current))
-            current, size, limit = [" "], 1, 75
-        current.append(ch)
-        size += width
-    out.append("".join(current))
-    return "\r\n".join(out) + "\r\n"
+    """Fold at 75 octets (RFC 5545 3.1), never inside a UTF-8 character; CRLF-terminated.
+
+    Cut on the encoded bytes, stepping back off UTF-8 continuation bytes (10xxxxxx), rather
+    than measuring each character: thousands of lines per calendar."""
+    if len(line) <= 75 and (line.isascii() or len(line.encode("utf-8")) <= 75):
+        return line + "\r\n"
+    raw = line.encode("utf-8")
+    out: list[bytes] = []
+    start, limit = 0, 75  # continuation lines start with a space: 74 octets of the line
+    while len(raw) - start > limit:
+        cut = start + limit
+        while raw[cut] & 0xC0 == 0x80:
+            cut -= 1
+        out.append(raw[start:cut])
+        start, limit = cut, 74
+    out.append(raw[start:])
+    return "\r\n ".join(part.decode("utf-8") for part in out) + "\r\n"
 
 
 def utc(moment: datetime) -> str:
