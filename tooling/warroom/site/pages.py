@@ -35,6 +35,7 @@ from warroom.site.context import (
     Urls,
 )
 from warroom.site.data import SiteData
+from warroom.site.frames import Frames
 from warroom.site.i18n import Translator
 from warroom.site.parallel import render_jobs
 from warroom.site.views import Views, component_path, incident_path
@@ -338,13 +339,13 @@ class Pages:
 
     def render(self, jobs: Sequence[Job]) -> dict[str, bytes]:
         data = self.data
-        env = templating.environment(templating.theme_dirs(data.config.root))
+        frames = Frames(templating.environment(templating.theme_dirs(data.config.root)))
         out: dict[str, bytes] = {}
         for job in jobs:
             generated = data.now if job.live else None
             context = base_context(data, job.path, job.title, generated=generated, t=self.t)
             context.update(job.build())
-            out[job.path] = env.get_template(job.template).render(context).encode("utf-8")
+            out[job.path] = frames.render(job.template, context).encode("utf-8")
         return out
 
 
