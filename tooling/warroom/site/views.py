@@ -82,8 +82,9 @@ class Views:
         # texts are of the instant in the site's zone.
         found = self._moments.get(when)
         if found is None:
-            found = self._moments[when] = Moment(
-                self.t.local(when).isoformat(timespec="seconds"), self.t.datetime(when))
+            here = self.t.local(when)
+            found = self._moments[when] = Moment(here.isoformat(timespec="seconds"),
+                                                 self.t.local_datetime(here))
         return found
 
     def status(self, family: str, key: str) -> Status:
