@@ -1,8 +1,9 @@
 """Caches that make a rebuild after a small change cheap, in .git/warroom-cache/site/.
 
-- `LoadCache`: each incident file's validation outcome (the Incident and its problems),
-  keyed by the file's bytes, warroom.yaml's bytes and warroom's own code. Parsing and
-  validating YAML is most of a cold build; an unchanged file is not parsed again.
+- The load cache (`load_incidents`, stored by `loadcache.LoadCache`): each incident file's
+  validation outcome (the Incident and its problems), keyed by warroom.yaml's bytes and
+  warroom's own code, and per file by its stat and its bytes' sha256. Parsing and validating
+  YAML is most of a cold build; an unchanged file is not parsed again, nor even read.
 - `PageCache`: for each page of the site last written to a folder, the key of everything
   that shaped it and the file's identity on disk. A page whose key is unchanged and whose
   file is still the one we wrote is not rendered: the writer carries the file over.
@@ -11,6 +12,17 @@ Correctness first: keys include a hash of warroom's code, the theme and the conf
 so any change there renders everything again. The load cache is a pickle read with an
 allow-list of classes (a cache file planted in a repository cannot run code); anything
 unreadable is ignored and rebuilt.
+
+Like git's index, an unchanged stat (size, mtime_ns, inode, ctime_ns) means unchanged bytes.
+The racy case is handled as git does: a file whose mtime (or ctime) is not strictly older
+than the moment the cache is made could change again within the same timestamp granule
+without its stat changing, so its signature is stored as None and the next load hashes it
+again (reusing the outcome when the bytes are the same). "The moment the cache is made" is
+the timestamp of its temporary file, created before any incident file is read: an edit
+made while a long cold load runs is covered too.
+
+A cold load (or any load with many files to read) checks the files in worker processes
+as `validation` does; the result is the same as a serial load, in the same order.
 """
 
 from __future__ import annotations
@@ -19,7 +31,7 @@ import hashlib
 import json
 import os
 import pickle
-from collections import Counter
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -28,17 +40,37 @@ from typing import Any
 from warroom.config import Config
 from warroom.model import Incident
 from warroom.problems import Problem
-from warroom.repo import check_incident_file, incident_files, load_config, load_repository
+from warroom.repo import (
+    INCIDENTS_DIR,
+    SUFFIXES,
+    check_incident_bytes,
+    config_from_bytes,
+    duplicate_ids,
+    read_config,
+)
 from warroom.resources import data_dir
+from warroom.schemas import fast_validator
+from warroom.site.loadcache import (
+    Entry,
+    LoadCache,
+    Signature,
+    Stored,
+    Writer,
+    _Unpickler,
+    dump,
+    open_writer,
+    store,
+)
+from warroom.validation import PARALLEL_MIN as _VALIDATION_PARALLEL_MIN
+from warroom.validation import default_jobs
+from warroom.yamlload import load_file, read_bytes
+
+__all__ = ["LoadCache", "Loaded", "PageCache", "_Unpickler", "code_digest", "load_incidents"]
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 _FORMAT = 1
-_ALLOWED = {
-    ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timedelta"),
-    ("datetime", "timezone"), ("builtins", "frozenset"), ("builtins", "set"),
-    ("copyreg", "_reconstructor"), ("builtins", "object"),
-}
-_ALLOWED_MODULES = {"warroom.model", "warroom.problems"}
+# Below this many files to read, starting workers costs more than it saves.
+PARALLEL_MIN = _VALIDATION_PARALLEL_MIN
 
 
 @cache
@@ -53,21 +85,6 @@ def code_digest() -> str:
     return sha.hexdigest()
 
 
-class _Unpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        # A dotted name (protocol 4) walks attributes: "Incident.__init__.__builtins__"
-        # would reach eval. Only plain names, and in our modules only classes they define.
-        if "." in name:
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
-        if (module, name) in _ALLOWED:
-            return super().find_class(module, name)
-        if module in _ALLOWED_MODULES:
-            found = super().find_class(module, name)
-            if isinstance(found, type) and found.__module__ == module:
-                return found
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
-
-
 @dataclass
 class Loaded:
     config: Config | None
@@ -76,74 +93,189 @@ class Loaded:
     digests: dict[str, str] = field(default_factory=dict)  # incident id -> its file's sha256
 
 
-class LoadCache:
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / "load.pickle"
+def incident_paths(root: Path) -> list[str]:
+    """`repo.incident_files` as repository-relative strings (no pathlib for 10^4 files)."""
+    base = os.path.join(root, INCIDENTS_DIR)
+    if not os.path.isdir(base):
+        return []
+    start = len(os.path.join(os.fspath(root), ""))
+    found: list[str] = []
+    for folder, dirs, names in os.walk(base):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [os.path.join(folder, name)[start:] for name in names
+                  if name.endswith(SUFFIXES) and not name.startswith(".")]
+    found.sort()
+    return found if os.sep == "/" else [p.replace(os.sep, "/") for p in found]
 
-    def read(self, header: str) -> dict[str, tuple[str, Incident | None, list[Problem]]]:
-        try:
-            with open(self.path, "rb") as handle:
-                stored = _Unpickler(handle).load()
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError,
-                TypeError, IndexError, KeyError):
-            return {}
-        if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != header:
-            return {}
-        entries: dict[str, tuple[str, Incident | None, list[Problem]]] = stored[1]
-        return entries
 
-    def write(self, header: str,
-              entries: dict[str, tuple[str, Incident | None, list[Problem]]]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(pickle.dumps((header, entries), protocol=pickle.HIGHEST_PROTOCOL))
-        temporary.replace(self.path)
+def _signature(info: os.stat_result) -> Signature:
+    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+
+
+def _usable(entry: Any) -> bool:
+    return (isinstance(entry, tuple) and len(entry) == 4 and isinstance(entry[1], str)
+            and bool(entry[1]) and (entry[2] is None or isinstance(entry[2], Incident))
+            and isinstance(entry[3], list))
+
+
+# A file to check: its relative path, its path, the signature to store (None: hash it again
+# next time) and its bytes when already read.
+Task = tuple[str, str, Signature | None, bytes | None]
 
 
 def load_incidents(root: Path, cache: LoadCache | None) -> Loaded:
     """What `repo.load_repository` gives (config, valid incidents, problems), reusing the
-    outcome for files whose bytes did not change, plus each incident's file digest."""
+    outcome for files that did not change, plus each incident's file digest."""
     root = root.resolve()
-    config, _, problems = load_config(root)
-    if config is None:
+    config_bytes, problems = read_config(root)
+    config, _, problems = config_from_bytes(root, config_bytes, problems)
+    if config is None or config_bytes is None:
         return Loaded(None, problems=problems)
-    files = incident_files(root)
-    if any(n > 1 for n in Counter(p.stem for p in files).values()):
-        # Duplicate ids are reported with positions from the parsed files: no shortcut.
-        repo = load_repository(root)
-        return Loaded(repo.config, repo.incidents, repo.problems,
-                      {i.id: i.id for i in repo.incidents})
-    header = code_digest() + hashlib.sha256((root / "warroom.yaml").read_bytes()).hexdigest()
-    known = cache.read(header) if cache is not None else {}
-    entries: dict[str, tuple[str, Incident | None, list[Problem]]] = {}
-    loaded = Loaded(config, problems=list(problems))
-    prefix = f"{root}/"
-    for path in files:
-        # incident_files joins onto root: string work, not pathlib, for 10^4 files.
-        text = str(path)
-        rel = (text[len(prefix):] if text.startswith(prefix)
-               else path.relative_to(root).as_posix())
+    header = code_digest() + hashlib.sha256(config_bytes).hexdigest()
+    stored = cache.open(header) if cache is not None else Stored()
+    known = stored.entries
+    prefix = os.path.join(os.fspath(root), "")
+    files = incident_paths(root)
+    entries: dict[str, Any] = {}
+    todo: list[tuple[str, Signature | None]] = []
+    for rel in files:
         try:
-            with open(text, "rb") as handle:
-                sha = hashlib.sha256(handle.read()).hexdigest()
+            sig: Signature | None = _signature(os.stat(prefix + rel))
         except OSError:
-            sha = ""
-        hit = known.get(rel)
-        if hit is not None and hit[0] == sha and sha:
+            sig = None
+        hit: Any = known.get(rel)
+        if sig is not None and _usable(hit) and hit[0] == sig:
             entries[rel] = hit
         else:
-            incident, _, found = check_incident_file(path, rel, config)
-            entries[rel] = (sha, incident, found)
-        _, incident, found = entries[rel]
+            todo.append((rel, sig))
+    writer = open_writer(cache) if todo or len(entries) != len(known) else None
+    try:
+        fresh = _read_changed(todo, writer, known, entries, prefix, root, config_bytes, config)
+        if writer is not None:
+            store(writer, header, stored, entries, fresh)
+    finally:
+        if writer is not None:
+            writer.close()
+    return _finish(prefix, config, problems, files, entries)
+
+
+def _read_changed(todo: list[tuple[str, Signature | None]], writer: Writer | None,
+                  known: dict[str, Any], entries: dict[str, Any], prefix: str, root: Path,
+                  config_bytes: bytes, config: Config) -> list[tuple[bytes, list[str]]]:
+    """Fill `entries` for the files whose stat changed or was racy; the chunks pickled by
+    workers, if any, are returned for the cache."""
+    tasks: list[Task] = []
+    for rel, sig in todo:
+        # Racy: changed in the granule the cache is made in, it could change again unseen.
+        keep = (sig if sig is not None and writer is not None
+                and max(sig[1], sig[3]) < writer.stamp else None)
+        hit: Any = known.get(rel)
+        if not _usable(hit):
+            tasks.append((rel, prefix + rel, keep, None))
+            continue
+        raw, _ = read_bytes(Path(prefix + rel), rel)
+        if raw is not None and hashlib.sha256(raw).hexdigest() == hit[1]:
+            entries[rel] = hit if hit[0] == keep else (keep, *hit[1:])  # touched, not edited
+        else:
+            tasks.append((rel, prefix + rel, keep, raw))
+    fresh: list[tuple[bytes, list[str]]] = []
+    for raw_chunk, part in _check(tasks, root, config_bytes, config):
+        entries.update(part)
+        if raw_chunk is not None:
+            fresh.append((raw_chunk, list(part)))
+    return fresh
+
+
+def _finish(prefix: str, config: Config, problems: list[Problem], files: list[str],
+            entries: dict[str, Any]) -> Loaded:
+    loaded = Loaded(config, problems=list(problems))
+    for rel in files:
+        found, incident = entries[rel][3], entries[rel][2]
         loaded.problems += found
         if incident is not None:
             loaded.incidents.append(incident)
-            loaded.digests[incident.id] = sha
-    if cache is not None and entries != known:
-        cache.write(header, entries)
+    stems = {rel.rpartition("/")[2].rsplit(".", 1)[0] for rel in files}
+    if len(stems) < len(files):
+        # Ids equal stems: a clash is reported (positions from the files parsed again,
+        # as clashes are rare), and the clashing files' incidents are not loaded.
+        clashes = duplicate_ids(files, set(files), lambda rel: _id_position(prefix, rel))
+        loaded.problems += clashes
+        clashing = {p.path for p in clashes}
+        loaded.incidents = [i for i in loaded.incidents if i.path not in clashing]
+    loaded.digests = {i.id: entries[i.path][1] for i in loaded.incidents}
     loaded.incidents.sort(key=lambda i: i.id)
     loaded.problems.sort()
     return loaded
+
+
+def _id_position(prefix: str, rel: str) -> tuple[int, int]:
+    doc, _ = load_file(Path(prefix + rel), rel)
+    return doc.marks.at(("id",)) if doc is not None else (1, 1)
+
+
+def _outcome(task: Task, config: Config | None) -> tuple[str, Entry]:
+    rel, path, keep, raw = task
+    if raw is None:
+        raw, found = read_bytes(Path(path), rel)
+        if raw is None:
+            return rel, (None, "", None, found)
+    incident, _, found = check_incident_bytes(raw, rel, config)
+    return rel, (keep, hashlib.sha256(raw).hexdigest(), incident, found)
+
+
+_worker_config: Config | None = None
+
+
+def _init_worker(root: str, config_bytes: bytes) -> None:
+    global _worker_config
+    _worker_config = config_from_bytes(Path(root), config_bytes, [])[0]
+
+
+def _check_chunk(tasks: list[Task]) -> bytes:
+    """In a worker: the chunk's entries, pickled once, for the parent and for the cache."""
+    return dump(dict(_outcome(task, _worker_config) for task in tasks))
+
+
+def _jobs() -> int:
+    setting = os.environ.get("WARROOM_BUILD_JOBS", "").strip()
+    return int(setting) if setting.isdigit() and int(setting) > 0 else default_jobs()
+
+
+def _start_method() -> str:
+    """Fork (the workers inherit the config and the compiled schema) where it is safe:
+    forking a process with other threads may deadlock the child."""
+    import multiprocessing
+
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+def _check(tasks: list[Task], root: Path, config_bytes: bytes, config: Config
+           ) -> list[tuple[bytes | None, dict[str, Entry]]]:
+    """Each task's entry, as (pickled chunk or None, {rel: entry}) groups."""
+    jobs = _jobs()
+    if jobs < 2 or len(tasks) < PARALLEL_MIN:
+        return [(None, dict(_outcome(task, config) for task in tasks))]
+    import multiprocessing  # only for many files, and never on a warm run
+
+    global _worker_config
+    size = max(16, len(tasks) // (jobs * 16))  # small chunks: the last one decides the end
+    chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
+    method = _start_method()
+    if method == "fork":
+        fast_validator("incident")  # loaded once here; forked workers inherit it
+        _worker_config = config
+        pool = multiprocessing.get_context("fork").Pool(jobs)
+    else:
+        pool = multiprocessing.get_context(method).Pool(
+            jobs, _init_worker, (str(root), config_bytes))
+    try:
+        with pool:
+            # Our own children's output: read without the allow-list, while they work on.
+            return [(raw, pickle.loads(raw)) for raw in pool.imap(_check_chunk, chunks)]
+    finally:
+        _worker_config = None
 
 
 class PageCache:

@@ -1,0 +1,222 @@
+"""The load cache's storage: each incident file's validation outcome, between builds.
+
+An entry is (stat signature, sha256 of the bytes, Incident | None, problems), keyed by the
+file's repository-relative path, for one header (warroom's code and warroom.yaml).
+`cache.load_incidents` decides what is fresh; this module stores and reads.
+
+On disk (in the folder the build gives, inside .git/):
+- `load.pickle`, the base: chunks of entries, each chunk its own pickle, so that a
+  compaction re-pickles only the chunks that changed and a cold load stores the chunks its
+  workers already pickled (the parent does not pickle 10^4 incidents again);
+- `load.delta.pickle`: the entries changed (None: deleted) since that base, tied to it by
+  a random id. A small change rewrites only the delta (not the 15 MB base of 10^4
+  incidents); past 1/DELTA_SHARE of the base it is folded into a new base.
+Both are written to a temporary file, then renamed. Both are read with an allow-list
+unpickler (a planted cache cannot run code); anything unreadable, foreign or stale is
+ignored, and `cache.load_incidents` checks each entry's shape before using it.
+
+The temporary file is made before any incident file is read: its timestamp is the
+reference of the racy-git rule (see `Writer`).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from warroom.model import Incident
+from warroom.problems import Problem
+
+_FORMAT = 2
+_ALLOWED = {
+    ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timedelta"),
+    ("datetime", "timezone"), ("builtins", "frozenset"), ("builtins", "set"),
+    ("copyreg", "_reconstructor"), ("builtins", "object"),
+}
+_ALLOWED_MODULES = {"warroom.model", "warroom.problems"}
+CHUNK = 512  # entries per pickled chunk of the base
+DELTA_SHARE = 16  # the delta is folded into the base past 1/16 of it (plus DELTA_MIN)
+DELTA_MIN = 32
+
+Signature = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns
+Entry = tuple[Signature | None, str, Incident | None, list[Problem]]
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        # A dotted name (protocol 4) walks attributes: "Incident.__init__.__builtins__"
+        # would reach eval. Only plain names, and in our modules only classes they define.
+        if "." in name:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        if module in _ALLOWED_MODULES:
+            found = super().find_class(module, name)
+            if isinstance(found, type) and found.__module__ == module:
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+
+
+_UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError,
+               TypeError, IndexError, KeyError, MemoryError, RecursionError)
+
+
+def _safe_load(raw: bytes) -> Any:
+    return _Unpickler(io.BytesIO(raw)).load()
+
+
+def dump(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@dataclass
+class Stored:
+    """What a LoadCache held for one header: the base's chunks and the delta over them."""
+
+    base_id: str | None = None  # None: no usable base
+    chunks: list[tuple[bytes, list[str]]] = field(default_factory=list)
+    delta: dict[str, Any] = field(default_factory=dict)  # key -> entry, None when deleted
+    entries: dict[str, Any] = field(default_factory=dict)  # the base with the delta applied
+
+
+class LoadCache:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / "load.pickle"
+        self.delta_path = folder / "load.delta.pickle"
+
+    def read(self, header: str) -> dict[str, Any]:
+        """Every entry stored for `header` ({} when nothing usable is stored)."""
+        return self.open(header).entries
+
+    def write(self, header: str, entries: dict[str, Any]) -> None:
+        """Store exactly `entries` for `header`, as a new base."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with Writer(self) as writer:
+            writer.base(header, Stored(), entries, [])
+
+    def open(self, header: str) -> Stored:
+        try:
+            with open(self.path, "rb") as handle:
+                outer = _safe_load(handle.read())
+            if (not isinstance(outer, tuple) or len(outer) != 4 or outer[0] != _FORMAT
+                    or outer[1] != header or not isinstance(outer[2], str)
+                    or not isinstance(outer[3], list)):
+                return Stored()
+            stored = Stored(outer[2])
+            for raw in outer[3]:
+                part = _safe_load(raw)
+                if not isinstance(part, dict):
+                    return Stored()
+                stored.chunks.append((raw, list(part)))
+                stored.entries.update(part)
+        except _UNREADABLE:
+            return Stored()
+        try:
+            with open(self.delta_path, "rb") as handle:
+                delta = _safe_load(handle.read())
+        except _UNREADABLE:
+            return stored
+        if (isinstance(delta, tuple) and len(delta) == 4 and delta[:3] == (
+                _FORMAT, header, stored.base_id) and isinstance(delta[3], dict)):
+            stored.delta = delta[3]
+            for key, entry in stored.delta.items():
+                if entry is None:
+                    stored.entries.pop(key, None)
+                else:
+                    stored.entries[key] = entry
+        return stored
+
+
+class Writer:
+    """A temporary file in the cache folder, made before any incident file is read: its
+    timestamp is the racy-git reference; it then becomes the base or the delta."""
+
+    def __init__(self, cache: LoadCache) -> None:
+        self.cache = cache
+        cache.folder.mkdir(parents=True, exist_ok=True)
+        self.temporary = cache.folder / f".load.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        self.fd = os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self.stamp = os.fstat(self.fd).st_mtime_ns
+        self.done = False
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        if not self.done:
+            self.temporary.unlink(missing_ok=True)
+
+    def _commit(self, data: bytes, target: Path) -> None:
+        with os.fdopen(self.fd, "wb") as handle:
+            self.fd = -1
+            handle.write(data)
+        os.replace(self.temporary, target)
+        self.done = True
+
+    def base(self, header: str, stored: Stored, entries: dict[str, Any],
+             fresh: list[tuple[bytes, list[str]]]) -> None:
+        """A new base holding `entries`. A chunk of the old base whose entries are all
+        unchanged, and the chunks the workers pickled, are stored as they are."""
+        chunks: list[bytes] = []
+        placed: set[str] = set()
+        for raw, keys in stored.chunks:
+            if all(k not in stored.delta and entries.get(k, _MISSING) is stored.entries[k]
+                   for k in keys):
+                chunks.append(raw)
+                placed.update(keys)
+        for raw, keys in fresh:
+            chunks.append(raw)
+            placed.update(keys)
+        rest = sorted(k for k in entries if k not in placed)
+        for start in range(0, len(rest), CHUNK):
+            chunks.append(dump({k: entries[k] for k in rest[start:start + CHUNK]}))
+        self._commit(dump((_FORMAT, header, secrets.token_hex(8), chunks)), self.cache.path)
+        self.cache.delta_path.unlink(missing_ok=True)
+
+    def delta(self, header: str, stored: Stored, delta: dict[str, Any]) -> None:
+        self._commit(dump((_FORMAT, header, stored.base_id, delta)), self.cache.delta_path)
+
+
+_MISSING = object()
+
+
+def open_writer(cache: LoadCache | None) -> Writer | None:
+    if cache is None:
+        return None
+    try:
+        return Writer(cache)
+    except OSError:  # a read-only .git: build without storing anything
+        return None
+
+
+def store(writer: Writer, header: str, stored: Stored, entries: dict[str, Any],
+           fresh: list[tuple[bytes, list[str]]]) -> None:
+    """Bring the cache up to date: the delta when the change is small, else a new base."""
+    known = stored.entries
+    changed = {k: v for k, v in entries.items() if known.get(k, _MISSING) is not v}
+    removed = known.keys() - entries.keys()
+    if not changed and not removed:
+        return
+    delta = {**stored.delta, **changed, **dict.fromkeys(removed)}
+    in_base = sum(len(keys) for _, keys in stored.chunks)
+    try:
+        if stored.base_id is None or len(delta) > DELTA_MIN + in_base // DELTA_SHARE:
+            writer.base(header, stored, entries, fresh)
+        else:
+            writer.delta(header, stored, delta)
+    except OSError:  # a full disk: the next build reads the files again
+        pass
+
+
