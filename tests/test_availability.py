@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from fractions import Fraction
 
 from hypothesis import given, settings
@@ -214,5 +214,27 @@ def test_timeline_equals_the_minute_by_minute_worst_weight(
     start, end = BASE + timedelta(minutes=min(lo, hi)), BASE + timedelta(minutes=max(lo, hi))
     expected = sum(
         (max((w for a, n, w in found if a <= minute < a + n), default=Fraction(0))
+         for minute in range(min(lo, hi), max(lo, hi))), Fraction(0)) * 60
+    assert weighted_downtime(impacts, start, end) == expected
+
+
+ZONES = (UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-9, minutes=-30)))
+fresh_spans = st.lists(st.tuples(st.integers(0, 120), st.integers(0, 60),
+                                 st.sampled_from(("0", "0.3", "3/10", "1/2", "0.5", "1")),
+                                 st.sampled_from(ZONES)), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(fresh_spans, st.integers(0, 180), st.integers(0, 180))
+def test_timeline_with_equal_weights_made_apart_and_times_in_any_offset(
+        found: list[tuple[int, int, str, timezone]], lo: int, hi: int) -> None:
+    """The timeline ranks weights by value (3/10 and 0.3 are one weight even as two objects)
+    and counts in exact microseconds whatever the offset a time is stated in."""
+    impacts = [Impact(str(i), (BASE + timedelta(minutes=a)).astimezone(zone),
+                      (BASE + timedelta(minutes=a + n)).astimezone(zone), Fraction(w), False)
+               for i, (a, n, w, zone) in enumerate(found)]
+    start, end = BASE + timedelta(minutes=min(lo, hi)), BASE + timedelta(minutes=max(lo, hi))
+    expected = sum(
+        (max((Fraction(w) for a, n, w, _ in found if a <= minute < a + n), default=Fraction(0))
          for minute in range(min(lo, hi), max(lo, hi))), Fraction(0)) * 60
     assert weighted_downtime(impacts, start, end) == expected

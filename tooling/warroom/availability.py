@@ -52,6 +52,7 @@ def all_impacts(incidents: Iterable[Incident], recorded: Mapping[str, Recorded],
     """Component id -> its impacts, in one pass over the incidents. Maintenance counts only
     for the components in `maintenance_counted`."""
     out: dict[str, list[Impact]] = {}
+    weights: dict[str, Fraction] = {}  # by impact name: one Fraction each, not one per impact
     for incident in incidents:
         if not counts(incident):
             continue
@@ -63,8 +64,14 @@ def all_impacts(incidents: Iterable[Incident], recorded: Mapping[str, Recorded],
             window = window or _window(incident, recorded.get(incident.id), now)
             if window is None or window[0] >= window[1]:
                 break
-            weight = (MAINTENANCE_WEIGHT if maintenance
-                      else Fraction(str(config.weights.get(affected.impact, 0.0))))
+            if maintenance:
+                weight = MAINTENANCE_WEIGHT
+            else:
+                found = weights.get(affected.impact)
+                if found is None:
+                    found = weights[affected.impact] = Fraction(
+                        str(config.weights.get(affected.impact, 0.0)))
+                weight = found
             out.setdefault(affected.id, []).append(
                 Impact(incident.id, window[0], window[1], weight, maintenance))
     for impacts in out.values():
@@ -81,44 +88,80 @@ def component_impacts(component_id: str, incidents: Iterable[Incident],
 
 
 def seconds(span: timedelta) -> Fraction:
-    return Fraction(span // timedelta(microseconds=1), 1_000_000)
+    return Fraction(span // _MICROSECOND, 1_000_000)
+
+
+_MICROSECOND = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(moment: datetime) -> int:
+    """Microseconds since the epoch: exact, and ordered like the instants."""
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 class Timeline:
     """Downtime as disjoint (start, end, weight) segments, built once per component, so that
     each day, month or window asked about costs a bisection, not a pass over every incident.
-    Overlapping impacts count once, at the worst weight."""
+    Overlapping impacts count once, at the worst weight.
+
+    Still exact, without a Fraction per segment: times are integer microseconds, a weight is
+    its rank among the few distinct weights, and a query adds up microseconds per weight
+    before multiplying each sum by its weight once."""
 
     def __init__(self, impacts: Iterable[Impact]) -> None:
-        events: list[tuple[datetime, int, Fraction]] = []
-        for i in impacts:
-            if i.start < i.end and i.weight > 0:
-                events += [(i.start.astimezone(UTC), 1, i.weight),
-                           (i.end.astimezone(UTC), -1, i.weight)]
-        events.sort(key=lambda e: e[0])
-        active: dict[Fraction, int] = {}  # weight -> open impacts (a handful of weights)
-        segments: list[tuple[datetime, datetime, Fraction]] = []
-        previous: datetime | None = None
-        for moment, kind, weight in events:
-            worst = max((w for w, n in active.items() if n), default=None)
-            if previous is not None and moment > previous and worst is not None:
-                if segments and segments[-1][1] == previous and segments[-1][2] == worst:
-                    segments[-1] = (segments[-1][0], moment, worst)
+        kept = [i for i in impacts if i.start < i.end and i.weight > 0]
+        # Rank the distinct weights (a handful of objects: looked up by identity, since
+        # hashing a Fraction costs more than all the rest of a segment).
+        by_identity = {id(i.weight): i.weight for i in kept}
+        self._weights: list[Fraction] = []
+        rank_of: dict[int, int] = {}
+        for key, weight in sorted(by_identity.items(), key=lambda item: item[1]):
+            if not self._weights or self._weights[-1] != weight:
+                self._weights.append(weight)
+            rank_of[key] = len(self._weights) - 1
+        events: list[tuple[int, int, int]] = []
+        for i in kept:
+            rank = rank_of[id(i.weight)]
+            events += [(_micros(i.start), 1, rank), (_micros(i.end), -1, rank)]
+        events.sort(key=lambda e: e[0])  # stable: equal instants keep their order
+        active = [0] * len(self._weights)  # open impacts per weight rank
+        worst = -1  # highest rank with an open impact, -1 for none
+        lows: list[int] = []
+        highs: list[int] = []
+        ranks: list[int] = []
+        previous: int | None = None
+        for moment, kind, rank in events:
+            if previous is not None and moment > previous and worst >= 0:
+                if highs and highs[-1] == previous and ranks[-1] == worst:
+                    highs[-1] = moment
                 else:
-                    segments.append((previous, moment, worst))
-            active[weight] = active.get(weight, 0) + kind
+                    lows.append(previous)
+                    highs.append(moment)
+                    ranks.append(worst)
+            active[rank] += kind
+            if kind > 0:
+                worst = max(worst, rank)
+            else:
+                while worst >= 0 and not active[worst]:
+                    worst -= 1
             previous = moment
-        self.segments = segments
-        self._ends = [end for _, end, _ in segments]
+        self._lows, self._ends, self._ranks = lows, highs, ranks
 
     def downtime(self, start: datetime, end: datetime) -> Fraction:
         """Weighted seconds of downtime in [start, end)."""
-        total = Fraction(0)
-        for index in range(bisect_right(self._ends, start), len(self.segments)):
-            left, right, weight = self.segments[index]
-            if left >= end:
+        lo, hi = _micros(start), _micros(end)
+        lows, ends, ranks = self._lows, self._ends, self._ranks
+        spent = [0] * len(self._weights)  # microseconds per weight rank
+        for index in range(bisect_right(ends, lo), len(ends)):
+            left = lows[index]
+            if left >= hi:
                 break
-            total += weight * seconds(min(right, end) - max(left, start))
+            spent[ranks[index]] += min(ends[index], hi) - max(left, lo)
+        total = Fraction(0)
+        for rank, micros in enumerate(spent):
+            if micros:
+                total += self._weights[rank] * Fraction(micros, 1_000_000)
         return total
 
 

@@ -67,22 +67,38 @@ def _ids(data: SiteData) -> Callable[[str, int | None], str]:
     return make
 
 
-# (when in UTC, incident id, update index or -1, incident, update or None): cheap to build
-# and sort for every update of 10,000 incidents; only the entries a feed keeps become Entry.
+# (when, incident id, update index or -1, incident, update or None): cheap to build and sort
+# for every update of 10,000 incidents; only the entries a feed keeps become Entry (and only
+# their times are turned to UTC: aware times order by instant in any offset).
 Candidate = tuple[datetime, str, int, Incident, Update | None]
+_ORDER = itemgetter(0, 1, 2)  # newest first once reversed; ties: id and index, reversed
 
 
 def candidates(data: SiteData) -> list[Candidate]:
     """Every entry of the audience's incidents, newest first (ties: id and index, reversed)."""
+    out = _gathered(data, {})
+    out.sort(key=_ORDER, reverse=True)
+    return out
+
+
+def _gathered(data: SiteData, per_component: dict[str, list[Candidate]]) -> list[Candidate]:
+    """Every candidate, in incident order; also appended to the list of each component in
+    `per_component` that the incident affects (as often as the incident lists it)."""
     out: list[Candidate] = []
+    recorded_of = data.recorded.get
     for inc in data.incidents:
-        recorded = data.recorded.get(inc.id)
-        if not inc.updates:
-            out.append((last_activity(inc, recorded).astimezone(UTC), inc.id, -1, inc, None))
-        for upd in inc.updates:
-            when = update_time(inc, upd, recorded).astimezone(UTC)
-            out.append((when, inc.id, upd.index, inc, upd))
-    out.sort(key=itemgetter(0, 1, 2), reverse=True)
+        iid = inc.id
+        if inc.updates:
+            recorded = recorded_of(iid)
+            mine = [(upd.at if upd.at is not None else update_time(inc, upd, recorded),
+                     iid, upd.index, inc, upd) for upd in inc.updates]
+        else:
+            mine = [(last_activity(inc, recorded_of(iid)), iid, -1, inc, None)]
+        out += mine
+        for comp in inc.components:
+            shared = per_component.get(comp.id)
+            if shared is not None:
+                shared += mine
     return out
 
 
@@ -91,6 +107,7 @@ def entries(data: SiteData, t: Translator, chosen: Sequence[Candidate]) -> list[
     make_id = _ids(data)
     out = []
     for when, _, _, inc, upd in chosen:
+        when = when.astimezone(UTC)
         cats = tuple((c.id, names.get(c.id, c.id)) for c in inc.components)
         link = url(data, incident_path(inc.id))
         if upd is None:
@@ -196,19 +213,19 @@ def produce(data: SiteData) -> dict[str, bytes]:
     ensure_view(data)
     t = Translator(data.config.site.language, ZoneInfo(data.config.site.timezone))
     site_title = data.config.site.title
-    everything = candidates(data)
+    per_component: dict[str, list[Candidate]] = {
+        cid: [] for cid in visible_components(data.config, data.audience)}
+    everything = _gathered(data, per_component)
     home = url(data, "")
     html = _Html()
+    # Sorting each list keeps the order of filtering the sorted whole (keys are unique).
+    everything.sort(key=_ORDER, reverse=True)
     latest = entries(data, t, everything[:LIMIT])
     out = {"feed.atom": atom(data, site_title, "feed.atom", home, latest, html),
            "feed.rss": rss(data, site_title, "feed.rss", home, latest, html)}
-    per_component: dict[str, list[Candidate]] = {
-        cid: [] for cid in visible_components(data.config, data.audience)}
-    for cand in everything:
-        for comp in cand[3].components:
-            mine = per_component.get(comp.id)
-            if mine is not None and len(mine) < LIMIT:
-                mine.append(cand)
+    for chosen in per_component.values():
+        chosen.sort(key=_ORDER, reverse=True)
+        del chosen[LIMIT:]
     names = data.config.components
     for cid, chosen in per_component.items():
         title = f"{site_title}: {names[cid].name}"
