@@ -8,7 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from status_fixtures import maintenance, outage, recorded, site
-from warroom.uptime import DayUptime, ImpactWindow, _down_seconds, daily_uptime, uptime_percent
+from warroom.uptime import (
+    DayUptime,
+    ImpactWindow,
+    _down_seconds,
+    _touched,
+    daily_uptime,
+    uptime_percent,
+)
 
 NOW = "2026-11-22T12:00:00Z"
 
@@ -150,3 +157,34 @@ def test_a_window_ending_at_midnight_stays_on_its_day(tmp_path: Path) -> None:
                         "resolved_at: '2026-11-21T00:00:00Z'\n")
     result = daily_uptime(site(tmp_path, {"2026-11-20-a": body}, NOW), "checkout", 3)
     assert days_of(result) == {date(2026, 11, 20): (120.0, ("2026-11-20-a",))}
+
+
+# (start hour, length in hours, incident number): hours from -48 to 120 around a 3-day range
+# that ends at `hi` (a midnight, or mid-day), so windows cover all of it, part, or nothing.
+TOUCHES = st.lists(st.tuples(st.integers(-48, 120), st.integers(0, 100), st.integers(0, 5)),
+                   max_size=10)
+
+
+@given(TOUCHES, st.sampled_from([0, 12]))
+@settings(max_examples=200, deadline=None)
+def test_touched_days_match_an_hour_by_hour_count(
+        spans: list[tuple[int, int, int]], end_hour: int) -> None:
+    """Windows over the whole range take a shortcut (sorted once, merged into each day):
+    the ids per day must be what checking every hour of every window gives."""
+    origin = datetime(2026, 11, 20, tzinfo=UTC)
+    lo, hi = origin, origin + timedelta(days=2, hours=end_hour or 24)
+    windows = [ImpactWindow(f"i{n}", "api", origin + timedelta(hours=start),
+                            origin + timedelta(hours=start + length), 1.0)
+               for start, length, n in spans]
+    expected: dict[date, set[str]] = {}
+    for w in windows:
+        if w.start == w.end:  # an instant counts on its day
+            if lo <= w.start < hi:
+                expected.setdefault(w.start.date(), set()).add(w.incident_id)
+            continue
+        moment = max(w.start, lo)
+        while moment < min(w.end, hi):
+            expected.setdefault(moment.date(), set()).add(w.incident_id)
+            moment += timedelta(hours=1)
+    assert _touched(windows, lo, hi) == {day: tuple(sorted(ids))
+                                         for day, ids in expected.items()}

@@ -67,10 +67,13 @@ def counts(incident: Incident) -> bool:
     return not incident.maintenance and not incident.drill and incident.status != "canceled"
 
 
-def impact_windows(data: SiteData) -> dict[str, list[ImpactWindow]]:
-    """Component id -> its impact windows (clipped to now), from every counted incident."""
+def impact_windows(data: SiteData, since: datetime | None = None
+                   ) -> dict[str, list[ImpactWindow]]:
+    """Component id -> its impact windows (clipped to now), from every counted incident;
+    with `since`, only the windows that reach it (end >= since) and start before now."""
     out: dict[str, list[ImpactWindow]] = defaultdict(list)
     now = data.now.astimezone(UTC)
+    weights = data.config.weights
     for inc in data.incidents:
         if not counts(inc):
             continue
@@ -82,8 +85,10 @@ def impact_windows(data: SiteData) -> dict[str, list[ImpactWindow]]:
         start, end = start.astimezone(UTC), min(end.astimezone(UTC), now)
         if end < start:
             end = start
+        if since is not None and (end < since or start >= now):
+            continue  # years of history before the bars: no window objects for them
         for comp in inc.components:
-            weight = data.config.weights.get(comp.impact, 0.0)
+            weight = weights.get(comp.impact, 0.0)
             out[comp.id].append(ImpactWindow(inc.id, comp.id, start, end, weight))
     return out
 
@@ -117,21 +122,41 @@ def _down_seconds(windows: Sequence[ImpactWindow], lo: datetime, hi: datetime
 
 
 def _touched(windows: Sequence[ImpactWindow], lo: datetime, hi: datetime
-             ) -> dict[date, set[str]]:
-    """Per UTC day in [lo, hi), the incidents whose window touches it (an instant counts)."""
-    by_ordinal: dict[int, set[str]] = defaultdict(set)
+             ) -> dict[date, tuple[str, ...]]:
+    """Per UTC day in [lo, hi), the sorted ids of the incidents whose window touches it (an
+    instant counts). Windows reaching every day of the range (long open incidents) are
+    sorted once and merged into each day, not added to and sorted with every day's set."""
+    spans: list[tuple[int, int, str]] = []  # (first, last) day ordinals touched, id
     for w in windows:
         start, end = max(w.start, lo), min(w.end, hi)
         if w.start == w.end:
             if lo <= w.start < hi:
-                by_ordinal[w.start.date().toordinal()].add(w.incident_id)
+                ordinal = w.start.date().toordinal()
+                spans.append((ordinal, ordinal, w.incident_id))
             continue
         if end <= start:
             continue
         last = (end - _INSTANT).date().toordinal()  # [start, end): midnight belongs to the next
-        for ordinal in range(start.date().toordinal(), last + 1):
-            by_ordinal[ordinal].add(w.incident_id)
-    return {date.fromordinal(o): ids for o, ids in by_ordinal.items()}
+        spans.append((start.date().toordinal(), last, w.incident_id))
+    first_day = lo.date().toordinal()
+    last_day = (hi - _INSTANT).date().toordinal() if hi > lo else first_day - 1
+    everywhere = {ident for first, last, ident in spans
+                  if first == first_day and last == last_day}
+    by_ordinal: dict[int, set[str]] = defaultdict(set)
+    for first, last, ident in spans:
+        if ident not in everywhere:
+            for ordinal in range(first, last + 1):
+                by_ordinal[ordinal].add(ident)
+    common = sorted(everywhere)
+    out: dict[date, tuple[str, ...]] = {}
+    for ordinal in range(first_day, last_day + 1) if everywhere else ():
+        extra = by_ordinal.pop(ordinal, None)
+        # two sorted runs: the sort merges them in linear time
+        out[date.fromordinal(ordinal)] = tuple(sorted(common + sorted(extra)) if extra
+                                               else common)
+    for ordinal, ids in by_ordinal.items():
+        out[date.fromordinal(ordinal)] = tuple(sorted(ids))
+    return out
 
 
 def daily_uptime(data: SiteData, component_id: str, days: int) -> tuple[DayUptime, ...]:
@@ -143,14 +168,14 @@ def daily_uptime(data: SiteData, component_id: str, days: int) -> tuple[DayUptim
 def uptime_by_component(data: SiteData, days: int, component_ids: Sequence[str]
                         ) -> dict[str, tuple[DayUptime, ...]]:
     """daily_uptime for several components with one pass over the incidents."""
-    windows = impact_windows(data)
     now = data.now.astimezone(UTC)
     today = now.date()
     first = today - timedelta(days=days - 1)
     range_start = datetime.combine(first, time(), tzinfo=UTC)
+    windows = impact_windows(data, since=range_start)
     out = {}
     for cid in component_ids:
-        mine = [w for w in windows.get(cid, ()) if w.end >= range_start and w.start < now]
+        mine = windows.get(cid, [])
         down = _down_seconds(mine, range_start, now)
         touched = _touched(mine, range_start, now)
         result = []
@@ -163,7 +188,7 @@ def uptime_by_component(data: SiteData, days: int, component_ids: Sequence[str]
                 day=day,
                 uptime=1.0 - weighted / minutes if minutes else 1.0,
                 weighted_minutes=weighted,
-                incidents=tuple(sorted(touched.get(day, ()))),
+                incidents=touched.get(day, ()),
                 minutes=minutes,
             ))
         out[cid] = tuple(result)
