@@ -176,3 +176,24 @@ def test_maintenance_completed_by_its_window_resolves_at_the_window_end(tmp_path
         "2026-11-21T10:00:00Z", "2026-11-21T11:00:00Z")}, NOW))
     (done,) = load(out, "scheduled-maintenances.json")["scheduled_maintenances"]
     assert (done["status"], done["resolved_at"]) == ("completed", "2026-11-21T12:00:00.000+01:00")
+
+
+def test_files_are_compact_json_with_each_incident_spliced_in_whole(tmp_path: Path) -> None:
+    """Each file is exactly json.dumps of its own value (compact, keys in order, UTF-8 as
+    is, final newline), though incidents are encoded once and spliced into every file that
+    lists them; an unresolved incident reads the same in summary.json and unresolved.json."""
+    out = api.produce(sample(tmp_path))
+    for name in FILES:
+        raw = out[api.PREFIX + name]
+        value = json.loads(raw)
+        assert raw == (json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+                       + "\n").encode("utf-8"), name
+        assert api.dumps(value) == raw
+    summary = json.loads(out[api.PREFIX + "summary.json"])
+    unresolved = json.loads(out[api.PREFIX + "incidents/unresolved.json"])
+    assert summary["incidents"] and summary["incidents"] == unresolved["incidents"]
+    both = summary["scheduled_maintenances"]
+    active = json.loads(out[api.PREFIX + "scheduled-maintenances/active.json"])
+    upcoming = json.loads(out[api.PREFIX + "scheduled-maintenances/upcoming.json"])
+    assert both == active["scheduled_maintenances"] + upcoming["scheduled_maintenances"]
+    assert upcoming["scheduled_maintenances"]

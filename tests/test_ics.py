@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import icalendar
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from status_fixtures import maintenance, sample, site
 from warroom.site import ics
@@ -73,3 +75,23 @@ def test_same_input_same_bytes_whatever_the_build_time(tmp_path: Path) -> None:
 
 def test_empty_calendar_is_still_valid(tmp_path: Path) -> None:
     assert events(ics.produce(site(tmp_path, {}, NOW))["maintenance.ics"]) == {}
+
+
+def _fold_by_character(line: str) -> str:
+    """The plain rule, one character at a time: a line never exceeds 75 octets, a
+    continuation starts with a space, and no UTF-8 character is split."""
+    out, current, size = [], "", 0
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > 75:
+            out.append(current)
+            current, size = " ", 1
+        current += ch
+        size += width
+    return "\r\n".join([*out, current]) + "\r\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab ;,\\é€😀\u00a0"), max_size=400))
+def test_fold_on_bytes_equals_folding_character_by_character(line: str) -> None:
+    assert ics.fold(line) == _fold_by_character(line)

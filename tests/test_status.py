@@ -216,3 +216,55 @@ def test_producers_refuse_public_data_that_skipped_the_view(tmp_path: Path) -> N
     for producer in PRODUCERS:
         with pytest.raises(ValueError, match="audience_view"):
             producer.produce(unfiltered)
+
+
+def test_the_view_is_read_once_per_site_data_and_never_trusted_across_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ensure_view remembers a SiteData it checked (the producers after the first pay a
+    look-up), but a new SiteData, even one sharing the config, is checked again."""
+    import gc
+    from dataclasses import replace
+
+    from warroom import status
+
+    checked = sample(tmp_path)
+    internal = sample(tmp_path / "internal", audience="internal")
+    reads: list[SiteData] = []
+    real = status._check_view
+
+    def counting(data: SiteData) -> None:
+        reads.append(data)
+        real(data)
+
+    monkeypatch.setattr(status, "_check_view", counting)
+    for producer in PRODUCERS:
+        producer.produce(checked)
+    status.ensure_view(checked)
+    assert reads == [checked]  # the whole view read once, by the first producer
+    leaky = replace(checked, incidents=internal.incidents)
+    with pytest.raises(ValueError, match="audience_view"):
+        status.ensure_view(leaky)
+    with pytest.raises(ValueError, match="audience_view"):
+        status.ensure_view(leaky)  # a refusal is not remembered as a pass
+    for producer in PRODUCERS:
+        with pytest.raises(ValueError, match="audience_view"):
+            producer.produce(leaky)
+    key = id(checked)
+    assert key in status._DERIVED
+    reads.clear()
+    del checked, producer
+    gc.collect()
+    assert key not in status._DERIVED  # dropped with its SiteData: no stale answer by id
+
+
+def test_roll_up_and_latest_activity_are_worked_out_once_per_site_data(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from warroom.status import latest_activity
+
+    data = sample(tmp_path)
+    assert rollup(data) is rollup(data)
+    assert latest_activity(data) is latest_activity(data)
+    later = replace(data, now=data.now.replace(year=data.now.year + 1))
+    assert rollup(later) is not rollup(data)  # another SiteData: computed for it
+    assert rollup(later) == rollup(replace(data, now=later.now))

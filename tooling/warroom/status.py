@@ -107,8 +107,12 @@ def ensure_view(data: SiteData) -> None:
     if data.internal:
         return
     memo = derived(data)
-    if memo.get("view checked"):
-        return
+    if not memo.get("view checked"):
+        _check_view(data)
+        memo["view checked"] = True
+
+
+def _check_view(data: SiteData) -> None:
     shown = visible_components(data.config, data.audience)
     for inc in data.incidents:
         if (not inc.public or inc.drill or inc.regulatory is not None or inc.roles
@@ -116,7 +120,6 @@ def ensure_view(data: SiteData) -> None:
                 or any(c.id not in shown for c in inc.components)):
             raise ValueError(f"public site data holds internal material of {inc.id}: "
                              "build SiteData.incidents with audience_view(..., 'public')")
-    memo["view checked"] = True
 
 
 # What is worked out from one SiteData (the checked view, the roll-up, every incident's
