@@ -8,6 +8,7 @@ so that the next run only reads the commits made since.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,13 +34,15 @@ class History:
 
 
 def read_history(root: Path, *, landed: bool = False, at: str | None = None,
-                 now: datetime | None = None, use_cache: bool = True) -> History:
+                 now: datetime | None = None, use_cache: bool = True,
+                 known: Mapping[str, Facts] | None = None) -> History:
     """What the repository at `root` recorded per incident id.
 
     `landed`: times are those of the first-parent commit of the evaluated revision that
     brought each change in, rather than the commit that made it. `at`: evaluate the
     repository as it was at that revision (the working tree is then ignored). `now`: the
     time given to uncommitted changes, and the limit past which a commit is future-dated.
+    `known`: facts of file contents the caller parsed already, by sha256 (FactReader).
     Raises WarroomError for a shallow clone or an unknown revision.
     """
     now = now if now is not None else datetime.now(UTC)
@@ -59,7 +62,7 @@ def read_history(root: Path, *, landed: bool = False, at: str | None = None,
                  "actions/checkout with `fetch-depth: 0`)")
     folder = prefix + INCIDENTS_DIR
     head = info.head if info else gitrepo.resolve_commit(top, at or "HEAD")
-    reader = FactReader()
+    reader = FactReader(known)
     # The working tree's changes are asked for now and read last: git looks meanwhile.
     status = gitrepo.start_worktree_changes(top, folder) if at is None else None
     try:

@@ -14,10 +14,15 @@ version, never to a wrong fact.
 """
 from __future__ import annotations
 
+import hashlib
 import re
-from typing import Any, NamedTuple
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from warroom.yamlload import MAX_BYTES, load_bytes, parse_text
+
+if TYPE_CHECKING:
+    from warroom.model import Incident
 
 # How far along an incident is, for "first reached identified (or later)" and friends.
 RANK = {"investigating": 0, "scheduled": 0, "identified": 1, "in_progress": 1,
@@ -113,15 +118,34 @@ def facts_of(data: Any) -> Facts | Unreadable:
     )
 
 
-class FactReader:
-    """Facts of file versions, remembering parsed pieces across versions of one run."""
+def facts_of_incident(incident: Incident) -> Facts:
+    """`facts_of` the file an Incident was built from (a valid file: the model holds these
+    fields as written; tests compare the two on every valid file we have)."""
+    commander = incident.roles.get("commander")
+    return Facts(incident.id or None, incident.status, incident.severity,
+                 commander not in (None, ""), len(incident.updates),
+                 incident.postmortem is not None and incident.postmortem.status == "published")
 
-    def __init__(self) -> None:
+
+class FactReader:
+    """Facts of file versions, remembering parsed pieces across versions of one run.
+
+    `known` maps the sha256 of a file's bytes to its facts when the caller has already
+    parsed that file (a build loads the working tree first): HEAD's versions of most files
+    are those very bytes, so they are not parsed a second time.
+    """
+
+    def __init__(self, known: Mapping[str, Facts] | None = None) -> None:
+        self._known = known or {}
         self._pieces: dict[str, Any] = {}
         self._runs: dict[str, Any] = {}  # run of other keys -> its keys, or None
         self._items: dict[str, bool] = {}  # item of updates: -> parses to one entry
 
     def read(self, raw: bytes) -> Facts | Unreadable:
+        if self._known:
+            found = self._known.get(hashlib.sha256(raw).hexdigest())
+            if found is not None:
+                return found
         text = self._plain_text(raw)
         data = self._by_pieces(text) if text is not None else _BAD
         if data is _BAD:

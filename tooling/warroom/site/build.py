@@ -24,6 +24,7 @@ from warroom.clock import Clock
 from warroom.config import Config
 from warroom.errors import WarroomError
 from warroom.history import read_history
+from warroom.history_facts import facts_of_incident
 from warroom.model import Incident
 from warroom.problems import Problem, has_errors
 from warroom.recorded import Recorded
@@ -141,7 +142,10 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
     if loaded.config is None or has_errors(loaded.problems):
         raise BuildFailed(loaded.problems)
     lap("load")
-    history = read_history(root, now=now)
+    # HEAD holds most files as loaded: their facts need not be parsed again from git.
+    history = read_history(root, now=now, known={
+        loaded.digests[i.id]: facts_of_incident(i) for i in loaded.incidents
+        if i.id in loaded.digests})
     if has_errors(history.problems):
         raise BuildFailed(history.problems)
     lap("history")
