@@ -102,10 +102,11 @@ def incident_paths(root: Path) -> list[str]:
     found: list[str] = []
     for folder, dirs, names in os.walk(base):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found += [os.path.join(folder, name)[start:] for name in names
+        here = folder[start:].replace(os.sep, "/") + "/"
+        found += [here + name for name in names
                   if name.endswith(SUFFIXES) and not name.startswith(".")]
-    found.sort()
-    return found if os.sep == "/" else [p.replace(os.sep, "/") for p in found]
+    found.sort()  # as incident_files sorts: the same prefix on every path
+    return found
 
 
 def _signature(info: os.stat_result) -> Signature:
