@@ -96,7 +96,6 @@ class LoadCache:
 
     def write(self, header: str, entries: dict[str, Any]) -> None:
         """Store exactly `entries` for `header`, as a new base."""
-        self.folder.mkdir(parents=True, exist_ok=True)
         with Writer(self) as writer:
             writer.base(header, Stored(), entries, [])
 
@@ -202,7 +201,7 @@ def open_writer(cache: LoadCache | None) -> Writer | None:
 
 
 def store(writer: Writer, header: str, stored: Stored, entries: dict[str, Any],
-           fresh: list[tuple[bytes, list[str]]]) -> None:
+          fresh: list[tuple[bytes, list[str]]]) -> None:
     """Bring the cache up to date: the delta when the change is small, else a new base."""
     known = stored.entries
     changed = {k: v for k, v in entries.items() if known.get(k, _MISSING) is not v}
