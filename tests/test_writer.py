@@ -32,7 +32,8 @@ def test_replaces_the_previous_site_and_drops_stale_files(tmp_path: Path) -> Non
     stats = write_site(SITE, out)
     assert _tree(out) == SITE
     assert stats.removed
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]
+    # No staging or retired folder left: only the hidden spare (tests/test_writer_spare.py).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["._site.spare", "_site"]
 
 
 def test_unchanged_files_are_carried_over_not_rewritten(tmp_path: Path) -> None:

@@ -1,23 +1,27 @@
 """The only module that writes the site to disk, atomically.
 
-Everything is rendered before anything is written. `write_site` then fills a fresh folder
+Everything is rendered before anything is written. `write_site` then fills a staging folder
 beside the target and swaps it in with two renames, so readers (a web server, a deploy
 step) see the old site or the new one, never half of each; a failure leaves the previous
 site as it was. Files whose bytes did not change are hard-linked from the previous site
 instead of written again: their modification times survive, so `rsync -t` and friends
-upload only what changed.
+upload only what changed, and the page cache finds its pages where it left them.
+
+The replaced site is kept beside the target as a spare that the next build updates in
+place (`warroom.spare`), so a rebuild costs what changed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-import stat
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from warroom import spare
 from warroom.errors import WarroomError
 
 _FORBIDDEN_NAMES = {"", ".", ".."}
@@ -28,6 +32,7 @@ class WriteStats:
     written: int  # files whose bytes are new
     linked: int  # unchanged files carried over from the previous site
     removed: bool  # whether a previous site was replaced
+    reused: bool = False  # whether the spare was updated instead of a fresh folder filled
 
 
 def check_path(path: str) -> None:
@@ -59,13 +64,7 @@ def merge(results: Iterable[tuple[str, Mapping[str, bytes]]]) -> dict[str, bytes
                 )
             owner[path] = name
             merged[path] = content
-    folders = set()
-    for path in merged:  # every folder above every output (string work: this runs 10^4 times)
-        cut = path.rfind("/")
-        while cut > 0 and path[:cut] not in folders:
-            folders.add(path[:cut])
-            cut = path.rfind("/", 0, cut)
-    clash = sorted(folders & merged.keys())
+    clash = sorted(spare.folders(merged) & merged.keys())
     if clash:
         raise WarroomError(f"output {clash[0]!r} is both a file and a folder of other outputs")
     return dict(sorted(merged.items()))
@@ -88,30 +87,14 @@ def _refuse_unsafe_target(target: Path, root: Path | None) -> None:
         )
 
 
-def _same_bytes(old: str, content: bytes) -> bool:
-    try:
-        info = os.lstat(old)
-        if stat.S_ISLNK(info.st_mode) or info.st_size != len(content):
-            return False
-        with open(old, "rb") as handle:
-            return handle.read() == content
-    except OSError:
-        return False
-
-
-def _carry(source: str, dest: str) -> None:
-    try:
-        os.link(source, dest)
-    except OSError:  # no hard links on this file system: copy
-        shutil.copy2(source, dest)
-
-
 def _fill(folder: Path, outputs: Mapping[str, bytes], previous: Path | None,
-          keep: Sequence[str]) -> tuple[int, int]:
+          keep: Sequence[str], record: spare.Record | None = None) -> tuple[int, int]:
+    """Fill the empty `folder`; note what it holds in `record`."""
     # Plain strings, not Path objects: this runs for every file of the site (10^4 times).
     written = linked = 0
     into = str(folder)
     made: set[str] = {""}
+    files = record.files if record is not None else {}
 
     def parent_of(rel: str) -> None:
         parent = rel.rpartition("/")[0]
@@ -126,31 +109,75 @@ def _fill(folder: Path, outputs: Mapping[str, bytes], previous: Path | None,
     old = str(previous)
     for rel in keep:
         parent_of(rel)
-        _carry(f"{old}/{rel}", f"{into}/{rel}")
+        spare.carry(f"{old}/{rel}", f"{into}/{rel}")
+        if record is not None:
+            files[rel] = str(os.lstat(f"{into}/{rel}").st_ino)
         linked += 1
     for rel, content in outputs.items():
         dest = f"{into}/{rel}"
         parent_of(rel)
-        if previous is not None and _same_bytes(f"{old}/{rel}", content):
+        same = spare.same_file(f"{old}/{rel}", content) if previous is not None else None
+        if same is not None:
             try:
                 os.link(f"{old}/{rel}", dest)
+                files[rel] = str(same.st_ino)
                 linked += 1
                 continue
             except OSError:
                 pass  # no hard links on this file system: write a copy
-        with open(dest, "wb") as handle:
-            handle.write(content)
+        files[rel] = str(spare.write_new(dest, content))
         written += 1
+    if record is not None:
+        record.touched = made
     return written, linked
 
 
+def _new_folder(target: Path, umask: int) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix=f"{target.name}.new-", dir=target.parent))
+    # mkdtemp makes a private (0700) folder; a site must be readable by the web server.
+    folder.chmod(0o777 & ~umask)
+    return folder
+
+
+def _stage(made: list[Path], target: Path, outputs: Mapping[str, bytes],
+           previous: Path | None, keep: Sequence[str], known: spare.Record | None,
+           umask: int, keep_spare: bool) -> tuple[Path, int, int, spare.Record, bool]:
+    """Fill a staging folder, from the spare when it can be trusted (`known` is what the
+    ledger says it holds). Returns the folder, counts, what it holds, and whether the
+    spare was used; `made` collects every folder made, for cleaning up after a failure."""
+    home = spare.home_of(target)
+    made.append(staging := _new_folder(target, umask))
+    if previous is not None and known is not None and spare.claim(home / "site", staging, known):
+        staging.chmod(0o777 & ~umask)
+        record = spare.Record(known.root)
+        try:
+            written, linked = spare.update(staging, outputs, previous, keep, known, record)
+            spare.finish(staging, record)
+            return staging, written, linked, record, True
+        except OSError:  # something is off in the spare: fill a fresh folder after all
+            shutil.rmtree(staging, ignore_errors=True)
+            made.append(staging := _new_folder(target, umask))
+    else:
+        with contextlib.suppress(OSError):  # a crash's, a copy's or a stranger's: not ours
+            spare.remove(str(home / "site"))
+    staging.chmod(0o777 & ~umask)
+    record = spare.Record(spare.ident(staging))
+    recording = keep_spare and previous is not None  # a first write is not kept: no record
+    written, linked = _fill(staging, outputs, previous, keep, record if recording else None)
+    if recording:
+        spare.finish(staging, record)
+    return staging, written, linked, record, False
+
+
 def write_site(outputs: Mapping[str, bytes], target: Path, *, root: Path | None = None,
-               keep: Sequence[str] = ()) -> WriteStats:
+               keep: Sequence[str] = (), keep_spare: bool = True) -> WriteStats:
     """Write `outputs` ({relative path: bytes}) as the folder `target`, atomically; `keep`
     lists files of the current site to carry over unchanged (pages a cache knows are fresh).
 
     `root`, the repository, is never replaced, nor is a non-empty folder that does not look
-    like a site (no index.html), so a wrong --out cannot delete someone's work.
+    like a site (no index.html), so a wrong --out cannot delete someone's work. The replaced
+    site is kept beside the target as the spare for the next build, unless `keep_spare` is
+    false (a one-shot build, as in CI: then nothing is left beside the target).
     """
     for path in [*outputs, *keep]:
         check_path(path)
@@ -160,26 +187,36 @@ def write_site(outputs: Mapping[str, bytes], target: Path, *, root: Path | None 
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     previous = target if target.is_dir() else None
-    staging = Path(tempfile.mkdtemp(prefix=f"{target.name}.new-", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    ledger = spare.read_ledger(target, umask)
+    made: list[Path] = []
     try:
-        # mkdtemp makes a private (0700) folder; a site must be readable by the web server.
-        umask = os.umask(0)
-        os.umask(umask)
-        staging.chmod(0o777 & ~umask)
-        written, linked = _fill(staging, outputs, previous, keep)
-        if previous is None:
-            staging.rename(target)
-            return WriteStats(written, linked, removed=False)
-        retired = Path(tempfile.mkdtemp(prefix=f"{target.name}.old-", dir=target.parent))
-        retired.rmdir()  # only its unique name is wanted
-        target.rename(retired)
+        staging, written, linked, record, reused = _stage(
+            made, target, outputs, previous, keep, ledger.spare if ledger else None, umask,
+            keep_spare)
+        if previous is not None:
+            retired = Path(tempfile.mkdtemp(prefix=f"{target.name}.old-", dir=target.parent))
+            retired.rmdir()  # only its unique name is wanted
+            target.rename(retired)
         try:
             staging.rename(target)
         except OSError:
-            retired.rename(target)
+            if previous is not None:
+                retired.rename(target)
             raise
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        for folder in made:
+            shutil.rmtree(folder, ignore_errors=True)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
-    return WriteStats(written, linked, removed=True)
+    home = spare.home_of(target)
+    kept = None
+    if previous is not None and keep_spare:
+        kept = spare.retire(retired, target, ledger.live if ledger else None)
+    if kept is not None:
+        spare.save(spare.Ledger(str(target), umask, kept, record))
+    else:  # nothing to keep (a first write, or keep_spare=False): nothing beside the target
+        if previous is not None:
+            shutil.rmtree(retired, ignore_errors=True)
+        shutil.rmtree(home, ignore_errors=True)
+    return WriteStats(written, linked, removed=previous is not None, reused=reused)

@@ -1,0 +1,341 @@
+"""The spare: the replaced site, kept to become the next one (used by `writer` only).
+
+Filling a fresh folder links every kept file again, and deleting the replaced site unlinks
+them all: a second at 10,000 incidents for a one-line change. So the replaced
+site is kept as `.<target name>.spare/site` beside the target (same file system, so renames
+stay atomic; private (0700) and git-ignored; never inside the target, never published) with
+a ledger of what the writer left in it, and the next build updates it in place into the
+new staging folder: only files that differ are removed, linked or written. It may be
+deleted at any time (the next build fills a fresh folder); `keep_spare=False` leaves none.
+Nothing in it is taken on trust:
+- a file is never written in place: a changed one is unlinked, then created (O_EXCL), so a
+  file the spare shares with the live site (a hard link) never changes under its readers;
+- a spare file is kept only if it is the live file itself (the same inode as the live path
+  now), so a kept page keeps the live inode and mtime;
+- each folder must still be what the ledger recorded: inode, mtime and ctime (which no one
+  can set) change whenever an entry is added, removed or replaced; a folder that differs,
+  and the top folder always, is emptied of files and filled again;
+- the ledger names the target, the umask and the spare's inode: after a crash, a copy, a
+  move or anything unexpected (any OSError) the build falls back to a fresh folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+
+_FORBIDDEN_NAMES = {"", ".", ".."}
+_MAGIC = "warroom-spare 1"
+
+
+@dataclass
+class Record:
+    """What a site folder held when the writer last left it (the ledger's half for it)."""
+    root: str  # "device:inode" of the folder
+    dirs: dict[str, str] = field(default_factory=dict)  # sub-folder -> "ino:mtime:ctime"
+    files: dict[str, str] = field(default_factory=dict)  # file -> "ino"
+    touched: set[str] = field(default_factory=set)  # folders to stat when done
+
+
+@dataclass
+class Ledger:
+    target: str
+    umask: int
+    spare: Record | None
+    live: Record | None
+
+
+def folders(paths: Iterable[str]) -> set[str]:
+    """Every folder above every path (string work: this runs 10^4 times)."""
+    found: set[str] = set()
+    for path in paths:
+        cut = path.rfind("/")
+        while cut > 0 and path[:cut] not in found:
+            found.add(path[:cut])
+            cut = path.rfind("/", 0, cut)
+    return found
+
+
+def same_file(old: str, content: bytes) -> os.stat_result | None:
+    """The old file's identity if it holds exactly `content` (a symlink never does)."""
+    try:
+        fd = os.open(old, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(content):
+            return None
+        with open(fd, "rb", closefd=False) as handle:
+            return info if handle.read() == content else None
+    finally:
+        os.close(fd)
+
+
+def write_new(dest: str, content: bytes) -> int:
+    """Create `dest` (never an existing file: it may be a link to a live one); its inode."""
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view):]
+        return os.fstat(fd).st_ino
+    finally:
+        os.close(fd)
+
+
+def carry(source: str, dest: str) -> None:
+    try:
+        os.link(source, dest, follow_symlinks=False)
+    except OSError:  # no hard links on this file system: copy
+        shutil.copy2(source, dest, follow_symlinks=False)
+
+
+def remove(path: str) -> None:
+    """Remove a file, a symlink (never what it points to) or a whole folder."""
+    try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _empty(into: str, folder: str, keep: set[str]) -> None:
+    """Remove every file of a spare folder that is not as recorded, and its sub-folders
+    except those in `keep` (checked on their own next)."""
+    with os.scandir(f"{into}/{folder}" if folder else into) as entries:
+        for entry in entries:
+            rel = f"{folder}/{entry.name}" if folder else entry.name
+            if not (rel in keep and entry.is_dir(follow_symlinks=False)):
+                remove(entry.path)
+
+
+def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Sequence[str],
+           spare: Record, record: Record) -> tuple[int, int]:
+    """Turn `folder`, the claimed spare that `spare` describes, into the new site."""
+    into, old = str(folder), str(previous)
+    dev = os.lstat(into).st_dev
+    wanted = {*outputs, *keep}
+    needed = folders(wanted)
+    touched = record.touched
+    # Folders, parents first: `present` exist as recorded, or were `wiped` of their files.
+    present, wiped, known = {""}, {""}, needed & spare.dirs.keys()
+    _empty(into, "", known)  # the top folder's ctime changed when it was renamed
+    for rel in sorted(known):  # a path sorts before every path below it
+        parent = rel.rpartition("/")[0]
+        if parent not in present:
+            continue
+        try:
+            info = os.lstat(f"{into}/{rel}")
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISDIR(info.st_mode):
+            os.unlink(f"{into}/{rel}")
+            touched.add(parent)
+            continue
+        present.add(rel)
+        if f"{info.st_ino}:{info.st_mtime_ns}:{info.st_ctime_ns}" != spare.dirs[rel]:
+            _empty(into, rel, known)
+            wiped.add(rel)
+            touched.add(rel)
+    trusted = present - wiped  # folders whose entries are exactly the recorded ones
+    for rel in chain(spare.dirs.keys() - needed, spare.files.keys() - wanted):
+        # The ledger's paths are used only here unchecked (the others are outputs): one in
+        # a trusted (output) folder, and a plain name, stays inside the spare.
+        parent, _, name = rel.rpartition("/")
+        if parent in trusted:
+            if name in _FORBIDDEN_NAMES:
+                raise OSError(f"unsafe path in the spare's ledger: {rel!r}")
+            remove(f"{into}/{rel}")
+            touched.add(parent)
+
+    def spare_ino(rel: str, parent: str) -> str | None:
+        return spare.files.get(rel) if parent in trusted else None
+
+    def parent_of(rel: str) -> str:
+        parent = rel.rpartition("/")[0]
+        if parent not in present:
+            os.makedirs(f"{into}/{parent}")
+            while parent not in present:
+                present.add(parent)
+                touched.add(parent)
+                parent = parent.rpartition("/")[0]
+            touched.add(parent)
+        return rel.rpartition("/")[0]
+
+    def relink(rel: str, parent: str, had: str | None) -> None:
+        if had is not None:
+            os.unlink(f"{into}/{rel}")  # unlink, then link: never through a shared file
+        carry(f"{old}/{rel}", f"{into}/{rel}")
+        record.files[rel] = str(os.lstat(f"{into}/{rel}").st_ino)
+        touched.add(parent)
+
+    written = linked = 0
+    for rel in keep:
+        parent = parent_of(rel)
+        info, had = os.lstat(f"{old}/{rel}"), spare_ino(rel, parent)
+        record.files[rel] = str(info.st_ino)
+        if had != record.files[rel] or info.st_dev != dev:
+            relink(rel, parent, had)
+        linked += 1
+    for rel, content in outputs.items():
+        parent = parent_of(rel)
+        same, had = same_file(f"{old}/{rel}", content), spare_ino(rel, parent)
+        if same is not None:
+            record.files[rel] = str(same.st_ino)
+            if had == record.files[rel] and same.st_dev == dev:
+                linked += 1
+                continue
+            try:
+                relink(rel, parent, had)
+                linked += 1
+                continue
+            except OSError:
+                had = None  # no hard links, and a copy failed too: write it
+        if had is not None:
+            os.unlink(f"{into}/{rel}")
+        record.files[rel] = str(write_new(f"{into}/{rel}", content))
+        touched.add(parent)
+        written += 1
+    record.dirs = {rel: spare.dirs[rel] for rel in trusted - touched - {""}}
+    return written, linked
+
+
+def ident(path: Path) -> str:
+    info = os.lstat(path)
+    return f"{info.st_dev}:{info.st_ino}"
+
+
+def finish(folder: Path, record: Record) -> None:
+    """Note how the folders changed by this build were left (the others are as recorded)."""
+    into = str(folder)
+    for rel in record.touched - {""}:
+        try:
+            info = os.lstat(f"{into}/{rel}")
+        except FileNotFoundError:
+            continue
+        record.dirs[rel] = f"{info.st_ino}:{info.st_mtime_ns}:{info.st_ctime_ns}"
+
+
+def _dump(ledger: Ledger) -> str:
+    fields = [_MAGIC, ledger.target, str(ledger.umask)]
+    for record in (ledger.spare, ledger.live):
+        if record is None:
+            fields.append("-")
+            continue
+        fields += [record.root, str(len(record.dirs)), *chain.from_iterable(record.dirs.items()),
+                   str(len(record.files)), *chain.from_iterable(record.files.items())]
+    return "\0".join(fields)
+
+
+def _load(text: str) -> Ledger | None:
+    head = text.split("\0", 3)
+    if len(head) != 4 or head[0] != _MAGIC:
+        return None
+    fields, pos = head[3].split("\0"), 0
+
+    def table() -> dict[str, str]:
+        nonlocal pos
+        start = pos + 1
+        pos = start + 2 * int(fields[pos])
+        if pos > len(fields):
+            raise ValueError("short ledger")
+        return dict(zip(fields[start:pos:2], fields[start + 1:pos:2], strict=True))
+
+    records: list[Record | None] = []
+    try:
+        for _ in range(2):
+            pos += 1
+            if fields[pos - 1] == "-":
+                records.append(None)
+            else:
+                records.append(Record(fields[pos - 1], table(), table()))
+        umask = int(head[2])
+    except (ValueError, IndexError):
+        return None
+    return Ledger(head[1], umask, *records) if pos == len(fields) else None
+
+
+def home_of(target: Path) -> Path:
+    """The hidden folder beside `target` that holds its spare and the ledger."""
+    return target.parent / f".{target.name}.spare"
+
+
+def read_ledger(target: Path, umask: int) -> Ledger | None:
+    """The ledger of `target`'s spare, if it was written for this target and umask."""
+    try:
+        ledger = _load((home_of(target) / "ledger").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    if ledger is None or ledger.target != str(target) or ledger.umask != umask:
+        return None
+    return ledger
+
+
+def save(ledger: Ledger) -> None:
+    home = home_of(Path(ledger.target))
+    try:
+        temporary = home / "ledger.tmp"
+        temporary.write_text(_dump(ledger), encoding="utf-8")
+        temporary.replace(home / "ledger")
+    except OSError:  # a spare without its ledger is never used: no harm, only no speed
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def claim(spare: Path, staging: Path, record: Record) -> bool:
+    """Move the spare onto the empty staging folder (one build wins); whether it is ours."""
+    try:
+        info = os.lstat(spare)
+        if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid()
+                or f"{info.st_dev}:{info.st_ino}" != record.root):
+            return False
+        os.rename(spare, staging)  # replaces an empty folder; the spare is gone if we fail
+        if ident(staging) == record.root:
+            return True
+        shutil.rmtree(staging)  # another folder slipped in between: start afresh
+        staging.mkdir()
+    except OSError:
+        pass
+    return False
+
+
+def retire(retired: Path, target: Path, record: Record | None) -> Record | None:
+    """Make the replaced site the spare; what it holds comes from the ledger, or from
+    listing it once (a site written before the ledger, or by a first build)."""
+    try:
+        if record is None or ident(retired) != record.root:
+            record = survey(retired)
+        home = home_of(target)
+        home.mkdir(mode=0o700, exist_ok=True)
+        if not (home / ".gitignore").exists():  # beside a target inside a repository
+            (home / ".gitignore").write_text("*\n", encoding="utf-8")
+        retired.rename(home / "site")
+        return record
+    except OSError:
+        return None
+
+
+def survey(folder: Path) -> Record:
+    """Record what `folder` holds now: each folder's identity taken before it is listed,
+    so that a change during the listing shows later as a changed folder."""
+    record = Record(ident(folder))
+    pending = [("", str(folder))]
+    while pending:
+        rel, path = pending.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                name = f"{rel}/{entry.name}" if rel else entry.name
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISDIR(info.st_mode):
+                    record.dirs[name] = f"{info.st_ino}:{info.st_mtime_ns}:{info.st_ctime_ns}"
+                    pending.append((name, entry.path))
+                else:
+                    record.files[name] = str(info.st_ino)
+    return record
