@@ -238,3 +238,30 @@ def test_timeline_with_equal_weights_made_apart_and_times_in_any_offset(
         (max((Fraction(w) for a, n, w, _ in found if a <= minute < a + n), default=Fraction(0))
          for minute in range(min(lo, hi), max(lo, hi))), Fraction(0)) * 60
     assert weighted_downtime(impacts, start, end) == expected
+
+
+def test_history_before_every_period_asked_about_is_skipped_without_changing_a_number() -> None:
+    """evaluate builds impacts only from the earliest period it reports (12 months, 90 days,
+    the SLO window, a span); the results equal measuring with every impact ever."""
+    from warroom.availability import all_impacts, component_availability
+
+    cfg = config()
+    found = [
+        _outage("2019-03-01T10:00:00Z", "2019-03-01T11:00:00Z", "2019-03-01-old"),
+        # ends exactly where twelve months before November 2026 begin, and just after
+        _outage("2025-11-30T20:00:00Z", "2025-12-01T00:00:00Z", "2025-11-30-edge"),
+        _outage("2025-11-30T21:00:00Z", "2025-12-01T00:00:01Z", "2025-11-30-over"),
+        _outage("2026-01-15T00:00:00Z", "2026-11-02T00:00:00Z", "2026-01-15-long"),
+        _outage("2026-11-10T10:00:00Z", "2026-11-10T10:43:12Z"),
+    ]
+    counted = frozenset(c.id for c in cfg.components.values()
+                        if c.slo and c.slo.maintenance == "counted")
+    every = all_impacts(found, {}, cfg, NOW, maintenance_counted=counted)
+    for span in (None, (t("2019-01-01T00:00:00Z"), t("2019-06-01T00:00:00Z")),
+                 (t("2026-10-01T00:00:00Z"), t("2026-11-01T00:00:00Z"))):
+        for days, months in ((90, 12), (7, 1)):
+            expected = tuple(component_availability(cfg, c, every.get(c.id, []), NOW,
+                                                    days=days, span=span, months=months)
+                             for c in cfg.components.values())
+            assert evaluate(cfg, found, {}, NOW, days=days, months=months,
+                            span=span) == expected

@@ -47,10 +47,11 @@ def counts(incident: Incident) -> bool:
 
 
 def all_impacts(incidents: Iterable[Incident], recorded: Mapping[str, Recorded],
-                config: Config, now: datetime, *, maintenance_counted: frozenset[str]
-                ) -> dict[str, list[Impact]]:
+                config: Config, now: datetime, *, maintenance_counted: frozenset[str],
+                since: datetime | None = None) -> dict[str, list[Impact]]:
     """Component id -> its impacts, in one pass over the incidents. Maintenance counts only
-    for the components in `maintenance_counted`."""
+    for the components in `maintenance_counted`. With `since`, impacts that ended before it
+    are left out."""
     out: dict[str, list[Impact]] = {}
     weights: dict[str, Fraction] = {}  # by impact name: one Fraction each, not one per impact
     for incident in incidents:
@@ -63,6 +64,8 @@ def all_impacts(incidents: Iterable[Incident], recorded: Mapping[str, Recorded],
                 continue
             window = window or _window(incident, recorded.get(incident.id), now)
             if window is None or window[0] >= window[1]:
+                break
+            if since is not None and window[1] < since:
                 break
             if maintenance:
                 weight = MAINTENANCE_WEIGHT
@@ -110,20 +113,22 @@ class Timeline:
     before multiplying each sum by its weight once."""
 
     def __init__(self, impacts: Iterable[Impact]) -> None:
-        kept = [i for i in impacts if i.start < i.end and i.weight > 0]
-        # Rank the distinct weights (a handful of objects: looked up by identity, since
-        # hashing a Fraction costs more than all the rest of a segment).
+        kept = [i for i in impacts if i.start < i.end]
+        # Rank the distinct positive weights (a handful of objects: looked up by identity,
+        # since comparing or hashing a Fraction costs more than the rest of a segment).
         by_identity = {id(i.weight): i.weight for i in kept}
         self._weights: list[Fraction] = []
         rank_of: dict[int, int] = {}
         for key, weight in sorted(by_identity.items(), key=lambda item: item[1]):
-            if not self._weights or self._weights[-1] != weight:
-                self._weights.append(weight)
-            rank_of[key] = len(self._weights) - 1
+            if weight > 0:
+                if not self._weights or self._weights[-1] != weight:
+                    self._weights.append(weight)
+                rank_of[key] = len(self._weights) - 1
         events: list[tuple[int, int, int]] = []
         for i in kept:
-            rank = rank_of[id(i.weight)]
-            events += [(_micros(i.start), 1, rank), (_micros(i.end), -1, rank)]
+            rank = rank_of.get(id(i.weight), -1)
+            if rank >= 0:
+                events += [(_micros(i.start), 1, rank), (_micros(i.end), -1, rank)]
         events.sort(key=lambda e: e[0])  # stable: equal instants keep their order
         active = [0] * len(self._weights)  # open impacts per weight rank
         worst = -1  # highest rank with an open impact, -1 for none
@@ -291,24 +296,46 @@ def _budget(component: Component, timeline: Timeline, at: datetime) -> Budget | 
     return Budget(target, slo.window, period, tuple(rates), tuple(burn_down))
 
 
+@dataclass(frozen=True)
+class _Bounds:
+    at: datetime  # measured up to here
+    first_day: date
+    last_day: date
+    first_month: date
+    window: datetime  # start of the rolling window (the SLO's, else 30 days)
+
+    def earliest(self, span: tuple[datetime, datetime] | None) -> datetime:
+        """No period asked about starts before this: older impacts cannot change a result."""
+        starts = [utc_midnight(self.first_day), utc_midnight(self.first_month), self.window]
+        return min([*starts, span[0]] if span else starts)
+
+
+def _bounds(component: Component, now: datetime, days: int,
+            span: tuple[datetime, datetime] | None, months: int) -> _Bounds:
+    at = min(now, span[1]) if span else now
+    last = (at - timedelta(microseconds=1)).astimezone(UTC).date()
+    slo = component.slo
+    return _Bounds(
+        at=at, first_day=last - timedelta(days=days - 1), last_day=last,
+        first_month=add_months(utc_midnight(last.replace(day=1)), -(months - 1)).date(),
+        window=window_start(at, slo.window if slo else Duration.parse("30d")),
+    )
+
+
 def component_availability(
     config: Config, component: Component, impacts: list[Impact], now: datetime, *,
     days: int = 90, span: tuple[datetime, datetime] | None = None, months: int = 12,
 ) -> ComponentAvailability:
     """Availability of one component, measured up to `now` (or the end of `span`)."""
-    at = min(now, span[1]) if span else now
-    last = (at - timedelta(microseconds=1)).astimezone(UTC).date()
-    first_day = last - timedelta(days=days - 1)
-    first_month = add_months(utc_midnight(last.replace(day=1)), -(months - 1)).date()
-    slo = component.slo
-    window = window_start(at, slo.window if slo else Duration.parse("30d"))
+    b = _bounds(component, now, days, span, months)
+    at, slo = b.at, component.slo
     timeline = Timeline(impacts)
     return ComponentAvailability(
         component=component,
         maintenance_counted=bool(slo and slo.maintenance == "counted"),
-        days=daily(timeline, first_day, last, at),
-        months=monthly(timeline, first_month, last, at),
-        window=_period(str(slo.window) if slo else "30d", window, at, timeline, at),
+        days=daily(timeline, b.first_day, b.last_day, at),
+        months=monthly(timeline, b.first_month, b.last_day, at),
+        window=_period(str(slo.window) if slo else "30d", b.window, at, timeline, at),
         budget=_budget(component, timeline, at),
         span=_period("period", span[0], span[1], timeline, now) if span else None,
     )
@@ -322,10 +349,15 @@ def evaluate(
     """Every component's availability, in configuration order."""
     counted = frozenset(c.id for c in config.components.values()
                         if c.slo and c.slo.maintenance == "counted")
-    impacts = all_impacts(incidents, recorded, config, now, maintenance_counted=counted)
+    shown = [c for c in config.components.values() if include_internal or not c.internal]
+    # Impacts over before the earliest period asked about change no result: years of
+    # history need no Impact objects (most of a 10,000-incident repository).
+    since = min((_bounds(c, now, days, span, months).earliest(span) for c in shown),
+                default=None)
+    impacts = all_impacts(incidents, recorded, config, now, maintenance_counted=counted,
+                          since=since)
     return tuple(
         component_availability(config, component, impacts.get(component.id, []), now,
                                days=days, span=span, months=months)
-        for component in config.components.values()
-        if include_internal or not component.internal
+        for component in shown
     )
