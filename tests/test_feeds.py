@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from status_fixtures import BASE_URL, outage, recorded, sample, site
 from warroom.site import feeds
@@ -119,3 +120,33 @@ def test_french_site_says_statuses_in_french(tmp_path: Path) -> None:
     atom = parse(raw["feed.atom"])
     assert atom.entries[0].title == "Checkout errors in eu-west: Résolu"
     assert atom.feed.language == "fr"
+
+
+def test_each_feed_keeps_its_newest_entries_in_order(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every feed holds the LIMIT newest entries of its incidents, newest first, ties by id
+    and index reversed: the selection (nlargest, per component) must equal sorting all."""
+    monkeypatch.setattr(feeds, "LIMIT", 5)
+    incidents, expected = {}, []
+    for n in range(12):
+        ident = f"2026-11-{n + 1:02d}-i{n}"
+        comps = ["checkout"] if n % 2 else ["api"]
+        if n % 3 == 0:
+            comps.append("web")
+        times = [f"2026-11-{(n * 7) % 12 + 1:02d}T10:00:00Z", f"2026-11-{n % 4 + 13:02d}T08:00:00Z"]
+        updates = "".join(f"  - {{status: investigating, at: '{at}', message: m{i}}}\n"
+                          for i, at in enumerate(times))
+        incidents[ident] = outage(status="investigating", updates=updates, components=", ".join(
+            f"{{id: {c}, impact: major_outage}}" for c in comps))
+        expected += [(at, ident, i, comps) for i, at in enumerate(times)]
+    expected.sort(key=lambda e: (e[0], e[1], e[2]), reverse=True)
+    out = feeds.produce(site(tmp_path, incidents, NOW))
+
+    def ids(chosen: list[tuple[str, str, int, list[str]]]) -> list[str]:
+        return [f"tag:status.acme.test,{ident[:10]}:{ident}/{i}" for _, ident, i, _ in chosen]
+
+    assert [e.id for e in parse(out["feed.atom"]).entries] == ids(expected[:5])
+    for cid in ("api", "checkout", "web"):
+        mine = [e for e in expected if cid in e[3]][:5]
+        assert [e.id for e in parse(out[f"components/{cid}/feed.atom"]).entries] == ids(mine)
+        assert [e.id for e in parse(out[f"components/{cid}/feed.rss"]).entries] == ids(mine)
