@@ -103,6 +103,13 @@ def _gathered(data: SiteData, per_component: dict[str, list[Candidate]]) -> list
     return out
 
 
+def _newest(found: list[Candidate]) -> list[Candidate]:
+    """sorted(found, newest first)[:LIMIT] without sorting tens of thousands of updates; per
+    component, the same as filtering the sorted whole (keys are unique). Read from the end:
+    incidents come oldest first, and nlargest fed ascending input replaces at every step."""
+    return heapq.nlargest(LIMIT, reversed(found), key=_ORDER)
+
+
 def entries(data: SiteData, t: Translator, chosen: Sequence[Candidate]) -> list[Entry]:
     names = {c.id: c.name for c in data.config.components.values()}
     make_id = _ids(data)
@@ -218,16 +225,14 @@ def produce(data: SiteData) -> dict[str, bytes]:
     everything = _gathered(data, per_component)
     home = url(data, "")
     html = _Html()
-    # nlargest is sorted(..., reverse=True)[:LIMIT] without sorting tens of thousands of
-    # updates; per component, the same as filtering the sorted whole (keys are unique).
-    latest = entries(data, t, heapq.nlargest(LIMIT, everything, key=_ORDER))
+    latest = entries(data, t, _newest(everything))
     out = {"feed.atom": atom(data, site_title, "feed.atom", home, latest, html),
            "feed.rss": rss(data, site_title, "feed.rss", home, latest, html)}
     names = data.config.components
     for cid, mine in per_component.items():
         title = f"{site_title}: {names[cid].name}"
         page = url(data, component_path(cid))
-        items = entries(data, t, heapq.nlargest(LIMIT, mine, key=_ORDER))
+        items = entries(data, t, _newest(mine))
         for kind, write in (("atom", atom), ("rss", rss)):
             path = f"{component_path(cid)}feed.{kind}"
             out[path] = write(data, title, path, page, items, html)
