@@ -140,6 +140,7 @@ class Pages:
         self.views = Views(data, self.t)
         self.skipped: list[str] = []  # pages the cache had: not rendered this time
         self.keys: dict[str, str] = {}  # path -> key of every keyed page, once produced
+        self._digests: dict[str, str] = {}
 
     @cached_property
     def roll(self) -> Rollup:
@@ -162,9 +163,14 @@ class Pages:
         return sha.hexdigest()
 
     def _digest(self, incident: Incident) -> str:
-        base = self.digests.get(incident.id) or repr(incident)
-        moving = incident.open or (incident.maintenance and incident.status == "scheduled")
-        return f"{base}@{self.data.now.isoformat()}" if moving else base
+        # Asked for by every page listing the incident (3-4 each): made once.
+        found = self._digests.get(incident.id)
+        if found is None:
+            base = self.digests.get(incident.id) or repr(incident)
+            moving = incident.open or (incident.maintenance and incident.status == "scheduled")
+            found = f"{base}@{self.data.now.isoformat()}" if moving else base
+            self._digests[incident.id] = found
+        return found
 
     # -- jobs --------------------------------------------------------------------------
     def jobs(self) -> list[Job]:
