@@ -207,6 +207,17 @@ def test_files_added_to_the_live_site_do_not_come_back(tmp_path: Path) -> None:
         assert _tree(out) == _fresh(tmp_path, site)
 
 
+def test_a_live_site_replaced_by_hand_is_listed_when_it_retires(tmp_path: Path) -> None:
+    out, _ = _two_builds(tmp_path)
+    shutil.copytree(out, tmp_path / "copy")
+    shutil.rmtree(out)
+    (tmp_path / "copy").rename(out)
+    (out / "incidents/a/by-hand.html").write_bytes(b"by hand")
+    for n, site in enumerate(STEPS[1:4]):
+        assert write_site(site, out).reused
+        assert _tree(out) == _fresh(tmp_path, site), f"build {n}"
+
+
 def test_a_spare_of_another_target_is_not_trusted(tmp_path: Path) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
     for site in [A, STEPS[0]]:
@@ -221,26 +232,41 @@ def test_a_spare_of_another_target_is_not_trusted(tmp_path: Path) -> None:
     assert _tree(one) == _fresh(tmp_path, STEPS[2])
 
 
-@pytest.mark.parametrize("ledger", [b"", b"garbage\0\0\0", b"warroom-spare 1\0x\0" + b"\xff"])
-def test_a_broken_ledger_is_ignored(tmp_path: Path, ledger: bytes) -> None:
+@pytest.mark.parametrize("ledger", [b"", b"garbage\0\0\0", b"warroom-spare 1\0x\0" + b"\xff",
+                                    "truncated"])
+def test_a_broken_ledger_is_ignored(tmp_path: Path, ledger: bytes | str) -> None:
     out, _ = _two_builds(tmp_path)
-    (tmp_path / "._site.spare" / "ledger").write_bytes(ledger)
+    path = tmp_path / "._site.spare" / "spare.ledger"
+    path.write_bytes(path.read_bytes()[:-9] if ledger == "truncated" else ledger)
     assert not write_site(STEPS[1], out).reused
     assert _tree(out) == _fresh(tmp_path, STEPS[1])
 
 
 def test_a_ledger_naming_paths_outside_the_spare_is_not_followed(tmp_path: Path) -> None:
     out, _ = _two_builds(tmp_path)
-    path = tmp_path / "._site.spare" / "ledger"
-    loaded = spare._load(path.read_text(encoding="utf-8"))
-    assert loaded is not None and loaded.spare is not None
+    path = tmp_path / "._site.spare" / "spare.ledger"
+    umask = os.umask(0)
+    os.umask(umask)
+    loaded = spare._load(path.read_text(encoding="utf-8"), out, umask)
+    assert loaded is not None
     # "incidents" is a folder every build keeps: a ".." in it would reach the target.
-    loaded.spare.dirs["incidents/.."] = "1:2:3"
-    loaded.spare.files["incidents/../../victim"] = "1"
-    path.write_text(spare._dump(loaded), encoding="utf-8")
+    loaded.dirs["incidents/.."] = "1:2:3"
+    loaded.files["incidents/../../victim"] = "1"
+    path.write_text(spare._dump(out, umask, loaded), encoding="utf-8")
     (tmp_path / "victim").write_bytes(b"safe")
     write_site(STEPS[1], out)
     assert (tmp_path / "victim").read_bytes() == b"safe"
+    assert _tree(out) == _fresh(tmp_path, STEPS[1])
+
+
+def test_a_copy_of_the_spare_is_not_trusted(tmp_path: Path) -> None:
+    """As after a crash between moving folders, or a backup restored: same names and
+    bytes, other inodes."""
+    out, kept = _two_builds(tmp_path)
+    shutil.copytree(kept, tmp_path / "copy", symlinks=True)
+    shutil.rmtree(kept)
+    (tmp_path / "copy").rename(kept)
+    assert not write_site(STEPS[1], out).reused
     assert _tree(out) == _fresh(tmp_path, STEPS[1])
 
 

@@ -42,14 +42,6 @@ class Record:
     touched: set[str] = field(default_factory=set)  # folders to stat when done
 
 
-@dataclass
-class Ledger:
-    target: str
-    umask: int
-    spare: Record | None
-    live: Record | None
-
-
 def folders(paths: Iterable[str]) -> set[str]:
     """Every folder above every path (string work: this runs 10^4 times)."""
     found: set[str] = set()
@@ -156,11 +148,8 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
             remove(f"{into}/{rel}")
             touched.add(parent)
 
-    def spare_ino(rel: str, parent: str) -> str | None:
-        return spare.files.get(rel) if parent in trusted else None
-
     def parent_of(rel: str) -> str:
-        parent = rel.rpartition("/")[0]
+        parent = top = rel.rpartition("/")[0]
         if parent not in present:
             os.makedirs(f"{into}/{parent}")
             while parent not in present:
@@ -168,7 +157,7 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
                 touched.add(parent)
                 parent = parent.rpartition("/")[0]
             touched.add(parent)
-        return rel.rpartition("/")[0]
+        return top
 
     def relink(rel: str, parent: str, had: str | None) -> None:
         if had is not None:
@@ -178,16 +167,19 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
         touched.add(parent)
 
     written = linked = 0
-    for rel in keep:
+    files, lstat = spare.files, os.lstat
+    for rel in keep:  # the hot loop: ~10^4 kept pages
         parent = parent_of(rel)
-        info, had = os.lstat(f"{old}/{rel}"), spare_ino(rel, parent)
-        record.files[rel] = str(info.st_ino)
-        if had != record.files[rel] or info.st_dev != dev:
+        info = lstat(f"{old}/{rel}")
+        ino = record.files[rel] = str(info.st_ino)
+        had = files.get(rel) if parent in trusted else None
+        if had != ino or info.st_dev != dev:  # not the live file itself
             relink(rel, parent, had)
         linked += 1
     for rel, content in outputs.items():
         parent = parent_of(rel)
-        same, had = same_file(f"{old}/{rel}", content), spare_ino(rel, parent)
+        same = same_file(f"{old}/{rel}", content)
+        had = files.get(rel) if parent in trusted else None
         if same is not None:
             record.files[rel] = str(same.st_ino)
             if had == record.files[rel] and same.st_dev == dev:
@@ -224,22 +216,18 @@ def finish(folder: Path, record: Record) -> None:
         record.dirs[rel] = f"{info.st_ino}:{info.st_mtime_ns}:{info.st_ctime_ns}"
 
 
-def _dump(ledger: Ledger) -> str:
-    fields = [_MAGIC, ledger.target, str(ledger.umask)]
-    for record in (ledger.spare, ledger.live):
-        if record is None:
-            fields.append("-")
-            continue
-        fields += [record.root, str(len(record.dirs)), *chain.from_iterable(record.dirs.items()),
-                   str(len(record.files)), *chain.from_iterable(record.files.items())]
-    return "\0".join(fields)
+def _dump(target: Path, umask: int, record: Record) -> str:
+    return "\0".join([_MAGIC, str(target), str(umask), record.root,
+                      str(len(record.dirs)), *chain.from_iterable(record.dirs.items()),
+                      str(len(record.files)), *chain.from_iterable(record.files.items())])
 
 
-def _load(text: str) -> Ledger | None:
-    head = text.split("\0", 3)
-    if len(head) != 4 or head[0] != _MAGIC:
+def _load(text: str, target: Path, umask: int) -> Record | None:
+    """The record in a ledger file, if it was written for this target and umask."""
+    fields = text.split("\0")
+    if fields[:3] != [_MAGIC, str(target), str(umask)] or len(fields) < 6:
         return None
-    fields, pos = head[3].split("\0"), 0
+    pos = 4
 
     def table() -> dict[str, str]:
         nonlocal pos
@@ -249,42 +237,35 @@ def _load(text: str) -> Ledger | None:
             raise ValueError("short ledger")
         return dict(zip(fields[start:pos:2], fields[start + 1:pos:2], strict=True))
 
-    records: list[Record | None] = []
     try:
-        for _ in range(2):
-            pos += 1
-            if fields[pos - 1] == "-":
-                records.append(None)
-            else:
-                records.append(Record(fields[pos - 1], table(), table()))
-        umask = int(head[2])
+        record = Record(fields[3], table(), table())
     except (ValueError, IndexError):
         return None
-    return Ledger(head[1], umask, *records) if pos == len(fields) else None
+    return record if pos == len(fields) else None
 
 
 def home_of(target: Path) -> Path:
-    """The hidden folder beside `target` that holds its spare and the ledger."""
+    """The hidden folder beside `target`: the spare (`site`) and the ledger, one record
+    for the spare (`spare.ledger`) and one for the live site (`live.ledger`)."""
     return target.parent / f".{target.name}.spare"
 
 
-def read_ledger(target: Path, umask: int) -> Ledger | None:
-    """The ledger of `target`'s spare, if it was written for this target and umask."""
+def read_spare(target: Path, umask: int) -> Record | None:
+    """What the spare holds, if its ledger was written for this target and umask."""
     try:
-        ledger = _load((home_of(target) / "ledger").read_text(encoding="utf-8"))
+        text = (home_of(target) / "spare.ledger").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    if ledger is None or ledger.target != str(target) or ledger.umask != umask:
-        return None
-    return ledger
+    return _load(text, target, umask)
 
 
-def save(ledger: Ledger) -> None:
-    home = home_of(Path(ledger.target))
+def save(target: Path, umask: int, record: Record) -> None:
+    """Record what the live site holds (it becomes the spare's record when it retires)."""
+    home = home_of(target)
     try:
-        temporary = home / "ledger.tmp"
-        temporary.write_text(_dump(ledger), encoding="utf-8")
-        temporary.replace(home / "ledger")
+        temporary = home / "live.ledger.tmp"
+        temporary.write_text(_dump(target, umask, record), encoding="utf-8")
+        temporary.replace(home / "live.ledger")
     except OSError:  # a spare without its ledger is never used: no harm, only no speed
         shutil.rmtree(home, ignore_errors=True)
 
@@ -306,20 +287,30 @@ def claim(spare: Path, staging: Path, record: Record) -> bool:
     return False
 
 
-def retire(retired: Path, target: Path, record: Record | None) -> Record | None:
-    """Make the replaced site the spare; what it holds comes from the ledger, or from
-    listing it once (a site written before the ledger, or by a first build)."""
+def retire(retired: Path, target: Path, umask: int) -> bool:
+    """Make the replaced site the spare, with the record written when it was built (no
+    need to parse it: only its header is checked), or else by listing it once (a site
+    written by a first build, or before the ledger)."""
+    home = home_of(target)
     try:
-        if record is None or ident(retired) != record.root:
-            record = survey(retired)
-        home = home_of(target)
         home.mkdir(mode=0o700, exist_ok=True)
         if not (home / ".gitignore").exists():  # beside a target inside a repository
             (home / ".gitignore").write_text("*\n", encoding="utf-8")
+        live = home / "live.ledger"
+        try:
+            head = live.read_text(encoding="utf-8").split("\0", 4)[:4]
+        except (OSError, UnicodeDecodeError):
+            head = []
+        if head == [_MAGIC, str(target), str(umask), ident(retired)]:
+            live.replace(home / "spare.ledger")
+        else:
+            temporary = home / "spare.ledger.tmp"
+            temporary.write_text(_dump(target, umask, survey(retired)), encoding="utf-8")
+            temporary.replace(home / "spare.ledger")
         retired.rename(home / "site")
-        return record
+        return True
     except OSError:
-        return None
+        return False
 
 
 def survey(folder: Path) -> Record:

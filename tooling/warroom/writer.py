@@ -1,4 +1,4 @@
-"""The only module that writes the site to disk, atomically.
+"""The only module that writes the site to disk (with its helper `spare`), atomically.
 
 Everything is rendered before anything is written. `write_site` then fills a staging folder
 beside the target and swaps it in with two renames, so readers (a web server, a deploy
@@ -7,8 +7,12 @@ site as it was. Files whose bytes did not change are hard-linked from the previo
 instead of written again: their modification times survive, so `rsync -t` and friends
 upload only what changed, and the page cache finds its pages where it left them.
 
-The replaced site is kept beside the target as a spare that the next build updates in
-place (`warroom.spare`), so a rebuild costs what changed.
+The replaced site is kept as a spare, `.<target name>.spare/site` beside the target
+(hidden, private and git-ignored; never inside the target, so never published), and the
+next build updates it in place into its staging folder (`warroom.spare` says how, and why
+nothing in it is taken on trust), so a rebuild costs what changed, not the whole site. The
+spare can be deleted at any time: the next build then fills a fresh folder.
+`keep_spare=False` (a one-shot CI build) leaves nothing beside the target.
 """
 
 from __future__ import annotations
@@ -189,12 +193,11 @@ def write_site(outputs: Mapping[str, bytes], target: Path, *, root: Path | None 
     previous = target if target.is_dir() else None
     umask = os.umask(0)
     os.umask(umask)
-    ledger = spare.read_ledger(target, umask)
+    known = spare.read_spare(target, umask)
     made: list[Path] = []
     try:
         staging, written, linked, record, reused = _stage(
-            made, target, outputs, previous, keep, ledger.spare if ledger else None, umask,
-            keep_spare)
+            made, target, outputs, previous, keep, known, umask, keep_spare)
         if previous is not None:
             retired = Path(tempfile.mkdtemp(prefix=f"{target.name}.old-", dir=target.parent))
             retired.rmdir()  # only its unique name is wanted
@@ -209,14 +212,10 @@ def write_site(outputs: Mapping[str, bytes], target: Path, *, root: Path | None 
         for folder in made:
             shutil.rmtree(folder, ignore_errors=True)
         raise
-    home = spare.home_of(target)
-    kept = None
-    if previous is not None and keep_spare:
-        kept = spare.retire(retired, target, ledger.live if ledger else None)
-    if kept is not None:
-        spare.save(spare.Ledger(str(target), umask, kept, record))
+    if previous is not None and keep_spare and spare.retire(retired, target, umask):
+        spare.save(target, umask, record)
     else:  # nothing to keep (a first write, or keep_spare=False): nothing beside the target
         if previous is not None:
             shutil.rmtree(retired, ignore_errors=True)
-        shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(spare.home_of(target), ignore_errors=True)
     return WriteStats(written, linked, removed=previous is not None, reused=reused)
