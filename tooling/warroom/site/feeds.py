@@ -89,6 +89,7 @@ def _gathered(data: SiteData, per_component: dict[str, list[Candidate]]) -> list
     recorded_of = data.recorded.get
     for inc in data.incidents:
         iid = inc.id
+        mine: list[Candidate]
         if inc.updates:
             recorded = recorded_of(iid)
             mine = [((upd.at if upd.at is not None else update_time(inc, upd, recorded)
@@ -130,6 +131,11 @@ def _time(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).isoformat(timespec="seconds")
 
 
+# An entry reads the same in every feed that carries it (the site feed and one per
+# component it affects): `memo`, by (format, entry id), keeps its text from the first.
+EntryMemo = dict[tuple[str, str], str]
+
+
 class _Html:
     """Markdown rendered once per message, however many feeds carry it."""
 
@@ -144,7 +150,8 @@ class _Html:
 
 
 def atom(data: SiteData, title: str, path: str, home: str, items: Sequence[Entry],
-         html: Callable[[str], str]) -> bytes:
+         html: Callable[[str], str],
+         memo: EntryMemo | None = None) -> bytes:
     zone = ZoneInfo(data.config.site.timezone)
     updated = max((e.when for e in items), default=EPOCH)
     feed_id = (url(data, path) if data.base_url
@@ -163,6 +170,11 @@ def atom(data: SiteData, title: str, path: str, home: str, items: Sequence[Entry
     lines += [f"  <author><name>{escape(data.config.site.title)}</name></author>",
               "  <generator>warroom</generator>"]
     for e in items:
+        done = memo.get(("atom", e.id)) if memo is not None else None
+        if done is not None:
+            lines.append(done)
+            continue
+        start = len(lines)
         lines += [
             "  <entry>",
             f"    <id>{escape(e.id)}</id>",
@@ -175,12 +187,15 @@ def atom(data: SiteData, title: str, path: str, home: str, items: Sequence[Entry
             f"    <content type=\"html\">{escape(html(e.message))}</content>",
             "  </entry>",
         ]
+        if memo is not None:
+            lines[start:] = [memo.setdefault(("atom", e.id), "\n".join(lines[start:]))]
     lines.append("</feed>")
     return _NOT_XML.sub("", "\n".join(lines) + "\n").encode("utf-8")
 
 
 def rss(data: SiteData, title: str, path: str, home: str, items: Sequence[Entry],
-        html: Callable[[str], str]) -> bytes:
+        html: Callable[[str], str],
+        memo: EntryMemo | None = None) -> bytes:
     description = data.config.site.description or title
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
@@ -198,6 +213,11 @@ def rss(data: SiteData, title: str, path: str, home: str, items: Sequence[Entry]
         lines.append(f'    <atom:link rel="self" type="application/rss+xml" '
                      f'href={quoteattr(url(data, path))}/>')
     for e in items:
+        done = memo.get(("rss", e.id)) if memo is not None else None
+        if done is not None:
+            lines.append(done)
+            continue
+        start = len(lines)
         lines += [
             "    <item>",
             f"      <title>{escape(e.title)}</title>",
@@ -208,6 +228,8 @@ def rss(data: SiteData, title: str, path: str, home: str, items: Sequence[Entry]
             f"      <description>{escape(html(e.message))}</description>",
             "    </item>",
         ]
+        if memo is not None:
+            lines[start:] = [memo.setdefault(("rss", e.id), "\n".join(lines[start:]))]
     lines += ["  </channel>", "</rss>"]
     return _NOT_XML.sub("", "\n".join(lines) + "\n").encode("utf-8")
 
@@ -225,9 +247,10 @@ def produce(data: SiteData) -> dict[str, bytes]:
     everything = _gathered(data, per_component)
     home = url(data, "")
     html = _Html()
+    memo: EntryMemo = {}
     latest = entries(data, t, _newest(everything))
-    out = {"feed.atom": atom(data, site_title, "feed.atom", home, latest, html),
-           "feed.rss": rss(data, site_title, "feed.rss", home, latest, html)}
+    out = {"feed.atom": atom(data, site_title, "feed.atom", home, latest, html, memo),
+           "feed.rss": rss(data, site_title, "feed.rss", home, latest, html, memo)}
     names = data.config.components
     for cid, mine in per_component.items():
         title = f"{site_title}: {names[cid].name}"
@@ -235,5 +258,5 @@ def produce(data: SiteData) -> dict[str, bytes]:
         items = entries(data, t, _newest(mine))
         for kind, write in (("atom", atom), ("rss", rss)):
             path = f"{component_path(cid)}feed.{kind}"
-            out[path] = write(data, title, path, page, items, html)
+            out[path] = write(data, title, path, page, items, html, memo)
     return out
