@@ -234,3 +234,42 @@ def test_cache_follows_a_changed_incident(golden: Path, tmp_path: Path) -> None:
 def test_cli_help_lists_build_and_serve() -> None:
     done = CliRunner().invoke(cli, ["--help"])
     assert "  build " in done.stdout and "  serve " in done.stdout
+
+
+def test_a_kept_page_changed_on_disk_is_rendered_again(golden: Path, tmp_path: Path) -> None:
+    """Kept pages keep their cache entry without a new lstat; one edited by hand after
+    that build must still be caught by the next (its size, mtime or inode moved)."""
+    repo = _copy(golden, tmp_path)
+    out = tmp_path / "site"
+    build(repo, out, now=NOW, base_url=BASE_URL)
+    page = "incidents/2026-03-10-api-latency/index.html"
+    path = repo / "incidents/2026/2026-01-20-checkout-errors.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "Payment errors for card customers", "Card payments failed"), encoding="utf-8")
+    second = build(repo, out, now=NOW, base_url=BASE_URL)
+    assert page in second.kept
+    with open(out / page, "ab") as handle:  # in place: same inode
+        handle.write(b"<!-- tampered -->")
+    third = build(repo, out, now=NOW, base_url=BASE_URL)
+    assert page in third.outputs and page not in third.kept
+    assert b"tampered" not in (out / page).read_bytes()
+
+
+def test_an_incident_digest_does_not_depend_on_object_sharing() -> None:
+    from datetime import timedelta, timezone
+
+    from warroom.recorded import Change, Recorded
+    from warroom.site.build import _incident_digest
+
+    def change() -> Change:
+        return Change(datetime(2026, 3, 4, 9, 0, tzinfo=timezone(timedelta(hours=1))),
+                      "a" * 40, "Alice <alice@example.com>")
+
+    shared = change()
+    one = Recorded("x", "incidents/2026/x.yaml", declared=shared, resolved=shared,
+                   updates=(shared, shared))
+    other = Recorded("x", "incidents/2026/x.yaml", declared=change(), resolved=change(),
+                     updates=(change(), change()))
+    assert one == other
+    assert _incident_digest("sha", one) == _incident_digest("sha", other)
+    assert _incident_digest("sha", one) != _incident_digest("sha2", one)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import importlib
+import io
 import os
 import pickle
 import time
@@ -195,7 +196,7 @@ def build(root: Path, out: Path, *, audience: str = "public", base_url: str | No
     start = time.perf_counter()
     built.written = write_site(built.outputs, out, root=root, keep=built.kept)
     if built.page_cache is not None:
-        built.page_cache.remember(built.page_keys)
+        built.page_cache.remember(built.page_keys, kept=built.kept)
     built.timings["write"] = time.perf_counter() - start
     return built
 
@@ -203,10 +204,15 @@ def build(root: Path, out: Path, *, audience: str = "public", base_url: str | No
 def _incident_digest(file_sha: str, recorded: Recorded | None) -> str:
     """A short hash of the incident's file and of everything Git recorded about it: pages
     listing thousands of incidents key on these, so they are hashed once, here. A pickle
-    holds every field (a third cheaper than repr); the same values pickled with other
-    object sharing only give another key, which renders the page again: never stale."""
+    holds every field (a third cheaper than repr). Without its memo ("fast" mode: Recorded
+    has no cycles) equal values give equal bytes however objects are shared, which differs
+    between a history read from git and one read from its cache."""
     sha = hashlib.blake2b(file_sha.encode() + b"\0", digest_size=20)
-    sha.update(pickle.dumps(recorded, protocol=pickle.HIGHEST_PROTOCOL))
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(recorded)
+    sha.update(buffer.getvalue())
     return sha.hexdigest()
 
 

@@ -32,6 +32,7 @@ import json
 import os
 import pickle
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -305,10 +306,17 @@ class PageCache:
             return False
         return [info.st_size, info.st_mtime_ns, info.st_ino] == entry[1:]
 
-    def remember(self, keys: dict[str, str]) -> None:
-        """Record the pages as just written to the target."""
+    def remember(self, keys: dict[str, str], kept: Collection[str] = ()) -> None:
+        """Record the pages as just written to the target. `kept` pages were found fresh
+        and carried over: their entries stand without a new lstat (were one copied rather
+        than linked, its identity changed and the next build simply renders it again)."""
         pages: dict[str, list[Any]] = {}
+        kept = kept if isinstance(kept, (set, frozenset, dict)) else frozenset(kept)
         for path, key in keys.items():
+            entry = self.pages.get(path) if path in kept else None
+            if entry is not None and entry[0] == key:
+                pages[path] = entry
+                continue
             try:
                 info = os.lstat(f"{self.target}/{path}")
             except OSError:
