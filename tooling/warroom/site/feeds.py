@@ -75,17 +75,22 @@ Candidate = tuple[datetime, str, int, Incident, Update | None]
 _ORDER = itemgetter(0, 1, 2)  # newest first once reversed; ties: id and index, reversed
 
 
+# One incident's candidates behind the key of its newest one: (when, id, index, candidates).
+Group = tuple[datetime, str, int, list[Candidate]]
+
+
 def candidates(data: SiteData) -> list[Candidate]:
     """Every entry of the audience's incidents, newest first (ties: id and index, reversed)."""
-    out = _gathered(data, {})
+    out = [c for group in _grouped(data, {}) for c in group[3]]
     out.sort(key=_ORDER, reverse=True)
     return out
 
 
-def _gathered(data: SiteData, per_component: dict[str, list[Candidate]]) -> list[Candidate]:
-    """Every candidate, in incident order; also appended to the list of each component in
-    `per_component` that the incident affects (as often as the incident lists it)."""
-    out: list[Candidate] = []
+def _grouped(data: SiteData, per_component: dict[str, list[Group]]) -> list[Group]:
+    """Each incident's candidates, in incident order; each group is also appended to the
+    list of each component in `per_component` the incident affects (as often as it is
+    listed)."""
+    out: list[Group] = []
     recorded_of = data.recorded.get
     for inc in data.incidents:
         iid = inc.id
@@ -96,19 +101,24 @@ def _gathered(data: SiteData, per_component: dict[str, list[Candidate]]) -> list
                       ).astimezone(UTC), iid, upd.index, inc, upd) for upd in inc.updates]
         else:
             mine = [(last_activity(inc, recorded_of(iid)).astimezone(UTC), iid, -1, inc, None)]
-        out += mine
+        top = max(mine, key=_ORDER)
+        group = (top[0], iid, top[2], mine)
+        out.append(group)
         for comp in inc.components:
             shared = per_component.get(comp.id)
             if shared is not None:
-                shared += mine
+                shared.append(group)
     return out
 
 
-def _newest(found: list[Candidate]) -> list[Candidate]:
-    """sorted(found, newest first)[:LIMIT] without sorting tens of thousands of updates; per
-    component, the same as filtering the sorted whole (keys are unique). Read from the end:
+def _newest(groups: list[Group]) -> list[Candidate]:
+    """The LIMIT newest candidates of the groups, newest first: sorted(all)[:LIMIT] (keys
+    are unique), without sorting every update of 10,000 incidents. They all come from the
+    LIMIT groups with the newest tops: a candidate of any other group is older than that
+    group's top, itself older than LIMIT tops of LIMIT other groups. Read from the end:
     incidents come oldest first, and nlargest fed ascending input replaces at every step."""
-    return heapq.nlargest(LIMIT, reversed(found), key=_ORDER)
+    chosen = heapq.nlargest(LIMIT, reversed(groups), key=_ORDER)
+    return heapq.nlargest(LIMIT, (c for group in chosen for c in group[3]), key=_ORDER)
 
 
 def entries(data: SiteData, t: Translator, chosen: Sequence[Candidate]) -> list[Entry]:
@@ -242,9 +252,9 @@ def produce(data: SiteData) -> dict[str, bytes]:
     ensure_view(data)
     t = Translator(data.config.site.language, ZoneInfo(data.config.site.timezone))
     site_title = data.config.site.title
-    per_component: dict[str, list[Candidate]] = {
+    per_component: dict[str, list[Group]] = {
         cid: [] for cid in visible_components(data.config, data.audience)}
-    everything = _gathered(data, per_component)
+    everything = _grouped(data, per_component)
     home = url(data, "")
     html = _Html()
     memo: EntryMemo = {}
