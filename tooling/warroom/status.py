@@ -115,9 +115,15 @@ def ensure_view(data: SiteData) -> None:
 def _check_view(data: SiteData) -> None:
     shown = visible_components(data.config, data.audience)
     for inc in data.incidents:
-        if (not inc.public or inc.drill or inc.regulatory is not None or inc.roles
-                or any(u.visibility != "public" for u in inc.updates)
-                or any(c.id not in shown for c in inc.components)):
+        # plain loops rather than any(generator): this reads every update of every incident
+        leaked = (not inc.public or inc.drill or inc.regulatory is not None or bool(inc.roles))
+        for update in inc.updates:
+            if update.visibility != "public":
+                leaked = True
+        for comp in inc.components:
+            if comp.id not in shown:
+                leaked = True
+        if leaked:
             raise ValueError(f"public site data holds internal material of {inc.id}: "
                              "build SiteData.incidents with audience_view(..., 'public')")
 
