@@ -39,27 +39,34 @@ def produce(data: SiteData, pages: Iterable[str] = ()) -> dict[str, bytes]:
     latest = latest_activity(data)
     newest = max(latest.values(), default=None)
     rows: list[tuple[str, str | None]] = [("", None), ("history/", None), ("maintenance/", None)]
-    by_component: dict[str, list[str]] = {}
+    by_component: dict[str, list[datetime]] = {}
     for inc in data.incidents:
+        when = latest[inc.id]
         for comp in inc.components:
-            by_component.setdefault(comp.id, []).append(inc.id)
+            by_component.setdefault(comp.id, []).append(when)
     for cid in visible_components(data.config, data.audience):
-        touched = [latest[i] for i in by_component.get(cid, ())]
+        touched = by_component.get(cid)
         rows.append((component_path(cid), _w3c(max(touched)) if touched else None))
-    for inc in sorted(data.incidents, key=lambda i: i.id):
-        rows.append((incident_path(inc.id), _w3c(latest[inc.id])))
     if newest is not None:
         rows[0] = ("", _w3c(newest))
+    ids = sorted(inc.id for inc in data.incidents)
     listed = {path for path, _ in rows}
+    listed.update(incident_path(i) for i in ids)
+    extra = []
     for page in sorted(pages):
         folder = page.removesuffix("index.html")
         if page.endswith("index.html") and folder not in listed:
-            rows.append((folder, None))
+            extra.append(folder)
             listed.add(folder)
+    # escape() replaces characters one by one, so the escaped base URL prefixes each path
+    base = escape(url(data, ""))
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for path, lastmod in rows:
         mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
-        lines.append(f"  <url><loc>{escape(url(data, path))}</loc>{mod}</url>")
+        lines.append(f"  <url><loc>{base}{escape(path)}</loc>{mod}</url>")
+    lines += [f"  <url><loc>{base}{escape(incident_path(i))}</loc>"
+              f"<lastmod>{_w3c(latest[i])}</lastmod></url>" for i in ids]
+    lines += [f"  <url><loc>{base}{escape(folder)}</loc></url>" for folder in extra]
     lines.append("</urlset>")
     return {"sitemap.xml": ("\n".join(lines) + "\n").encode("utf-8")}
 
