@@ -263,8 +263,8 @@ def newest_first(incidents: Sequence[Incident], data: SiteData,
     def key(i: Incident) -> tuple[float, str]:
         return best_time(i, recorded.get(i.id)).timestamp(), i.id
 
-    if limit is not None:
-        return heapq.nlargest(limit, incidents, key=key)
+    if limit is not None:  # from the end: incidents usually come oldest first
+        return heapq.nlargest(limit, reversed(incidents), key=key)
     return sorted(incidents, reverse=True, key=key)
 
 

@@ -87,34 +87,46 @@ class _Api:
 
     def _components(self) -> list[Json]:
         touched: dict[str, list[datetime]] = {}
+        latest = self.latest
         for inc in self.data.incidents:
+            when = latest[inc.id]
             for comp in inc.components:
-                touched.setdefault(comp.id, []).append(self.latest[inc.id])
+                found = touched.get(comp.id)
+                if found is None:
+                    touched[comp.id] = [when]
+                else:
+                    found.append(when)
+        # first and last activity per component; a group spans its members' (the same
+        # instants as over all their incidents: the times are shown in the site's zone)
+        spans = {cid: (min(times), max(times)) for cid, times in touched.items()}
         statuses = self.rollup.components
         out: list[Json] = []
         for gpos, group in enumerate(
                 (g for g in self.data.config.groups
                  if any(c.id in statuses for c in g.components)), start=1):
             members = [c for c in group.components if c.id in statuses]
-            times = [t for c in members for t in touched.get(c.id, ())]
+            found = [spans[c.id] for c in members if c.id in spans]
+            span = ((min(f for f, _ in found), max(last for _, last in found)) if found
+                    else None)
             worst = max((statuses[c.id] for c in members), key=COMPONENT_STATUSES.index)
-            out.append(self._component(group.id, group.name, worst, times, gpos,
+            out.append(self._component(group.id, group.name, worst, span, gpos,
                                        group.description, None, [c.id for c in members]))
             for pos, member in enumerate(members, start=1):
                 out.append(self._component(member.id, member.name, statuses[member.id],
-                                           touched.get(member.id, []), pos, member.description,
+                                           spans.get(member.id), pos, member.description,
                                            group.id, None))
         return out
 
-    def _component(self, cid: str, name: str, status: str, times: Sequence[datetime],
-                   position: int, description: str, group_id: str | None,
-                   children: list[str] | None) -> Json:
+    def _component(self, cid: str, name: str, status: str,
+                   span: tuple[datetime, datetime] | None, position: int, description: str,
+                   group_id: str | None, children: list[str] | None) -> Json:
+        first, last = span or (self.updated, self.updated)
         item: Json = {
             "id": cid,
             "name": name,
             "status": status,
-            "created_at": self.t(min(times, default=self.updated)),
-            "updated_at": self.t(max(times, default=self.updated)),
+            "created_at": self.t(first),
+            "updated_at": self.t(last),
             "position": position,
             "description": description or None,
             "showcase": True,  # every public component has uptime bars on the home page
