@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import icalendar
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from status_fixtures import maintenance, sample, site
@@ -95,3 +95,16 @@ def _fold_by_character(line: str) -> str:
 @given(st.text(alphabet=st.sampled_from("ab ;,\\é€😀\u00a0"), max_size=400))
 def test_fold_on_bytes_equals_folding_character_by_character(line: str) -> None:
     assert ics.fold(line) == _fold_by_character(line)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30)),
+                                               timezone(timedelta(hours=-11))])))
+def test_utc_stamps_equal_strftime(moment: datetime) -> None:
+    """utc() and the sitemap's _w3c skip strftime (slow, and %Y does not pad years < 1000)."""
+    from warroom.site.sitemap import _w3c
+
+    assume(datetime.min.replace(tzinfo=UTC) + timedelta(days=1) < moment
+           < datetime.max.replace(tzinfo=UTC) - timedelta(days=1))
+    assert ics.utc(moment) == moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    assert _w3c(moment) == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

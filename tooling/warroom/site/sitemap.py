@@ -76,4 +76,4 @@ def _w3c(moment: datetime) -> str:
     if utc.year < 1000:  # strftime's %Y does not pad; isoformat would
         return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
     # isoformat is several times cheaper than strftime, for one call per incident
-    return utc.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    return utc.isoformat(timespec="seconds")[:-6] + "Z"  # drop "+00:00"
