@@ -105,8 +105,8 @@ class _Api:
                 (g for g in self.data.config.groups
                  if any(c.id in statuses for c in g.components)), start=1):
             members = [c for c in group.components if c.id in statuses]
-            found = [spans[c.id] for c in members if c.id in spans]
-            span = ((min(f for f, _ in found), max(last for _, last in found)) if found
+            known = [spans[c.id] for c in members if c.id in spans]
+            span = ((min(f for f, _ in known), max(last for _, last in known)) if known
                     else None)
             worst = max((statuses[c.id] for c in members), key=COMPONENT_STATUSES.index)
             out.append(self._component(group.id, group.name, worst, span, gpos,
