@@ -49,3 +49,46 @@ def test_one_page_or_one_thread_never_forks(monkeypatch: pytest.MonkeyPatch) -> 
     assert parallel.workers_for(1) == 1
     monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)
     assert parallel.workers_for(100_000) == 1
+
+
+def test_a_worker_that_dies_mid_way_loses_no_page(golden_repo: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed after claiming chunks (no exception, no reply): the chunks it
+    claimed are rendered again here, so the site is whole."""
+    parent = os.getpid()
+    real = pages.Pages.render
+    calls = {"n": 0}
+
+    def dies_on_its_first_chunk(self: pages.Pages, jobs: list[pages.Job]) -> dict[str, bytes]:
+        if os.getpid() != parent:
+            calls["n"] += 1
+            if calls["n"] == 1:
+                os._exit(3)
+        return real(self, jobs)
+
+    monkeypatch.setattr(pages.Pages, "render", dies_on_its_first_chunk)
+    monkeypatch.setattr(parallel, "PAGES_PER_WORKER", 1)
+    monkeypatch.setattr(parallel, "CHUNKS_PER_WORKER", 1000)  # chunks of 16 pages
+    monkeypatch.setenv("WARROOM_BUILD_JOBS", "3")
+    build_here(golden_repo, tmp_path / "site")
+    assert site_files(tmp_path / "site") == site_files(EXPECTED)
+
+
+def test_a_failing_producer_stops_the_workers(golden_repo: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    from warroom.site import build as site_build
+
+    def broken(name: str) -> object:
+        def produce(data: object) -> dict[str, bytes]:
+            raise RuntimeError(f"{name} broke")
+        return produce
+
+    monkeypatch.setattr(site_build, "producer", broken)
+    monkeypatch.setattr(parallel, "PAGES_PER_WORKER", 1)
+    monkeypatch.setenv("WARROOM_BUILD_JOBS", "2")
+    with pytest.raises(RuntimeError, match="feeds broke"):
+        build_here(golden_repo, tmp_path / "site")
+    assert not multiprocessing.active_children()
+    assert not (tmp_path / "site").exists()

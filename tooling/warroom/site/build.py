@@ -30,6 +30,7 @@ from warroom.recorded import Recorded
 from warroom.site import pages, sitemap, templating
 from warroom.site.cache import LoadCache, PageCache, code_digest, load_incidents
 from warroom.site.data import Producer, SiteData
+from warroom.site.parallel import Shared
 from warroom.status import AUDIENCES, audience_view
 from warroom.writer import WriteStats, merge, write_site
 
@@ -158,20 +159,24 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
         clocks=sla_clocks(visible, recorded, config, now) if audience == "internal" else {},
     )
     _loaded()
-    lap("compute")
-    results: list[tuple[str, dict[str, bytes]]] = []
-    for name in PRODUCERS:
-        results.append((name, producer(name)(data)))
-    lap("producers")
     theme_key = _theme_key(root, config)
     page_cache = (PageCache(cache_dir, target, theme_key)
                   if cache_dir is not None and target is not None else None)
     renderer = pages.Pages(
         data, cache=page_cache, theme_key=theme_key,
         digests={i.id: _incident_digest(loaded.digests.get(i.id, ""), recorded.get(i.id))
-                 for i in visible},
-        produced=frozenset(path for _, out in results for path in out))
-    results.insert(0, ("pages", renderer.produce()))
+                 for i in visible})
+    todo, live = renderer.plan()
+    lap("compute")
+    # Workers start on the pages while this process runs the other producers; the home
+    # page, which offers what those made, is rendered last.
+    with Shared(renderer, todo) as shared:
+        results: list[tuple[str, dict[str, bytes]]] = []
+        for name in PRODUCERS:
+            results.append((name, producer(name)(data)))
+        lap("producers")
+        renderer.produced = frozenset(path for _, out in results for path in out)
+        results.insert(0, ("pages", renderer.finish(shared, live)))
     kept = renderer.skipped
     # Last: the sitemap lists every page the others made, paged ones included.
     html = [path for _, out in results for path in out if path.endswith(".html")]

@@ -37,7 +37,7 @@ from warroom.site.context import (
 from warroom.site.data import SiteData
 from warroom.site.frames import Frames
 from warroom.site.i18n import Translator
-from warroom.site.parallel import render_jobs
+from warroom.site.parallel import Shared
 from warroom.site.views import Views, component_path, incident_path
 from warroom.status import Rollup, best_time, ensure_view, maintenance_state, rollup
 from warroom.uptime import DayUptime, uptime_by_component
@@ -329,8 +329,15 @@ class Pages:
 
     # -- rendering ---------------------------------------------------------------------
     def produce(self) -> dict[str, bytes]:
-        data = self.data
+        todo, live = self.plan()
+        with Shared(self, todo) as shared:
+            return self.finish(shared, live)
+
+    def plan(self) -> tuple[list[Job], list[Job]]:
+        """The pages to render: (those a worker may render, those shown with the build
+        time, rendered last by the build itself). Pages the cache has are skipped."""
         todo: list[Job] = []
+        live: list[Job] = []
         for job in self.jobs():
             if job.key is not None:
                 self.keys[job.path] = job.key
@@ -338,14 +345,24 @@ class Pages:
                     job.path, job.key):
                 self.skipped.append(job.path)
                 continue
-            todo.append(job)
-        out = render_jobs(self, todo)
-        out.update(templating.static_files(templating.theme_dirs(data.config.root)))
+            (live if job.live else todo).append(job)
+        return todo, live
+
+    def finish(self, shared: Shared, live: Sequence[Job]) -> dict[str, bytes]:
+        """Every page and static asset, once `self.produced` is final (the home page
+        offers what the other producers made)."""
+        out = shared.finish()
+        out.update(self.render(live))
+        out.update(templating.static_files(templating.theme_dirs(self.data.config.root)))
         return dict(sorted(out.items()))
 
+    @cached_property
+    def frames(self) -> Frames:
+        """One per process and build: plans and frames are made once, not per chunk."""
+        return Frames(templating.environment(templating.theme_dirs(self.data.config.root)))
+
     def render(self, jobs: Sequence[Job]) -> dict[str, bytes]:
-        data = self.data
-        frames = Frames(templating.environment(templating.theme_dirs(data.config.root)))
+        data, frames = self.data, self.frames
         out: dict[str, bytes] = {}
         for job in jobs:
             generated = data.now if job.live else None

@@ -1,11 +1,15 @@
-"""Render pages on every core: the pages of a large site split across forked workers.
+"""Render pages on every core: forked workers and the build's own process share the work.
 
 Rendering is pure (a page is a function of SiteData and its job), so a forked child renders
-its share from the memory it inherited and sends the bytes back through a pipe; the
-parent renders its own share meanwhile. Output does not depend on the split: the pages are
-merged by path. A child that fails for any reason is not trusted: its share is rendered
-again in the parent, so errors (a template typo) surface exactly as in a serial build.
-Forking is only done where it is safe and cheap (POSIX fork, one thread, enough pages).
+from the memory it inherited and sends the bytes back through a pipe. The pages are cut in
+small chunks that every process claims from a shared counter as it becomes free, so the
+build's process can do other work first (the feeds, API and other producers) and the
+workers simply take more chunks meanwhile; nobody waits on an unlucky static split.
+
+Output does not depend on who rendered what: pages are merged by path. A child that fails
+for any reason is not trusted: the chunks it claimed are rendered again in the build's own
+process, so errors (a template typo) surface exactly as in a serial build. Forking is only
+done where it is safe and cheap (POSIX fork, one thread, enough pages).
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import os
 import threading
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from warroom.site.pages import Job, Pages
@@ -23,6 +28,7 @@ if TYPE_CHECKING:
 # Below this many pages per worker, starting a worker costs more than it saves.
 PAGES_PER_WORKER = 400
 MAX_WORKERS = 8
+CHUNKS_PER_WORKER = 24  # small enough to balance, large enough that claiming is free
 
 
 def workers_for(pages: int) -> int:
@@ -39,38 +45,93 @@ def workers_for(pages: int) -> int:
     return max(1, min(cpus, MAX_WORKERS, pages // PAGES_PER_WORKER))
 
 
-def _child(pages: Pages, jobs: Sequence[Job], conn: Connection) -> None:
-    try:
-        result = pages.render(jobs)
-    except BaseException:  # the parent renders this share again, and raises there
-        conn.send(None)
-    else:
-        conn.send(result)
-    finally:
-        conn.close()
+class Shared:
+    """Render `jobs` with forked workers, started on entering; `finish()` joins in from this
+    process and returns every page. Leaving early (an error meanwhile) stops the workers."""
+
+    def __init__(self, pages: Pages, jobs: Sequence[Job]) -> None:
+        self.pages = pages
+        self.workers = workers_for(len(jobs))
+        size = max(16, -(-len(jobs) // (self.workers * CHUNKS_PER_WORKER)))
+        self.chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+        self.children: list[tuple[int, Connection, Any]] = []
+        self._next: Any = None
+        self._owner: Any = None
+
+    def __enter__(self) -> Shared:
+        if self.workers > 1:
+            context = multiprocessing.get_context("fork")
+            self._next = context.Value("i", 0)
+            self._owner = context.Array("i", [-1] * len(self.chunks), lock=False)
+            for worker in range(1, self.workers):
+                reader, writer = context.Pipe(duplex=False)
+                process = context.Process(target=self._child, args=(worker, writer),
+                                          daemon=True)
+                process.start()
+                writer.close()
+                self.children.append((worker, reader, process))
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        for _, reader, process in self.children:  # only left running after an error
+            if process.is_alive():
+                process.terminate()
+            process.join()
+            reader.close()
+        self.children = []
+
+    def _claim(self, worker: int) -> int | None:
+        with self._next.get_lock():
+            index: int = self._next.value
+            if index >= len(self.chunks):
+                return None
+            self._next.value = index + 1
+            self._owner[index] = worker  # under the lock: a chunk is never claimed unowned
+        return index
+
+    def _render_claimed(self, worker: int) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        while (index := self._claim(worker)) is not None:
+            out.update(self.pages.render(self.chunks[index]))
+        return out
+
+    def _child(self, worker: int, conn: Connection) -> None:
+        try:
+            result: dict[str, bytes] | None = self._render_claimed(worker)
+        except BaseException:  # the parent renders this worker's chunks again, and raises
+            result = None
+        try:
+            conn.send(result)
+        finally:
+            conn.close()
+
+    def finish(self) -> dict[str, bytes]:
+        """Render what is left here, then gather the workers' pages."""
+        if self.workers == 1:
+            out: dict[str, bytes] = {}
+            for chunk in self.chunks:
+                out.update(self.pages.render(chunk))
+            return out
+        out = self._render_claimed(0)
+        for worker, reader, process in self.children:
+            try:
+                result = reader.recv()
+            except (EOFError, OSError):
+                result = None
+            reader.close()
+            process.join()
+            if result is None:
+                result = {}
+                for index, chunk in enumerate(self.chunks):
+                    if self._owner[index] == worker:
+                        result.update(self.pages.render(chunk))
+            out.update(result)
+        self.children = []
+        return out
 
 
 def render_jobs(pages: Pages, jobs: Sequence[Job]) -> dict[str, bytes]:
     """Every job rendered, {path: bytes}; the same bytes however many workers ran."""
-    workers = workers_for(len(jobs))
-    if workers == 1:
-        return pages.render(jobs)
-    context = multiprocessing.get_context("fork")
-    shares = [jobs[i::workers] for i in range(workers)]  # interleaved: similar costs
-    children = []
-    for share in shares[1:]:
-        reader, writer = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(pages, share, writer), daemon=True)
-        process.start()
-        writer.close()
-        children.append((share, reader, process))
-    out = pages.render(shares[0])
-    for share, reader, process in children:
-        try:
-            result = reader.recv()
-        except (EOFError, OSError):
-            result = None
-        reader.close()
-        process.join()
-        out.update(result if result is not None else pages.render(share))
-    return out
+    with Shared(pages, jobs) as shared:
+        return shared.finish()
