@@ -164,8 +164,8 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
                   if cache_dir is not None and target is not None else None)
     renderer = pages.Pages(
         data, cache=page_cache, theme_key=theme_key,
-        digests={i.id: _incident_digest(loaded.digests.get(i.id, ""), recorded.get(i.id))
-                 for i in visible})
+        digests=lambda: {i.id: _incident_digest(loaded.digests.get(i.id, ""),
+                                                recorded.get(i.id)) for i in visible})
     todo, live = renderer.plan()
     lap("compute")
     # Workers start on the pages while this process runs the other producers; the home

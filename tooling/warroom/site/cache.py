@@ -296,6 +296,9 @@ class PageCache:
         except (OSError, ValueError, KeyError, AttributeError):
             self.pages = {}
 
+    def empty(self) -> bool:
+        return not self.pages
+
     def fresh(self, path: str, key: str) -> bool:
         entry = self.pages.get(path)
         if entry is None or entry[0] != key:

@@ -11,10 +11,9 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, partial
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from warroom.clock import ClockState
@@ -59,16 +58,20 @@ class RenderCache(Protocol):
 
     def fresh(self, path: str, key: str) -> bool: ...
 
+    def empty(self) -> bool:
+        """Knows no page at all (a first build to this folder): keys can wait."""
+        ...
+
 
 Builder = Callable[[], dict[str, Any]]
+Key = Callable[[], str]
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):  # a tuple: ~10^4 are made per build
     path: str
     template: str
     title: str
-    key: str | None  # None: rendered on every build (or no cache)
+    key: Key | None  # None: rendered on every build (or no cache); made when needed
     build: Builder
     live: bool = False  # shows the build time (the home page): never cached
 
@@ -128,12 +131,13 @@ class Pages:
     """
 
     def __init__(self, data: SiteData, *, cache: RenderCache | None = None,
-                 digests: Mapping[str, str] | None = None, theme_key: str = "",
+                 digests: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
+                 theme_key: str = "",
                  produced: frozenset[str] | None = None) -> None:
         ensure_view(data)
         self.data = data
         self.cache = cache
-        self.digests = digests or {}
+        self._digest_source = digests
         self.theme_key = theme_key
         self.produced = produced
         self.t = translator(data)
@@ -141,6 +145,7 @@ class Pages:
         self.skipped: list[str] = []  # pages the cache had: not rendered this time
         self.keys: dict[str, str] = {}  # path -> key of every keyed page, once produced
         self._digests: dict[str, str] = {}
+        self._later: list[Job] = []  # jobs whose keys wait until workers are busy
 
     @cached_property
     def roll(self) -> Rollup:
@@ -152,15 +157,31 @@ class Pages:
         return uptime_by_component(self.data, days, tuple(self.roll.components))
 
     # -- keys --------------------------------------------------------------------------
-    def _key(self, *parts: object) -> str | None:
+    @cached_property
+    def digests(self) -> Mapping[str, str]:
+        source = self._digest_source
+        return (source() if callable(source) else source) or {}
+
+    def _keyed(self, *parts: object) -> Key | None:
+        """The key of a page, made only when asked for: a first build renders everything
+        and makes keys (~0.5 s at 10^4 incidents) while workers render. A part that is a
+        callable is called then."""
         if self.cache is None:
             return None
+        return partial(self._key, *parts)
+
+    def _key(self, *parts: object) -> str:
+        sha = self._key_base.copy()
+        sha.update("\0".join([repr(part() if callable(part) else part)
+                               for part in parts]).encode())
+        key: str = sha.hexdigest()
+        return key
+
+    @cached_property
+    def _key_base(self) -> Any:
         sha = hashlib.sha256(self.theme_key.encode())
         sha.update(f"\0{self.data.audience}\0{self.data.base_url}\0".encode())
-        for part in parts:
-            sha.update(repr(part).encode())
-            sha.update(b"\0")
-        return sha.hexdigest()
+        return sha
 
     def _digest(self, incident: Incident) -> str:
         # Asked for by every page listing the incident (3-4 each): made once.
@@ -176,19 +197,20 @@ class Pages:
     def jobs(self) -> list[Job]:
         data, t = self.data, self.t
         jobs = [Job("index.html", "home.html", t("home.title"), None, self._home, live=True),
-                Job("404.html", "404.html", t("notfound.title"), self._key("404"), dict)]
+                Job("404.html", "404.html", t("notfound.title"), self._keyed("404"), dict)]
         by_id = {i.id: i for i in data.incidents}
         for inc in data.incidents:
-            related = [self._digest(by_id[r]) for r in inc.related if r in by_id]
+            related = tuple(by_id[r] for r in inc.related if r in by_id)
             clocks = data.clocks.get(inc.id, ())
             jobs.append(Job(f"{incident_path(inc.id)}index.html", "incident.html", inc.title,
-                            self._key("incident", self._digest(inc), related, clocks),
+                            self._keyed("incident", partial(self._digest, inc),
+                                        partial(self._digests_of, related), clocks),
                             partial(self._incident, inc)))
         jobs += self._history_jobs()
         jobs += self._component_jobs()
         maint = [i for i in data.incidents if i.maintenance]
         jobs.append(Job("maintenance/index.html", "maintenance.html", t("maintenance.title"),
-                        self._key("maintenance", [self._digest(i) for i in maint]),
+                        self._keyed("maintenance", partial(self._digests_of, maint)),
                         lambda: {"maintenance": self._maintenance(maint)}))
         return jobs
 
@@ -269,6 +291,9 @@ class Pages:
                        page_path(n + 1) if n < len(chunks) else None))
                 for n, chunk in enumerate(chunks, start=1)]
 
+    def _digests_of(self, incidents: Sequence[Incident]) -> list[str]:
+        return [self._digest(i) for i in incidents]
+
     def _members(self, chunk: list[tuple[str, list[Incident]]]) -> list[object]:
         return [(m, [self._digest(i) for i in incs]) for m, incs in chunk]
 
@@ -276,7 +301,7 @@ class Pages:
         jobs = []
         for path, chunk, pager in self._pages("history/", self._months(self._listed)):
             jobs.append(Job(f"{path}index.html", "history.html", self.t("history.title"),
-                            self._key("history", pager, self._members(chunk)),
+                            self._keyed("history", pager, partial(self._members, chunk)),
                             partial(self._history, chunk, pager)))
         return jobs
 
@@ -301,8 +326,8 @@ class Pages:
                 now_parts = ((self.roll.components[comp.id], self.uptime[comp.id])
                              if pager.page == 1 else ())
                 jobs.append(Job(f"{path}index.html", "component.html", comp.name,
-                                self._key("component", comp, pager, now_parts,
-                                          self._members(chunk)),
+                                self._keyed("component", comp, pager, now_parts,
+                                            partial(self._members, chunk)),
                                 partial(self._component, comp, chunk, pager)))
         return jobs
 
@@ -338,21 +363,29 @@ class Pages:
         time, rendered last by the build itself). Pages the cache has are skipped."""
         todo: list[Job] = []
         live: list[Job] = []
+        eager = self.cache is not None and not self.cache.empty()
         for job in self.jobs():
-            if job.key is not None:
-                self.keys[job.path] = job.key
-            if job.key is not None and self.cache is not None and self.cache.fresh(
-                    job.path, job.key):
-                self.skipped.append(job.path)
-                continue
+            if job.key is not None and eager:
+                key = self.keys[job.path] = job.key()
+                if self.cache is not None and self.cache.fresh(job.path, key):
+                    self.skipped.append(job.path)
+                    continue
+            elif job.key is not None:
+                self._later.append(job)
             (live if job.live else todo).append(job)
+        # Listing pages are the slowest: first, so that the last chunks are even.
+        todo.sort(key=lambda job: job.template == "incident.html")
         return todo, live
 
     def finish(self, shared: Shared, live: Sequence[Job]) -> dict[str, bytes]:
         """Every page and static asset, once `self.produced` is final (the home page
         offers what the other producers made)."""
-        out = shared.finish()
-        out.update(self.render(live))
+        out = self.render(live)
+        for job in self._later:
+            if job.key is not None:
+                self.keys[job.path] = job.key()
+        self._later = []
+        out.update(shared.finish())
         out.update(templating.static_files(templating.theme_dirs(self.data.config.root)))
         return dict(sorted(out.items()))
 
