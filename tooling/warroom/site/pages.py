@@ -392,7 +392,8 @@ class Pages:
     @cached_property
     def frames(self) -> Frames:
         """One per process and build: plans and frames are made once, not per chunk."""
-        return Frames(templating.environment(templating.theme_dirs(self.data.config.root)))
+        return Frames(templating.environment(templating.theme_dirs(self.data.config.root),
+                                             self.t.language))
 
     def render(self, jobs: Sequence[Job]) -> dict[str, bytes]:
         data, frames = self.data, self.frames

@@ -11,12 +11,15 @@ import hashlib
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from warroom import __version__
 from warroom.resources import data_dir
 from warroom.site import markdown
+from warroom.site.folding import TranslatedEnvironment
+from warroom.site.i18n import STRINGS
 
 THEME_DIR = "site"
 
@@ -38,16 +41,20 @@ def _files(folder: Path) -> Iterator[tuple[str, Path]]:
 
 
 @cache
-def environment(dirs: tuple[Path, ...]) -> Environment:
-    env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in dirs]),
-        autoescape=True,  # every template is HTML or XML
-        undefined=StrictUndefined,  # a typo in a template fails the build, not the page
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        auto_reload=False,
-    )
+def environment(dirs: tuple[Path, ...], language: str | None = None) -> Environment:
+    """The theme's environment; with a `language`, `t('key')` calls are translated when a
+    template is compiled (folding.py): only for contexts whose `t` speaks that language."""
+    options: dict[str, Any] = {
+        "loader": ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in dirs]),
+        "autoescape": True,  # every template is HTML or XML
+        "undefined": StrictUndefined,  # a typo in a template fails the build, not the page
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "keep_trailing_newline": True,
+        "auto_reload": False,
+    }
+    env = (Environment(**options) if language is None
+           else TranslatedEnvironment(language, STRINGS[language], **options))
     env.filters["markdown"] = markdown.render
     env.filters["plain"] = markdown.plain
     return env
