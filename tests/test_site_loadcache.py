@@ -36,6 +36,20 @@ def age(paths: list[Path], when: int = PAST) -> None:
         os.utime(path, ns=(when, when))
 
 
+def settle(root: Path) -> None:
+    """Wait until the file system's clock has passed every file's ctime. A file changed in
+    the tick the cache is made in is hashed again on the next load, by design (racy git);
+    the kernel's clock ticks every few milliseconds, so a fast test can land in that tick."""
+    newest = max(p.stat().st_ctime_ns for p in root.rglob("*") if p.is_file())
+    probe = root.parent / ".settle"
+    while True:
+        probe.write_bytes(b"")
+        if probe.stat().st_ctime_ns > newest:
+            break
+        time.sleep(0.001)
+    probe.unlink()
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
@@ -46,6 +60,7 @@ def repo(tmp_path: Path) -> Path:
     for case in INVALID:
         shutil.copyfile(case, root / "incidents" / "2026" / case.name)
     age(incident_files(root))
+    settle(root)
     return root
 
 
@@ -125,6 +140,7 @@ def test_a_touched_file_is_hashed_not_parsed(
     cold = load_incidents(repo, store)
     target = first_valid(repo)
     os.utime(target, ns=(PAST + 10**9, PAST + 10**9))
+    settle(repo)
     counter = Counter(monkeypatch)
     assert shape(load_incidents(repo, store)) == shape(cold)
     assert counter.read == [target.relative_to(repo).as_posix()] and counter.parsed == []
