@@ -2,14 +2,18 @@
 
 `write_config(root)` writes a warroom.yaml with a dozen components in groups and four
 severities; `write_incidents(root, n, seed)` writes n valid incident files under
-incidents/<year>/, deterministic for a given seed. Files look like what a team writes: roles,
-stated times, several updates, postmortems and action items on resolved incidents,
-regulatory blocks on security and data-loss incidents, maintenance with windows.
+incidents/<year>/, deterministic for a given seed; `make_git_repo(root, n)` does both and
+commits them (as after a clone); `git(repo, ...)` runs git with a pinned identity and
+date. Files look like what a team writes: roles, stated times, several updates,
+postmortems and action items on resolved incidents, regulatory blocks on security and
+data-loss incidents, maintenance with windows.
 """
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -245,6 +249,25 @@ def write_incidents(root: Path, n: int, seed: int = 0) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         out.append(path)
     return out
+
+
+def git(repo: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+           "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
+           "GIT_AUTHOR_DATE": "2026-06-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-06-01T00:00:00Z"}
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+def make_git_repo(root: Path, n: int) -> Path:
+    """A repository of n incidents (seed n) in one commit, at `root` (created)."""
+    root.mkdir(parents=True, exist_ok=True)
+    write_config(root)
+    write_incidents(root, n, seed=n)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "incidents")
+    return root
 
 
 if __name__ == "__main__":  # pragma: no cover - handy for a look at the output

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,31 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import itertools
 
-from _gen import write_config, write_incidents
+from _gen import git, make_git_repo
 
 from warroom.cachedir import cache_root
 from warroom.site.build import CACHE_DIR, Built, build
 
 NOW = datetime(2026, 6, 2, 12, 0, tzinfo=UTC)
 STAGES = ("load", "history", "compute", "producers", "pages", "write")
-
-
-def _git(repo: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-           "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
-           "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
-           "GIT_AUTHOR_DATE": "2026-06-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-06-01T00:00:00Z"}
-    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
-
-
-def make_repo(where: Path, size: int) -> Path:
-    where.mkdir(parents=True)
-    write_config(where)
-    write_incidents(where, size, seed=size)
-    _git(where, "init", "-q", "-b", "main")
-    _git(where, "add", "-A")
-    _git(where, "commit", "-q", "-m", "incidents")
-    return where
 
 
 Timing = tuple[float, float, Built]  # wall seconds, cpu seconds, what was built
@@ -80,7 +61,7 @@ def change_one(repo: Path, n: int) -> None:
     path = files[(len(files) // 2 + 97 * n) % len(files)]
     text = path.read_text(encoding="utf-8").replace("title: \"", f"title: \"Edited {n}: ", 1)
     path.write_text(text, encoding="utf-8")
-    _git(repo, "commit", "-q", "-am", "edit one incident")
+    git(repo, "commit", "-q", "-am", "edit one incident")
 
 
 def _fastest(runs: list[Timing]) -> Timing:
@@ -88,7 +69,7 @@ def _fastest(runs: list[Timing]) -> Timing:
 
 
 def run(size: int, base: Path, repeat: int) -> dict[str, Timing]:
-    repo = make_repo(base / f"r{size}", size)
+    repo = make_git_repo(base / f"r{size}", size)
     out = base / f"site{size}"
     results = {"cold": timed(repo, out)}
     renders = []

@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _gen import write_config, write_incidents
+from _gen import make_git_repo
 
 from warroom.history import read_history
 from warroom.site import api, availability, badges, feeds, ics, markdown, sitemap
@@ -48,21 +46,9 @@ NOW = datetime(2026, 6, 2, 12, 0, tzinfo=UTC)
 PRODUCERS = (feeds, api, ics, badges, availability)  # build order (build.PRODUCERS)
 
 
-def _git(repo: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-           "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
-           "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
-           "GIT_AUTHOR_DATE": "2026-06-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-06-01T00:00:00Z"}
-    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
-
-
 def site_data(root: Path, n: int) -> SiteData:
     """What `warroom build` hands its producers for a fresh repository of n incidents."""
-    write_config(root)
-    write_incidents(root, n, seed=n)
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "incidents")
+    make_git_repo(root, n)
     loaded = load_incidents(root, None)
     assert loaded.config is not None
     history = read_history(root, now=NOW, use_cache=False)

@@ -118,3 +118,16 @@ def test_a_folder_other_than_a_year_is_not_judged(config: Config) -> None:
     assert codes(text, config, "elsewhere/2026-03-02-checkout.yaml") == []
     assert codes(text, config, "incidents/2025/2026-03-02-checkout.yaml") == [
         "wrong-year-folder"]
+
+
+@pytest.mark.parametrize(("message", "found"), [
+    ("m", False),
+    ("'a path like C:\\\\temp is fine'", False),  # a backslash alone: walked, nothing found
+    ('"an escape \\x01 here"', True),
+    ('"a \\u2028 line separator"', True),
+    ("'a literal \u2028 line separator'", True),  # no backslash: found in the raw text
+])
+def test_control_characters_by_escape_or_literal(message: str, found: bool,
+                                                 config: Config) -> None:
+    text = incident(["investigating"]).replace("message: m", f"message: {message}")
+    assert ("control-character" in codes(text, config)) is found
