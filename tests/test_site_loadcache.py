@@ -361,3 +361,14 @@ def test_the_listing_is_repo_incident_files(repo: Path) -> None:
     assert cache.incident_paths(repo) == [
         p.relative_to(repo).as_posix() for p in incident_files(repo)]
     assert "incidents/2026/short.yml" in cache.incident_paths(repo)
+
+
+def test_temporaries_left_by_a_killed_build_are_swept(repo: Path, store: LoadCache) -> None:
+    store.folder.mkdir(parents=True)
+    old = store.folder / ".load.999999.deadbeef.tmp"
+    young = store.folder / ".load.999998.cafebabe.tmp"
+    old.write_bytes(b"half a pickle")
+    young.write_bytes(b"another build, loading now")
+    age([old], PAST - 60 * 10**9)  # over an hour old
+    load_incidents(repo, store)
+    assert not old.exists() and young.exists()

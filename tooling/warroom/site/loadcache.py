@@ -132,6 +132,9 @@ class LoadCache:
         return stored
 
 
+STALE_NS = 3600 * 10**9
+
+
 class Writer:
     """A temporary file in the cache folder, made before any incident file is read: its
     timestamp is the racy-git reference; it then becomes the base or the delta."""
@@ -143,6 +146,17 @@ class Writer:
         self.fd = os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         self.stamp = os.fstat(self.fd).st_mtime_ns
         self.done = False
+        self._sweep()
+
+    def _sweep(self) -> None:
+        """Remove what builds killed mid-load left: temporaries an hour old. A running
+        build's own is younger (it is made when the build starts loading)."""
+        for path in self.cache.folder.glob(".load.*.tmp"):
+            try:
+                if self.stamp - path.stat().st_mtime_ns > STALE_NS:
+                    path.unlink()
+            except OSError:
+                continue
 
     def __enter__(self) -> Writer:
         return self
