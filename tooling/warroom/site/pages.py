@@ -359,8 +359,9 @@ class Pages:
             return self.finish(shared, live)
 
     def plan(self) -> tuple[list[Job], list[Job]]:
-        """The pages to render: (those a worker may render, those shown with the build
-        time, rendered last by the build itself). Pages the cache has are skipped."""
+        """The pages to render: (those a worker may render, those showing the build time,
+        which the build's own process renders once the other producers are done). Pages the
+        cache has are skipped; with a cache that knows no page yet, keys wait for finish()."""
         todo: list[Job] = []
         live: list[Job] = []
         eager = self.cache is not None and not self.cache.empty()

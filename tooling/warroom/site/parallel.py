@@ -130,8 +130,3 @@ class Shared:
         self.children = []
         return out
 
-
-def render_jobs(pages: Pages, jobs: Sequence[Job]) -> dict[str, bytes]:
-    """Every job rendered, {path: bytes}; the same bytes however many workers ran."""
-    with Shared(pages, jobs) as shared:
-        return shared.finish()
