@@ -92,3 +92,65 @@ def test_a_failing_producer_stops_the_workers(golden_repo: Path, tmp_path: Path,
         build_here(golden_repo, tmp_path / "site")
     assert not multiprocessing.active_children()
     assert not (tmp_path / "site").exists()
+
+
+def _background(monkeypatch: pytest.MonkeyPatch) -> None:
+    from warroom.site import build as site_build
+
+    monkeypatch.setattr(site_build, "BACKGROUND_MIN_INCIDENTS", 0)
+    monkeypatch.setattr(parallel, "PAGES_PER_WORKER", 1)
+    monkeypatch.setenv("WARROOM_BUILD_JOBS", "2")
+
+
+def test_producers_in_the_background_make_the_same_site(golden_repo: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    _background(monkeypatch)
+    started: list[int] = []
+    real = parallel.Background.__enter__
+
+    def spy(self: parallel.Background[object]) -> parallel.Background[object]:
+        entered = real(self)
+        started.append(self.child is not None)
+        return entered
+
+    monkeypatch.setattr(parallel.Background, "__enter__", spy)
+    build_here(golden_repo, tmp_path / "site")
+    assert started == [True]  # a child really ran them
+    assert site_files(tmp_path / "site") == site_files(EXPECTED)
+
+
+def test_a_background_child_that_fails_is_replaced(golden_repo: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from warroom.site import build as site_build
+
+    _background(monkeypatch)
+    parent = os.getpid()
+    real = site_build.producer
+
+    def dies_in_children(name: str) -> object:
+        if os.getpid() != parent:
+            os._exit(5)
+        return real(name)
+
+    monkeypatch.setattr(site_build, "producer", dies_in_children)
+    build_here(golden_repo, tmp_path / "site")
+    assert site_files(tmp_path / "site") == site_files(EXPECTED)
+
+
+def test_a_failing_producer_in_the_background_fails_the_build(
+        golden_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    from warroom.site import build as site_build
+
+    _background(monkeypatch)
+
+    def broken(name: str) -> object:
+        def produce(data: object) -> dict[str, bytes]:
+            raise RuntimeError(f"{name} broke")
+        return produce
+
+    monkeypatch.setattr(site_build, "producer", broken)
+    with pytest.raises(RuntimeError, match="feeds broke"):
+        build_here(golden_repo, tmp_path / "site")
+    assert not multiprocessing.active_children()

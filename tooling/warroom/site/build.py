@@ -30,7 +30,7 @@ from warroom.recorded import Recorded
 from warroom.site import pages, sitemap, templating
 from warroom.site.cache import LoadCache, PageCache, code_digest, load_incidents
 from warroom.site.data import Producer, SiteData
-from warroom.site.parallel import Shared
+from warroom.site.parallel import BACKGROUND_MIN_INCIDENTS, Background, Shared
 from warroom.status import AUDIENCES, audience_view
 from warroom.writer import WriteStats, merge, write_site
 
@@ -159,21 +159,32 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
         clocks=sla_clocks(visible, recorded, config, now) if audience == "internal" else {},
     )
     _loaded()
+    # The other producers run in a forked child meanwhile (on a large site): page keys and
+    # the pages to render are worked out here at the same time.
+    side = Background(lambda: [(name, producer(name)(data)) for name in PRODUCERS],
+                      use=len(visible) >= BACKGROUND_MIN_INCIDENTS)
+    with side:
+        return _pages(root, data, loaded.digests, cache_dir, target, side, lap,
+                      [*loaded.problems, *history.problems])
+
+
+def _pages(root: Path, data: SiteData, file_digests: dict[str, str], cache_dir: Path | None,
+           target: Path | None, side: Background[list[tuple[str, dict[str, bytes]]]],
+           lap: _Laps, problems: list[Problem]) -> Built:
+    config, visible, recorded = data.config, data.incidents, data.recorded
     theme_key = _theme_key(root, config)
     page_cache = (PageCache(cache_dir, target, theme_key)
                   if cache_dir is not None and target is not None else None)
     renderer = pages.Pages(
         data, cache=page_cache, theme_key=theme_key,
-        digests=lambda: {i.id: _incident_digest(loaded.digests.get(i.id, ""),
+        digests=lambda: {i.id: _incident_digest(file_digests.get(i.id, ""),
                                                 recorded.get(i.id)) for i in visible})
     todo, live = renderer.plan()
     lap("compute")
-    # Workers start on the pages while this process runs the other producers; the home
-    # page, which offers what those made, is rendered last.
+    # Workers start on the pages; this process takes the other producers' outputs, renders
+    # the home page (which offers what those made), then claims pages too.
     with Shared(renderer, todo) as shared:
-        results: list[tuple[str, dict[str, bytes]]] = []
-        for name in PRODUCERS:
-            results.append((name, producer(name)(data)))
+        results = side.result()
         lap("producers")
         renderer.produced = frozenset(path for _, out in results for path in out)
         results.insert(0, ("pages", renderer.finish(shared, live)))
@@ -186,7 +197,7 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
     for path in kept:
         del outputs[path]
     lap("pages")
-    return Built(outputs, kept, [*loaded.problems, *history.problems], data,
+    return Built(outputs, kept, problems, data,
                  page_keys=renderer.keys, page_cache=page_cache, timings=lap.times)
 
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from warroom.site.pages import Job, Pages
@@ -29,6 +29,16 @@ if TYPE_CHECKING:
 PAGES_PER_WORKER = 400
 MAX_WORKERS = 8
 CHUNKS_PER_WORKER = 24  # small enough to balance, large enough that claiming is free
+# Below this many incidents the other producers take less than starting a process.
+BACKGROUND_MIN_INCIDENTS = 1000
+
+T = TypeVar("T")
+
+
+def can_fork() -> bool:
+    """POSIX fork from a single-threaded process (forking with other threads may deadlock)."""
+    return ("fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1)
 
 
 def workers_for(pages: int) -> int:
@@ -39,8 +49,7 @@ def workers_for(pages: int) -> int:
     else:
         cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
             os.cpu_count() or 1)
-    if ("fork" not in multiprocessing.get_all_start_methods()
-            or threading.active_count() > 1):  # forking with other threads may deadlock
+    if not can_fork():
         return 1
     return max(1, min(cpus, MAX_WORKERS, pages // PAGES_PER_WORKER))
 
@@ -130,3 +139,58 @@ class Shared:
         self.children = []
         return out
 
+
+
+class Background(Generic[T]):
+    """`work()` run by a forked child while this process does something else; `result()`
+    waits for it. Where forking is not worth it (`use` false, no fork), or the child fails
+    for any reason, `result()` runs `work()` here, so errors surface as in a serial build.
+    Leaving the `with` block early stops the child."""
+
+    def __init__(self, work: Callable[[], T], *, use: bool = True) -> None:
+        self.work = work
+        self.child: tuple[Connection, Any] | None = None
+        self.use = use and can_fork() and workers_for(PAGES_PER_WORKER * 2) > 1
+
+    def __enter__(self) -> Background[T]:
+        if self.use:
+            context = multiprocessing.get_context("fork")
+            reader, writer = context.Pipe(duplex=False)
+            process = context.Process(target=self._run, args=(writer,), daemon=True)
+            process.start()
+            writer.close()
+            self.child = (reader, process)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self.child is not None:
+            reader, process = self.child
+            if process.is_alive():
+                process.terminate()
+            process.join()
+            reader.close()
+            self.child = None
+
+    def _run(self, conn: Connection) -> None:
+        try:
+            result: tuple[T] | None = (self.work(),)
+        except BaseException:  # result() runs it again here, and raises there
+            result = None
+        try:
+            conn.send(result)
+        finally:
+            conn.close()
+
+    def result(self) -> T:
+        if self.child is None:
+            return self.work()
+        reader, process = self.child
+        try:
+            got = reader.recv()
+        except (EOFError, OSError):
+            got = None
+        reader.close()
+        process.join()
+        self.child = None
+        return got[0] if got is not None else self.work()
