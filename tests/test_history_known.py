@@ -78,3 +78,23 @@ def test_known_facts_are_used_and_change_nothing(tmp_path: Path,
     assert helped.problems == plain.problems
     assert not set(parsed) & known.keys()  # no known version was parsed
     assert len(parsed) < len(without)
+
+
+def test_known_facts_of_a_loaded_repository(tmp_path: Path) -> None:
+    """What `warroom sla` and `warroom report` hand history: keyed by the sha256 of each
+    file's text, equal to what parsing the committed bytes gives; a file whose bytes are not
+    its text (a byte order mark) simply has no entry that matches."""
+    from warroom.history_facts import known_facts
+    from warroom.repo import load_repository
+
+    repo = make_golden_repo(tmp_path / "repo")
+    loaded = load_repository(repo)
+    known = known_facts(loaded.incidents, loaded.documents)
+    assert len(known) == len(loaded.incidents)
+    for incident in loaded.incidents:
+        raw = (repo / incident.path).read_bytes()
+        assert known[hashlib.sha256(raw).hexdigest()] == FactReader().read(raw)
+    bom = b"\xef\xbb\xbf" + (repo / loaded.incidents[0].path).read_bytes()
+    assert hashlib.sha256(bom).hexdigest() not in known
+    assert read_history(repo, now=NOW, use_cache=False, known=known).recorded == \
+        read_history(repo, now=NOW, use_cache=False).recorded

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from warroom.yamlload import MAX_BYTES, load_bytes, parse_text
@@ -125,6 +125,20 @@ def facts_of_incident(incident: Incident) -> Facts:
     return Facts(incident.id or None, incident.status, incident.severity,
                  commander not in (None, ""), len(incident.updates),
                  incident.postmortem is not None and incident.postmortem.status == "published")
+
+
+def known_facts(incidents: Iterable[Incident], documents: Mapping[str, Any]
+                ) -> dict[str, Facts]:
+    """Facts of loaded incident files by the sha256 of their text, for `FactReader(known)`:
+    a file whose committed bytes are that text is then not parsed again. (A file whose bytes
+    differ from its text, say with a byte order mark, simply gets no entry.)"""
+    out: dict[str, Facts] = {}
+    for incident in incidents:
+        doc = documents.get(incident.path)
+        if doc is not None:
+            out[hashlib.sha256(doc.text.encode("utf-8")).hexdigest()] = facts_of_incident(
+                incident)
+    return out
 
 
 class FactReader:

@@ -117,6 +117,7 @@ def command(ctx: click.Context, since: date | datetime | None, until: date | dat
     if month is not None and (since is not None or until is not None):
         raise click.UsageError("use either --month or --since/--until, not both")
     from warroom.history import read_history
+    from warroom.history_facts import known_facts
     from warroom.report import build_report, renderer
     from warroom.sla import evaluate
 
@@ -126,7 +127,8 @@ def command(ctx: click.Context, since: date | datetime | None, until: date | dat
         raise WarroomError("warroom.yaml has errors; run `warroom validate` to see them")
     moment = now or datetime.now(UTC)
     start, end = period(since, until, month, moment, ZoneInfo(repo.config.site.timezone))
-    history = read_history(top, landed=landed, now=moment)
+    history = read_history(top, landed=landed, now=moment,
+                           known=known_facts(repo.incidents, repo.documents))
     # Outside git every file would count as recorded "now": stated times say more.
     recorded = history.recorded if history.head is not None else {}
     clocks = {i.id: evaluate(i, recorded[i.id], repo.config, moment)

@@ -14,6 +14,7 @@ from warroom.cli.options import TimeParam, format_option, resolve_root, root_opt
 from warroom.durations import parse_time
 from warroom.errors import WarroomError
 from warroom.history import read_history
+from warroom.history_facts import known_facts
 from warroom.problems import has_errors
 from warroom.repo import CONFIG_NAME, INCIDENTS_DIR, Repository, load_repository
 from warroom.reporters import REPORTERS, resolve_format
@@ -91,7 +92,9 @@ def command(ctx: click.Context, fmt: str, fail_on: str, incident_id: str | None,
     assert repo.config is not None
     if now is None:
         now = parse_time(gitrepo.commit_time(top, at_rev)) if at_rev else datetime.now(UTC)
-    history = read_history(top, landed=landed, at=at_rev, now=now)
+    # The files just loaded need not be parsed again from git (HEAD holds most of them).
+    history = read_history(top, landed=landed, at=at_rev, now=now,
+                           known=known_facts(repo.incidents, repo.documents))
     incidents = repo.incidents
     if incident_id is not None:
         incidents = [i for i in incidents if i.id == incident_id]
