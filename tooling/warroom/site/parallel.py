@@ -106,14 +106,8 @@ class Shared:
         return out
 
     def _child(self, worker: int, conn: Connection) -> None:
-        try:
-            result: dict[str, bytes] | None = self._render_claimed(worker)
-        except BaseException:  # the parent renders this worker's chunks again, and raises
-            result = None
-        try:
-            conn.send(result)
-        finally:
-            conn.close()
+        # On failure the parent renders this worker's chunks again, and raises there.
+        _reply(conn, lambda: self._render_claimed(worker))
 
     def finish(self) -> dict[str, bytes]:
         """Render what is left here, then gather the workers' pages."""
@@ -124,12 +118,7 @@ class Shared:
             return out
         out = self._render_claimed(0)
         for worker, reader, process in self.children:
-            try:
-                result = reader.recv()
-            except (EOFError, OSError):
-                result = None
-            reader.close()
-            process.join()
+            result = _receive(reader, process)
             if result is None:
                 result = {}
                 for index, chunk in enumerate(self.chunks):
@@ -173,24 +162,34 @@ class Background(Generic[T]):
             self.child = None
 
     def _run(self, conn: Connection) -> None:
-        try:
-            result: tuple[T] | None = (self.work(),)
-        except BaseException:  # result() runs it again here, and raises there
-            result = None
-        try:
-            conn.send(result)
-        finally:
-            conn.close()
+        _reply(conn, lambda: (self.work(),))  # on failure result() runs it here, and raises
 
     def result(self) -> T:
         if self.child is None:
             return self.work()
-        reader, process = self.child
-        try:
-            got = reader.recv()
-        except (EOFError, OSError):
-            got = None
-        reader.close()
-        process.join()
+        got = _receive(*self.child)
         self.child = None
         return got[0] if got is not None else self.work()
+
+
+def _reply(conn: Connection, work: Callable[[], object]) -> None:
+    """In a child: send what `work()` returns, or None when it fails in any way."""
+    try:
+        result = work()
+    except BaseException:
+        result = None
+    try:
+        conn.send(result)
+    finally:
+        conn.close()
+
+
+def _receive(reader: Connection, process: Any) -> Any:
+    """In the parent: a child's reply (None if it failed or died), once it has exited."""
+    try:
+        result = reader.recv()
+    except (EOFError, OSError):
+        result = None
+    reader.close()
+    process.join()
+    return result
