@@ -20,7 +20,7 @@ from warroom.report.html import tables
 from warroom.report.plots import all_plots
 from warroom.site.data import SiteData
 from warroom.site.i18n import Translator
-from warroom.site.pages import render_page, translator
+from warroom.site.layout import render_page, translator
 from warroom.site.views import incident_path
 from warroom.status import ensure_view
 

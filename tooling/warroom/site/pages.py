@@ -11,15 +11,13 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from functools import cached_property, partial
 from typing import Any, NamedTuple, Protocol
-from zoneinfo import ZoneInfo
 
 from warroom.clock import ClockState
 from warroom.config import Component
 from warroom.model import Incident
-from warroom.site import markdown, templating
+from warroom.site import templating
 from warroom.site.context import (
     ClockView,
     ComponentPageView,
@@ -28,14 +26,11 @@ from warroom.site.context import (
     IncidentSummary,
     MaintenanceView,
     MonthView,
-    NavItem,
-    Page,
     Pager,
-    Urls,
 )
 from warroom.site.data import SiteData
 from warroom.site.frames import Frames
-from warroom.site.i18n import Translator
+from warroom.site.layout import base_context, translator
 from warroom.site.parallel import Shared
 from warroom.site.views import Views, component_path, incident_path
 from warroom.status import Rollup, best_time, ensure_view, maintenance_state, rollup
@@ -48,11 +43,6 @@ SUBSCRIBE = (
     ("iCalendar", "maintenance.ics"),
     ("JSON", "api/v2/summary.json"),
 )
-NAV = (("nav.status", ""), ("nav.history", "history/"), ("nav.maintenance", "maintenance/"),
-       ("nav.availability", "availability/"))
-INTERNAL_NAV = (("nav.metrics", "internal/metrics/"),)
-
-
 class RenderCache(Protocol):
     """Decides which pages need rendering; `build` provides one backed by the last build."""
 
@@ -74,53 +64,6 @@ class Job(NamedTuple):  # a tuple: ~10^4 are made per build
     key: Key | None  # None: rendered on every build (or no cache); made when needed
     build: Builder
     live: bool = False  # shows the build time (the home page): never cached
-
-
-def translator(data: SiteData) -> Translator:
-    return Translator(data.config.site.language, ZoneInfo(data.config.site.timezone))
-
-
-def _nav(t: Translator, path: str, internal: bool) -> tuple[NavItem, ...]:
-    items = NAV + (INTERNAL_NAV if internal else ())
-    return tuple(NavItem(t(label), target, path == "index.html" if target == ""
-                         else path.startswith(target)) for label, target in items)
-
-
-def _contact(contact: str) -> str | None:
-    if not contact:
-        return None
-    if "@" in contact and "://" not in contact and not contact.startswith("mailto:"):
-        contact = f"mailto:{contact}"
-    return markdown.safe_url(contact)
-
-
-def base_context(data: SiteData, path: str, title: str, *, generated: datetime | None = None,
-                 t: Translator | None = None) -> dict[str, Any]:
-    """The context base.html needs, for the page at output `path` (producers of other
-    pages extending base.html use this too): `page` (a context.Page), `t`, `url`."""
-    t = t or translator(data)
-    weights = data.config.weights
-    root_absolute = path == "404.html" and not data.base_url
-    urls = Urls(data.base_url, -1 if root_absolute else path.count("/"))
-    page = Page(
-        site=data.config.site, language=t.language, title=title, path=path,
-        nav=_nav(t, path, data.internal), internal=data.internal,
-        generated=t.datetime(generated) if generated is not None else None,
-        method=t("uptime.method", major=t.percent(100 * weights.get("major_outage", 1), 0),
-                 partial=t.percent(100 * weights.get("partial_outage", 0.5), 0),
-                 degraded=t.percent(100 * weights.get("degraded_performance", 0), 0)),
-        contact=_contact(data.config.site.contact),
-    )
-    return {"page": page, "t": t, "url": urls}
-
-
-def render_page(data: SiteData, template: str, path: str, title: str, *,
-                generated: datetime | None = None, **views: Any) -> bytes:
-    """Render one page of the theme (or of a repository override) to bytes."""
-    env = templating.environment(templating.theme_dirs(data.config.root))
-    context = base_context(data, path, title, generated=generated)
-    context.update(views)
-    return env.get_template(template).render(context).encode("utf-8")
 
 
 class Pages:
