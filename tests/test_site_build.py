@@ -259,7 +259,9 @@ def test_an_incident_digest_does_not_depend_on_object_sharing() -> None:
     from datetime import timedelta, timezone
 
     from warroom.recorded import Change, Recorded
-    from warroom.site.build import _incident_digest
+    from warroom.site.build import _Digests
+
+    _incident_digest = _Digests()
 
     def change() -> Change:
         return Change(datetime(2026, 3, 4, 9, 0, tzinfo=timezone(timedelta(hours=1))),
@@ -273,3 +275,33 @@ def test_an_incident_digest_does_not_depend_on_object_sharing() -> None:
     assert one == other
     assert _incident_digest("sha", one) == _incident_digest("sha", other)
     assert _incident_digest("sha", one) != _incident_digest("sha2", one)
+
+
+def test_an_incident_digest_sees_every_field_of_what_git_recorded() -> None:
+    """Two records differing in any one field (or a string that would read the same if
+    values were not quoted) never share a digest: a page keyed on it is never stale."""
+    from dataclasses import fields, replace
+    from datetime import timedelta, timezone
+
+    from warroom.recorded import Change, Recorded, SeverityChange
+    from warroom.site.build import _Digests
+
+    at = datetime(2026, 3, 4, 9, 0, tzinfo=timezone(timedelta(hours=1)))
+    one = Change(at, "a" * 40, "Alice <alice@example.com>")
+    two = Change(at + timedelta(minutes=1), "b" * 40, "Bob <bob@example.com>")
+    base = Recorded("x", "incidents/2026/x.yaml", declared=one, updates=(one,))
+    other = {
+        "incident_id": "y", "path": "incidents/2026/y.yaml", "declared": two,
+        "acknowledged": one, "identified": one, "monitoring": one, "resolved": one,
+        "updates": (one, two), "postmortem_published": one,
+        "severity_changes": (SeverityChange(one, "SEV2", "SEV1"),), "deleted": one,
+        "paths": ("incidents/2026/old.yaml",),
+    }
+    assert set(other) == {f.name for f in fields(Recorded)}  # a new field needs a case here
+    digest = _Digests()
+    seen = {digest("sha", base)}
+    for name, value in other.items():
+        seen.add(digest("sha", replace(base, **{name: value})))
+    assert len(seen) == 1 + len(other)
+    tricky = replace(base, paths=("a','b",))
+    assert digest("sha", tricky) != digest("sha", replace(base, paths=("a", "b")))
