@@ -187,7 +187,7 @@ def measure(n: int, repeat: int, check: bool) -> tuple[int, Any, Any, Any]:
             assert len(cold.recorded) == n, len(cold.recorded)
         subprocess.run(["git", "reset", "-q", "--hard", "HEAD~1"], cwd=repo, check=True)
     best = [(min(t.wall for t in ts), min(t.cpu for t in ts)) for ts in (floors, colds, warms)]
-    return commits, *best
+    return commits, best[0], best[1], best[2]
 
 
 def main() -> None:

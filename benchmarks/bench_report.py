@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -51,9 +51,9 @@ def fake_recorded(incident: Incident) -> Recorded | None:
     if base is None:
         return None
 
-    def at(moment: object) -> Change:
+    def at(moment: datetime | None) -> Change:
         assert moment is not None
-        return Change(moment + timedelta(minutes=5), "0" * 40, "Bench <b@example.com>")  # type: ignore[operator]
+        return Change(moment + timedelta(minutes=5), "0" * 40, "Bench <b@example.com>")
 
     resolved = incident.resolved_at
     return Recorded(
