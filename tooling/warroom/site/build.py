@@ -26,7 +26,7 @@ from warroom.history import read_history
 from warroom.history_facts import facts_of_incident
 from warroom.model import Incident
 from warroom.problems import Problem, has_errors
-from warroom.recorded import Change, Recorded, SeverityChange
+from warroom.recorded import Change, Recorded
 from warroom.site import pages, sitemap, templating
 from warroom.site.cache import LoadCache, PageCache, code_digest, load_incidents
 from warroom.site.data import Producer, SiteData
@@ -225,37 +225,45 @@ class _Digests:
     incident: pages listing thousands of incidents key on these, so they are made once per
     build. The text hashed names every field of Recorded, each value unambiguously (strings
     quoted), whichever equal objects are shared. Changes are shared between fields and
-    between incidents (one per commit), so each one's text is made once (3x cheaper than
-    repr on a history of few commits)."""
+    between incidents (one per commit), so each one's text is made once; the fields are
+    written out one by one rather than walked generically (4x cheaper at 10^4 incidents)."""
 
-    FIELDS = tuple(f.name for f in fields(Recorded))
+    # Spelled out so that a new field of Recorded fails here instead of going unhashed.
+    FIELDS = ("incident_id", "path", "declared", "acknowledged", "identified", "monitoring",
+              "resolved", "updates", "postmortem_published", "severity_changes", "deleted",
+              "paths")
+    if tuple(f.name for f in fields(Recorded)) != FIELDS:
+        raise RuntimeError("Recorded's fields changed: update _Digests to hash every one")
 
     def __init__(self) -> None:
         self._texts: dict[int, tuple[Change, str]] = {}
 
     def __call__(self, file_sha: str, recorded: Recorded | None) -> str:
-        text = "-" if recorded is None else "\x1f".join(
-            self._value(getattr(recorded, name)) for name in self.FIELDS)
+        text = "-" if recorded is None else self._text(recorded)
         return hashlib.blake2b(f"{file_sha}\0{text}".encode(), digest_size=20).hexdigest()
 
+    def _text(self, r: Recorded) -> str:
+        texts, change = self._texts, self._change
+
+        def maybe(c: Change | None) -> str:
+            if c is None:
+                return "-"
+            found = texts.get(id(c))
+            return found[1] if found is not None and found[0] is c else change(c)
+
+        return "\x1f".join((
+            repr(r.incident_id), repr(r.path), maybe(r.declared), maybe(r.acknowledged),
+            maybe(r.identified), maybe(r.monitoring), maybe(r.resolved),
+            "(" + ",".join([maybe(c) for c in r.updates]) + ")",
+            maybe(r.postmortem_published),
+            "(" + ",".join([f"{maybe(s.change)}{s.before!r}{s.after!r}"
+                            for s in r.severity_changes]) + ")",
+            maybe(r.deleted), repr(r.paths)))
+
     def _change(self, change: Change) -> str:
-        found = self._texts.get(id(change))
-        if found is None or found[0] is not change:
-            found = self._texts[id(change)] = (
-                change, f"{change.at.isoformat()}{change.commit!r}{change.who!r}")
-        return found[1]
-
-    def _value(self, value: object) -> str:
-        if value is None:
-            return "-"
-        if isinstance(value, Change):
-            return self._change(value)
-        if isinstance(value, SeverityChange):
-            return f"{self._change(value.change)}{value.before!r}{value.after!r}"
-        if isinstance(value, tuple):
-            return "(" + ",".join(self._value(item) for item in value) + ")"
-        return repr(value)
-
+        text = f"{change.at.isoformat()}{change.commit!r}{change.who!r}"
+        self._texts[id(change)] = (change, text)
+        return text
 
 def _theme_key(root: Path, config: Config) -> str:
     theme = templating.theme_digest(templating.theme_dirs(config.root))
