@@ -196,6 +196,20 @@ def test_a_repository_overrides_templates_and_assets(golden: Path, tmp_path: Pat
     assert (tmp_path / "site/static/favicon.svg").is_file()  # the default theme fills in
 
 
+def test_a_template_edited_between_two_builds_in_one_process_is_used(
+        golden: Path, tmp_path: Path) -> None:
+    """`warroom serve` builds again in the same process after a theme edit: compiled
+    templates must not outlive the theme they came from."""
+    repo = _copy(golden, tmp_path)
+    (repo / "site/templates").mkdir(parents=True)
+    template = repo / "site/templates/404.html"
+    for word in ("FIRSTWORD", "SECONDWORD"):
+        template.write_text('{% extends "base.html" %}{% block content %}<h1>' + word
+                            + "</h1>{% endblock %}", encoding="utf-8")
+        build(repo, tmp_path / "site", now=NOW)
+        assert f"<h1>{word}</h1>" in (tmp_path / "site/404.html").read_text(encoding="utf-8")
+
+
 def test_french_strings_and_dates(golden: Path, tmp_path: Path) -> None:
     repo = _copy(golden, tmp_path)
     config = repo / "warroom.yaml"

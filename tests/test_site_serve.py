@@ -3,40 +3,132 @@
 from __future__ import annotations
 
 import os
+import queue
 import re
+import signal
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-from site_support import EPOCH, make_golden_repo
+from site_support import EPOCH, _git, make_golden_repo
+from warroom.cachedir import cache_root
+from warroom.site.build import CACHE_DIR
+
+
+class _Serving:
+    """`warroom serve --port 0` on a repository, its stderr read line by line meanwhile."""
+
+    def __init__(self, repo: Path, *extra: str, env: dict[str, str] | None = None) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "warroom", "serve", "--port", "0", "--root", str(repo),
+             *extra], stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "TMPDIR": str(repo.parent), **(env or {})})
+        self.lines: queue.Queue[str] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", self.wait_for("serving the"))
+        assert match
+        self.base = f"http://127.0.0.1:{match.group(1)}/"
+
+    def stop(self, how: int = signal.SIGTERM) -> int:
+        """Signal the server, wait for it, and close its pipe: its exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(how)
+        code = self.process.wait(timeout=30)
+        self._reader.join(timeout=30)
+        assert self.process.stderr is not None
+        self.process.stderr.close()
+        return code
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.put(line)
+
+    def wait_for(self, text: str, limit: float = 60) -> str:
+        """The stderr line holding `text`, with every line before it (a liveness limit, not
+        a speed check: the test fails only if the server never says it)."""
+        seen = ""
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            seen += line
+            if text in line:
+                return seen
+        raise AssertionError(f"never said {text!r}; said:\n{seen}")
+
+    def get(self, path: str) -> str:
+        with urllib.request.urlopen(self.base + path, timeout=10) as reply:
+            body: str = reply.read().decode("utf-8")
+            return body
 
 
 def test_serve_builds_and_serves_the_site(tmp_path: Path) -> None:
     repo = make_golden_repo(tmp_path / "repo")
-    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "warroom", "serve", "--port", "0", "--root", str(repo)],
-        stderr=subprocess.PIPE, text=True, env=env)
+    serving = _Serving(repo, env={"SOURCE_DATE_EPOCH": EPOCH})
     try:
-        assert server.stderr is not None
-        line = server.stderr.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        assert match, line
-        base = f"http://127.0.0.1:{match.group(1)}/"
-        with urllib.request.urlopen(base, timeout=10) as reply:
+        with urllib.request.urlopen(serving.base, timeout=10) as reply:
             home = reply.read().decode("utf-8")
             assert reply.headers["Cache-Control"] == "no-store"
         assert "Golden status" in home and 'href="static/style.css"' in home
         try:
-            urllib.request.urlopen(base + "no/such/page/", timeout=10)
+            urllib.request.urlopen(serving.base + "no/such/page/", timeout=10)
             raise AssertionError("expected a 404")
         except urllib.error.HTTPError as missing:
             assert missing.code == 404
             assert "Page not found" in missing.read().decode("utf-8")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-        if server.stderr is not None:
-            server.stderr.close()
+        serving.stop()
+
+
+def test_serve_rebuilds_on_each_change_and_keeps_the_last_good_site(tmp_path: Path) -> None:
+    repo = make_golden_repo(tmp_path / "repo")
+    incident = repo / "incidents" / "2026" / "2026-01-20-checkout-errors.yaml"
+    page = "incidents/2026-01-20-checkout-errors/"
+    serving = _Serving(repo, "--interval", "0.1")
+    try:
+        assert "Payment errors for card customers" in serving.get(page)
+        text = incident.read_text(encoding="utf-8")
+        incident.write_text(text.replace("Payment errors for card customers",
+                                         "Card payments failing WATCHEDIT"), encoding="utf-8")
+        said = serving.wait_for("built in")
+        assert "2026-01-20-checkout-errors.yaml changed; rebuilding" in said
+        assert "Card payments failing WATCHEDIT" in serving.get(page)
+        # broken YAML: the error with its position, and the last good site still served
+        incident.write_text(text + "extra: [\n", encoding="utf-8")
+        said = serving.wait_for("the last good site is still served")
+        assert re.search(r"2026-01-20-checkout-errors\.yaml:\d+:\d+: error", said), said
+        assert "Card payments failing WATCHEDIT" in serving.get(page)
+        # fixed and committed: what git recorded moves too, and the page follows
+        incident.write_text(text.replace("Payment errors for card customers",
+                                         "Committed title ZEBRAWATCH"), encoding="utf-8")
+        _git(repo, "commit", "-q", "-am", "retitle", date="2026-03-01T10:00:00+00:00")
+        serving.wait_for("built in")
+        deadline = time.monotonic() + 60
+        while "Committed title ZEBRAWATCH" not in serving.get(page):
+            assert time.monotonic() < deadline, "the committed title never showed"
+            serving.wait_for("built in")
+        folders = list(tmp_path.glob("warroom-serve-*"))
+        assert len(folders) == 1
+    finally:
+        code = serving.stop()
+    assert code == 0
+    serving.wait_for("stopped")
+    # the preview's temporary site and its record in the page cache are gone
+    assert not list(tmp_path.glob("warroom-serve-*"))
+    assert not list((cache_root(repo) / CACHE_DIR).glob("pages-*.json"))
+
+
+def test_serve_without_watch_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    repo = make_golden_repo(tmp_path / "repo")
+    serving = _Serving(repo, "--no-watch")
+    assert "Golden status" in serving.get("")
+    assert serving.stop() == 0
+    assert not list(tmp_path.glob("warroom-serve-*"))

@@ -1,19 +1,25 @@
-"""`warroom serve`: build into a temporary folder and serve it locally, for a preview."""
+"""`warroom serve`: build into a temporary folder, serve it locally for a preview, and
+rebuild it as the repository changes."""
 
 from __future__ import annotations
 
 import functools
 import http.server
 import shutil
+import signal
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import click
 
 from warroom.cli.options import resolve_root, root_option
+from warroom.errors import WarroomError
 from warroom.reporters import REPORTERS
-from warroom.site.build import BuildFailed, build
+from warroom.site.build import BuildFailed, build, forget_target
+from warroom.site.watch import Snapshot, settled, snapshot
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -47,21 +53,31 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 @click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--audience", type=click.Choice(["public", "internal"]), default="public",
               show_default=True, help="Which build to preview.")
+@click.option("--watch/--no-watch", default=True, show_default=True,
+              help="Rebuild when warroom.yaml, an incident file, the theme or HEAD changes.")
+@click.option("--interval", type=click.FloatRange(0.05, 60), default=1.0, show_default=True,
+              help="Seconds between two looks for changes.")
 @root_option
 @click.pass_context
-def command(ctx: click.Context, port: int, bind: str, audience: str, root: Path | None) -> None:
+def command(ctx: click.Context, port: int, bind: str, audience: str, watch: bool,
+            interval: float, root: Path | None) -> None:
     """Build the site into a temporary folder and serve it at http://127.0.0.1:PORT/.
 
-    Links are relative, so the preview works whatever base_url says. Stop with Ctrl-C.
+    Links are relative, so the preview works whatever base_url says. With --watch (the
+    default) a change is rebuilt within a second or two; pages that did not change are
+    carried over, and a change that breaks the repository is reported here while the last
+    good site stays served. Stop with Ctrl-C.
     """
     top = resolve_root(root)
+    # Stopped by a service manager or a test (SIGTERM) as by Ctrl-C: the temporary site
+    # and its cache record are removed either way.
+    signal.signal(signal.SIGTERM, _stop)
     scratch = Path(tempfile.mkdtemp(prefix="warroom-serve-"))
+    out = scratch / "site"
     try:
-        out = scratch / "site"
-        try:
-            build(top, out, audience=audience, base_url="", use_cache=False)
-        except BuildFailed as failed:
-            click.echo(REPORTERS["text"](failed.problems), nl=False)
+        seen = snapshot(top) if watch else Snapshot()  # before the build: edits made
+        # while it runs are caught by the first look
+        if not _build(top, out, audience):
             click.echo("warroom: nothing to serve; fix the errors above", err=True)
             ctx.exit(1)
             return
@@ -70,6 +86,56 @@ def command(ctx: click.Context, port: int, bind: str, audience: str, root: Path 
             host, real_port = str(server.server_address[0]), server.server_address[1]
             click.echo(f"serving the {audience} site at http://{host}:{real_port}/ "
                        "(Ctrl-C to stop)", err=True)
-            server.serve_forever()
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            try:
+                if watch:
+                    _watch(top, out, audience, seen, interval)
+                else:
+                    threading.Event().wait()
+            except KeyboardInterrupt:
+                click.echo("warroom: stopped", err=True)
+            finally:
+                server.shutdown()
     finally:
+        forget_target(top, out)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _watch(top: Path, out: Path, audience: str, seen: Snapshot, interval: float) -> None:
+    """Rebuild after each change, once the files stop moving; never returns."""
+    while True:
+        time.sleep(interval)
+        now = snapshot(top)
+        if now == seen:
+            continue
+        now = settled(lambda: snapshot(top), now, lambda: time.sleep(min(interval, 0.2)))
+        changed = seen.changes(now)
+        seen = now
+        shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more"
+                                           if len(changed) > 3 else "")
+        click.echo(f"warroom: {shown} changed; rebuilding", err=True)
+        try:
+            _build(top, out, audience)
+        except WarroomError as error:  # e.g. HEAD moved to a shallow graft: said, then on
+            click.echo(f"warroom: error: {error}", err=True)
+            click.echo("warroom: not rebuilt; the last good site is still served", err=True)
+
+
+def _build(top: Path, out: Path, audience: str) -> bool:
+    """Build the preview; on errors, print them and say whether a site is still served."""
+    start = time.perf_counter()
+    try:
+        built = build(top, out, audience=audience, base_url="")
+    except BuildFailed as failed:
+        click.echo(REPORTERS["text"](failed.problems), nl=False, err=True)  # one log: stderr
+        if out.is_dir():
+            click.echo("warroom: not rebuilt; the last good site is still served", err=True)
+        return False
+    click.echo(f"warroom: built in {time.perf_counter() - start:.2f} s: "
+               f"{len(built.outputs)} files written, {len(built.kept)} pages unchanged",
+               err=True)
+    return True

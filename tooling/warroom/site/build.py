@@ -214,6 +214,12 @@ def build(root: Path, out: Path, *, audience: str = "public", base_url: str | No
     return built
 
 
+def forget_target(root: Path, target: Path) -> None:
+    """Drop the record of pages built into `target` (a preview's temporary folder, about to
+    be removed): it would otherwise stay in the cache for good."""
+    PageCache.ledger(cache_root(root) / CACHE_DIR, target).unlink(missing_ok=True)
+
+
 def _digests_of(incidents: tuple[Incident, ...], files: dict[str, str],
                 recorded: dict[str, Recorded]) -> dict[str, str]:
     digest = _Digests()

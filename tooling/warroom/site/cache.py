@@ -284,8 +284,7 @@ class PageCache:
     """Which pages of the site in `target` are still what their key says."""
 
     def __init__(self, folder: Path, target: Path, theme_key: str) -> None:
-        name = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:16]
-        self.path = folder / f"pages-{name}.json"
+        self.path = self.ledger(folder, target)
         self.target = target.resolve()
         self.theme_key = theme_key
         self.pages: dict[str, list[Any]] = {}
@@ -295,6 +294,12 @@ class PageCache:
                 self.pages = stored["pages"]
         except (OSError, ValueError, KeyError, AttributeError):
             self.pages = {}
+
+    @staticmethod
+    def ledger(folder: Path, target: Path) -> Path:
+        """Where the pages of builds into `target` are recorded."""
+        name = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:16]
+        return folder / f"pages-{name}.json"
 
     def empty(self) -> bool:
         return not self.pages

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,17 +33,23 @@ def theme_dirs(root: Path | None) -> tuple[Path, ...]:
     return (own, default) if own != default and own.is_dir() else (default,)
 
 
-def _files(folder: Path) -> Iterator[tuple[str, Path]]:
+def theme_files(folder: Path) -> Iterator[tuple[str, Path]]:
     if folder.is_dir():
         for path in sorted(folder.rglob("*")):
             if path.is_file() and not path.name.startswith("."):
                 yield path.relative_to(folder).as_posix(), path
 
 
-@cache
 def environment(dirs: tuple[Path, ...], language: str | None = None) -> Environment:
     """The theme's environment; with a `language`, `t('key')` calls are translated when a
-    template is compiled (folding.py): only for contexts whose `t` speaks that language."""
+    template is compiled (folding.py): only for contexts whose `t` speaks that language.
+    Templates are compiled once per process and theme: an edited theme (while `warroom
+    serve` runs) gets a new environment, since Jinja's own reload check is off."""
+    return _environment(dirs, language, theme_digest(dirs))
+
+
+@lru_cache(maxsize=8)
+def _environment(dirs: tuple[Path, ...], language: str | None, digest: str) -> Environment:
     options: dict[str, Any] = {
         "loader": ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in dirs]),
         "autoescape": True,  # every template is HTML or XML
@@ -64,7 +70,7 @@ def static_files(dirs: tuple[Path, ...]) -> dict[str, bytes]:
     """`static/<path>` -> bytes, each path taken from the first theme folder that has it."""
     out: dict[str, bytes] = {}
     for folder in reversed(dirs):  # the repository's files replace the default ones
-        for rel, path in _files(folder / "static"):
+        for rel, path in theme_files(folder / "static"):
             out[f"static/{rel}"] = path.read_bytes()
     return dict(sorted(out.items()))
 
@@ -73,7 +79,7 @@ def static_files(dirs: tuple[Path, ...]) -> dict[str, bytes]:
 def _digest_of(dirs: tuple[Path, ...], stamp: tuple[tuple[str, int, int], ...]) -> str:
     sha = hashlib.sha256(__version__.encode())
     for folder in dirs:
-        for rel, path in _files(folder):
+        for rel, path in theme_files(folder):
             sha.update(f"\0{folder}\0{rel}\0".encode())
             sha.update(path.read_bytes())
     return sha.hexdigest()
@@ -82,5 +88,5 @@ def _digest_of(dirs: tuple[Path, ...], stamp: tuple[tuple[str, int, int], ...]) 
 def theme_digest(dirs: tuple[Path, ...]) -> str:
     """A hash of every template and asset in effect: part of each cached page's key."""
     stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size)
-                  for folder in dirs for _, p in _files(folder))
+                  for folder in dirs for _, p in theme_files(folder))
     return _digest_of(dirs, stamp)

@@ -1,0 +1,71 @@
+"""What `warroom serve` watches to rebuild the preview: everything a build reads.
+
+A build reads warroom.yaml, the incident files (the working tree, committed or not), the
+repository's own theme folder, and what Git recorded, which moves with HEAD. A snapshot
+holds the size, modification time and inode of each of those files, and HEAD's commit id;
+two snapshots differ exactly when a rebuild could give another site.
+
+Polled rather than watched through inotify: a stat of 10,000 files costs ~30 ms, a
+commit shows only through HEAD (a git process, ~3 ms), and editors that save by renaming
+a temporary over the file are seen the same way as any other write. A dependency such as
+watchfiles would save neither the debounce below nor the HEAD check.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warroom import gitrepo
+from warroom.repo import CONFIG_NAME, incident_files
+from warroom.site import templating
+from warroom.site.templating import THEME_DIR
+
+Stat = tuple[int, int, int]  # size, mtime_ns, inode
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    files: dict[str, Stat] = field(default_factory=dict)  # by path relative to the root
+    head: str | None = None  # HEAD's commit id; None outside git or before a commit
+
+    def changes(self, later: Snapshot) -> list[str]:
+        """What differs in `later`, as paths (and "HEAD"), sorted; empty when nothing."""
+        names = {path for path in self.files.keys() | later.files.keys()
+                 if self.files.get(path) != later.files.get(path)}
+        if self.head != later.head:
+            names.add("HEAD")
+        return sorted(names)
+
+
+def snapshot(root: Path) -> Snapshot:
+    """The files a build of `root` reads, and HEAD."""
+    files: dict[str, Stat] = {}
+    theme = root / THEME_DIR
+    for path in (root / CONFIG_NAME, *incident_files(root),
+                 *(p for _, p in templating.theme_files(theme))):
+        try:
+            info = os.stat(path)
+        except OSError:  # gone since the walk: absent, as the next snapshot will say too
+            continue
+        files[path.relative_to(root).as_posix()] = (info.st_size, info.st_mtime_ns,
+                                                   info.st_ino)
+    info_head = gitrepo.head_info(root)
+    return Snapshot(files, info_head.head if info_head else None)
+
+
+def settled(take: Callable[[], Snapshot], first: Snapshot, pause: Callable[[], None],
+            tries: int = 10) -> Snapshot:
+    """The snapshot once two in a row agree: an editor or `git checkout` writing many
+    files is let finish, so one rebuild follows a save instead of several. Gives up
+    waiting after `tries` pauses (something keeps writing) and returns the latest."""
+    current = first
+    for _ in range(tries):
+        pause()
+        again = take()
+        if again == current:
+            return again
+        current = again
+    return current
