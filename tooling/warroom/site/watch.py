@@ -5,10 +5,11 @@ repository's own theme folder, and what Git recorded, which moves with HEAD. A s
 holds the size, modification time and inode of each of those files, and HEAD's commit id;
 two snapshots differ exactly when a rebuild could give another site.
 
-Polled rather than watched through inotify: a stat of 10,000 files costs ~30 ms, a
-commit shows only through HEAD (a git process, ~3 ms), and editors that save by renaming
-a temporary over the file are seen the same way as any other write. A dependency such as
-watchfiles would save neither the debounce below nor the HEAD check.
+Polled rather than watched through inotify: a look at 10,000 files costs 0.05-0.2 s (a
+stat each; measured on 2 busy cores), a commit shows only through HEAD (one git process,
+~10 ms), and editors that save by renaming a temporary over the file are seen like any
+other write. A dependency such as watchfiles would save neither the debounce below nor the
+HEAD check.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from warroom import gitrepo
-from warroom.repo import CONFIG_NAME, incident_files
-from warroom.site import templating
+from warroom.repo import CONFIG_NAME, INCIDENTS_DIR, SUFFIXES
 from warroom.site.templating import THEME_DIR
 
 Stat = tuple[int, int, int]  # size, mtime_ns, inode
@@ -43,17 +43,43 @@ class Snapshot:
 def snapshot(root: Path) -> Snapshot:
     """The files a build of `root` reads, and HEAD."""
     files: dict[str, Stat] = {}
-    theme = root / THEME_DIR
-    for path in (root / CONFIG_NAME, *incident_files(root),
-                 *(p for _, p in templating.theme_files(theme))):
-        try:
-            info = os.stat(path)
-        except OSError:  # gone since the walk: absent, as the next snapshot will say too
-            continue
-        files[path.relative_to(root).as_posix()] = (info.st_size, info.st_mtime_ns,
-                                                   info.st_ino)
+    _add(files, root, CONFIG_NAME)
+    _scan(files, str(root / INCIDENTS_DIR), f"{INCIDENTS_DIR}/", incidents=True)
+    _scan(files, str(root / THEME_DIR), f"{THEME_DIR}/", incidents=False)
     info_head = gitrepo.head_info(root)
     return Snapshot(files, info_head.head if info_head else None)
+
+
+def _add(files: dict[str, Stat], root: Path, name: str) -> None:
+    try:
+        info = os.stat(root / name)
+    except OSError:
+        return
+    files[name] = (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def _scan(files: dict[str, Stat], folder: str, shown: str, *, incidents: bool) -> None:
+    """The files under folder the build reads (repo.incident_files, templating.theme_files:
+    hidden names are skipped, incidents are .yaml/.yml). Strings and scandir entries, not
+    Paths: 10,000 Path objects made the snapshot 10x slower."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=True):
+                _scan(files, entry.path, f"{shown}{name}/", incidents=incidents)
+                continue
+            if incidents and not name.endswith(SUFFIXES):
+                continue
+            info = entry.stat()
+        except OSError:  # gone meanwhile: absent, as the next snapshot will say too
+            continue
+        files[f"{shown}{name}"] = (info.st_size, info.st_mtime_ns, info.st_ino)
 
 
 def settled(take: Callable[[], Snapshot], first: Snapshot, pause: Callable[[], None],
