@@ -32,7 +32,7 @@ def report(now_minutes: float, touched: frozenset[str] = frozenset()) -> SlaRepo
     assert doc is not None and not problems
     inc = build_incident(doc.data, PATH)
     rec = recorded(updates=[0])
-    return build_report(config(), [inc], {PATH: doc}, {inc.id: rec}, [], at(now_minutes),
+    return build_report(config(), [inc], {PATH: doc.marks}, {inc.id: rec}, [], at(now_minutes),
                         touched)
 
 
@@ -111,7 +111,7 @@ def test_a_past_breach_counts_only_when_the_change_under_review_touched_it() -> 
     # Acknowledged never: the acknowledge clock stopped, breached, at the resolution.
     rec = recorded(identified=60, monitoring=60, resolved=60, postmortem_published=70,
                    updates=[0, 60])
-    args = (config(), [inc], {PATH: doc}, {inc.id: rec}, [], at(24 * 60))
+    args = (config(), [inc], {PATH: doc.marks}, {inc.id: rec}, [], at(24 * 60))
     quiet = build_report(*args)
     assert [c.state.value for c in quiet.incidents[0].clocks][:1] == ["breached"]
     assert quiet.exit_code("breach") == 0
@@ -129,7 +129,7 @@ def test_an_overdue_postmortem_fails_the_scheduled_watch_but_not_unrelated_pull_
     assert doc is not None and not problems
     inc = build_incident(doc.data, PATH)
     rec = recorded(acknowledged=5, identified=10, monitoring=10, resolved=20, updates=[0, 20])
-    args = (config(), [inc], {PATH: doc}, {inc.id: rec}, [], at(20 + 6 * 24 * 60))
+    args = (config(), [inc], {PATH: doc.marks}, {inc.id: rec}, [], at(20 + 6 * 24 * 60))
     scheduled = build_report(*args)
     assert [(c.target, c.state.value) for c in scheduled.incidents[0].clocks
             if c.state.value != "met"] == [("postmortem", "breached")]

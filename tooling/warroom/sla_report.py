@@ -36,7 +36,7 @@ from warroom.recorded import Change, Recorded
 from warroom.reporters import github_command
 from warroom.sla import evaluate
 from warroom.stated import check_stated
-from warroom.yamlload import Document, Marks
+from warroom.yamlload import Marks
 
 FAIL_ON = ("breach", "at-risk", "never")
 _FAILING = {"breach": {ClockState.BREACHED},
@@ -109,26 +109,25 @@ def _uncommitted(rec: Recorded) -> bool:
 
 
 def build_report(config: Config, incidents: Iterable[Incident],
-                 documents: Mapping[str, Document], recorded: Mapping[str, Recorded],
+                 marks: Mapping[str, Marks], recorded: Mapping[str, Recorded],
                  history_problems: Iterable[Problem], now: datetime,
                  touched: frozenset[str] = frozenset(), reviewing: bool = False,
                  all_stated: bool = False) -> SlaReport:
     """Evaluate every incident; one with no record counts as recorded now, uncommitted.
 
     Stated times are checked for incidents in scope (open or touched), or all of them with
-    `all_stated`."""
+    `all_stated`. `marks` (by path) locate problems; asked only for a problem's position."""
     out = []
     for inc in sorted(incidents, key=lambda i: i.id):
         rec = recorded.get(inc.id) or Recorded(inc.id, inc.path, Change(now, "", ""))
-        doc = documents.get(inc.path)
-        marks = doc.marks if doc is not None else None
+        where = marks.get(inc.path)
         clocks = evaluate(inc, rec, config, now)
         is_touched = inc.id in touched or _uncommitted(rec)
-        problems = follow_ups(inc, rec, clocks, config, now, marks)
+        problems = follow_ups(inc, rec, clocks, config, now, where)
         if all_stated or inc.open or is_touched:
-            problems += check_stated(inc, rec, config, marks)
+            problems += check_stated(inc, rec, config, where)
         out.append(IncidentSla(inc, rec, clocks, tuple(sorted(problems)), is_touched,
-                               reviewing, marks))
+                               reviewing, where))
     return SlaReport(now, config.site.timezone, tuple(out), tuple(sorted(history_problems)))
 
 

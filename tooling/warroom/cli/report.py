@@ -15,7 +15,6 @@ from warroom.cli.options import TimeParam, resolve_root, root_option
 from warroom.durations import add_months, parse_time
 from warroom.errors import WarroomError
 from warroom.problems import Level
-from warroom.repo import load_repository
 
 DEFAULT_DAYS = 90
 
@@ -117,18 +116,17 @@ def command(ctx: click.Context, since: date | datetime | None, until: date | dat
     if month is not None and (since is not None or until is not None):
         raise click.UsageError("use either --month or --since/--until, not both")
     from warroom.history import read_history
-    from warroom.history_facts import known_facts
+    from warroom.lazyrepo import load, load_cache
     from warroom.report import build_report, renderer
     from warroom.sla import evaluate
 
     top = resolve_root(root)
-    repo = load_repository(top)
+    repo = load(top, load_cache(top))  # the report locates nothing: no file is parsed again
     if repo.config is None:
         raise WarroomError("warroom.yaml has errors; run `warroom validate` to see them")
     moment = now or datetime.now(UTC)
     start, end = period(since, until, month, moment, ZoneInfo(repo.config.site.timezone))
-    history = read_history(top, landed=landed, now=moment,
-                           known=known_facts(repo.incidents, repo.documents))
+    history = read_history(top, landed=landed, now=moment, known=repo.known)
     # Outside git every file would count as recorded "now": stated times say more.
     recorded = history.recorded if history.head is not None else {}
     clocks = {i.id: evaluate(i, recorded[i.id], repo.config, moment)

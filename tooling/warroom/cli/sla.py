@@ -14,9 +14,9 @@ from warroom.cli.options import TimeParam, format_option, resolve_root, root_opt
 from warroom.durations import parse_time
 from warroom.errors import WarroomError
 from warroom.history import read_history
-from warroom.history_facts import known_facts
+from warroom.lazyrepo import Loaded, load, load_cache
 from warroom.problems import has_errors
-from warroom.repo import CONFIG_NAME, INCIDENTS_DIR, Repository, load_repository
+from warroom.repo import CONFIG_NAME, INCIDENTS_DIR
 from warroom.reporters import REPORTERS, resolve_format
 from warroom.sla_report import FAIL_ON, SlaReport, as_json, build_report, github, markdown, text
 
@@ -34,13 +34,17 @@ def _touched(top: Path, base: str | None, head: str) -> frozenset[str] | None:
                      if PurePosixPath(p).suffix in (".yaml", ".yml"))
 
 
-def _load(top: Path, at: str | None, scratch: Path) -> Repository:
+def _load(top: Path, at: str | None, scratch: Path) -> Loaded:
+    """The working tree through the build's load cache; a past revision exported to
+    `scratch` is checked without one (its files are new to any cache there, and recording
+    the scratch copies' stats in the repository's cache would make the next build hash
+    every file again); positions are read from `scratch` later, so it must outlive them."""
     if at is None:
-        return load_repository(top)
+        return load(top, load_cache(top))
     gitrepo.export_tree(top, at, scratch, (CONFIG_NAME, INCIDENTS_DIR))
     if not (scratch / CONFIG_NAME).is_file():
         raise WarroomError(f"--at {at}: that revision has no {CONFIG_NAME}")
-    return load_repository(scratch)
+    return load(scratch, None)
 
 
 def _render(report: SlaReport, fmt: str, fail_on: str, everything: bool) -> str:
@@ -83,18 +87,23 @@ def command(ctx: click.Context, fmt: str, fail_on: str, incident_id: str | None,
     top = resolve_root(root)
     fmt = resolve_format(fmt)
     with tempfile.TemporaryDirectory(prefix="warroom-sla-") as scratch:
-        repo = _load(top, at_rev, Path(scratch))
+        code = _run(top, _load(top, at_rev, Path(scratch)), fmt, fail_on, incident_id,
+                    at_rev, landed, now, base, everything)
+    ctx.exit(code)
+
+
+def _run(top: Path, repo: Loaded, fmt: str, fail_on: str, incident_id: str | None,
+         at_rev: str | None, landed: bool, now: datetime | None, base: str | None,
+         everything: bool) -> int:
     if has_errors(repo.problems) or repo.config is None:
         click.echo(REPORTERS[fmt](repo.problems), nl=False)
         click.echo("warroom: sla: the repository has errors; fix them first "
                    "(warroom validate)", err=True)
-        ctx.exit(1)
-    assert repo.config is not None
+        return 1
     if now is None:
         now = parse_time(gitrepo.commit_time(top, at_rev)) if at_rev else datetime.now(UTC)
     # The files just loaded need not be parsed again from git (HEAD holds most of them).
-    history = read_history(top, landed=landed, at=at_rev, now=now,
-                           known=known_facts(repo.incidents, repo.documents))
+    history = read_history(top, landed=landed, at=at_rev, now=now, known=repo.known)
     incidents = repo.incidents
     if incident_id is not None:
         incidents = [i for i in incidents if i.id == incident_id]
@@ -104,7 +113,7 @@ def command(ctx: click.Context, fmt: str, fail_on: str, incident_id: str | None,
     touched = _touched(top, base, at_rev or "HEAD") if history.head else None
     history_problems = [p for p in history.problems
                         if incident_id is None or incident_id in p.path]
-    report = build_report(repo.config, incidents, repo.documents, history.recorded,
+    report = build_report(repo.config, incidents, repo.marks, history.recorded,
                           history_problems, now, touched or frozenset(),
                           reviewing=touched is not None,
                           all_stated=everything or incident_id is not None)
@@ -113,4 +122,4 @@ def command(ctx: click.Context, fmt: str, fail_on: str, incident_id: str | None,
     if fmt == "github" and summary:
         with open(summary, "a", encoding="utf-8") as handle:
             handle.write(markdown(report))
-    ctx.exit(report.exit_code(fail_on))
+    return report.exit_code(fail_on)
