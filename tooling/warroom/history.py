@@ -15,7 +15,7 @@ from pathlib import Path
 
 from warroom import gitrepo
 from warroom.errors import WarroomError
-from warroom.history_acc import Fold, ident_of, recorded
+from warroom.history_acc import Damaged, Fold, ident_of
 from warroom.history_cache import Scan, scan_history
 from warroom.history_facts import FactReader, Facts, Version
 from warroom.history_log import parse_status
@@ -62,22 +62,35 @@ def read_history(root: Path, *, landed: bool = False, at: str | None = None,
                  "actions/checkout with `fetch-depth: 0`)")
     folder = prefix + INCIDENTS_DIR
     head = info.head if info else gitrepo.resolve_commit(top, at or "HEAD")
+    parents = info.parents if info else None
+    try:
+        return _read(root, top, prefix, folder, head, parents, known, now, landed=landed,
+                     worktree=at is None, use_cache=use_cache, resume=use_cache)
+    except Damaged:  # a saved fold that does not decode: read without it, save a new one
+        return _read(root, top, prefix, folder, head, parents, known, now, landed=landed,
+                     worktree=at is None, use_cache=use_cache, resume=False)
+
+
+def _read(root: Path, top: Path, prefix: str, folder: str, head: str | None,
+          parents: tuple[str, ...] | None, known: Mapping[str, Facts] | None, now: datetime,
+          *, landed: bool, worktree: bool, use_cache: bool, resume: bool) -> History:
     reader = FactReader(known)
     # The working tree's changes are asked for now and read last: git looks meanwhile.
-    status = gitrepo.start_worktree_changes(top, folder) if at is None else None
+    status = gitrepo.start_worktree_changes(top, folder) if worktree else None
     try:
         scan = scan_history(root, top, folder, head, reader, landed=landed,
-                            use_cache=use_cache, head_parents=info.parents if info else None)
+                            use_cache=use_cache, resume=resume, head_parents=parents)
+        fold, problems = scan.fold, _commit_problems(scan, prefix, now)
+        present = dict(scan.tree)
+        if status is not None:
+            started, status = status, None
+            changes = parse_status(gitrepo.collect(started))
+            problems += _overlay(top, prefix, changes, fold, present, reader, now)
+        return _finish(fold, present, prefix, problems, head)
     except BaseException:
         if status is not None:
             gitrepo.finish(status, kill=True)
         raise
-    fold, problems = scan.fold, _commit_problems(scan, prefix, now)
-    present = dict(scan.tree)
-    if status is not None:
-        changes = parse_status(gitrepo.collect(status))
-        problems += _overlay(top, prefix, changes, fold, present, reader, now)
-    return _finish(fold, present, prefix, problems, head)
 
 
 def _rel(prefix: str, path: str) -> str:
@@ -160,10 +173,10 @@ def _finish(fold: Fold, present: dict[str, Version], prefix: str, problems: list
         if isinstance(version, Facts):
             current.setdefault(ident_of(version, path), (path, version))
     out: dict[str, Recorded] = {}
-    for ident in sorted(fold.accs):
+    for ident in fold.ids():
         here = current.get(ident)
-        rec = recorded(ident, fold.accs[ident], here[0] if here else None,
-                       here[1].updates if here else None)
+        rec = fold.recorded(ident, here[0] if here else None,
+                            here[1].updates if here else None)
         if rec is None:
             continue
         rec = _relative(rec, prefix)

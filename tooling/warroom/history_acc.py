@@ -42,17 +42,38 @@ def ident_of(facts: Facts, path: str) -> str:
 
 
 class Fold:
-    """Per-id accumulators, fed one commit at a time."""
+    """Per-id accumulators, fed one commit at a time.
 
-    def __init__(self) -> None:
+    A fold loaded from the cache keeps its entries as saved (`Saved`) until a commit
+    touches one: a run after one new commit decodes the few ids it touches, and the
+    Recorded values of all the others come straight from their saved entries.
+    """
+
+    def __init__(self, saved: Saved | None = None) -> None:
         self.accs: dict[str, Acc] = {}
         self.unreadable: list[tuple[str, Change, Unreadable]] = []  # (path, commit, why)
+        self.saved = saved
 
     def acc(self, ident: str) -> Acc:
         found = self.accs.get(ident)
         if found is None:
-            found = self.accs[ident] = Acc()
+            saved = self.saved
+            raw = saved.entries.pop(ident, None) if saved is not None else None
+            found = self.accs[ident] = Acc() if raw is None or saved is None else saved.acc(raw)
         return found
+
+    def ids(self) -> list[str]:
+        """Every id folded, sorted."""
+        if self.saved is None:
+            return sorted(self.accs)
+        return sorted(self.accs.keys() | self.saved.entries.keys())
+
+    def recorded(self, ident: str, path: str | None, updates: int | None) -> Recorded | None:
+        """`recorded` of one id (see there)."""
+        acc = self.accs.get(ident)
+        if acc is not None or self.saved is None:
+            return recorded(ident, acc or Acc(), path, updates)
+        return self.saved.recorded(ident, path, updates)
 
     def commit(self, change: Change,
                entries: list[tuple[str, Version | None, list[tuple[str, Version | None]]]]
@@ -152,7 +173,8 @@ def recorded(ident: str, acc: Acc, path: str | None, updates: int | None) -> Rec
 # string each (loading the fold is most of what a run after one new commit does).
 
 class Table:
-    """Commits (as Changes) and paths <-> small integers, for one saved fold."""
+    """Commits (as Changes) and paths <-> small integers, for one saved fold. A loaded
+    table can take more (a fold saved again keeps the indexes its entries use)."""
 
     def __init__(self, raw: dict[str, Any] | None = None) -> None:
         self._commits: dict[str, int] = {}
@@ -169,8 +191,17 @@ class Table:
             if any(not isinstance(p, str) for p in self.paths):
                 raise TypeError("paths")
 
+    def _index(self) -> None:
+        if len(self._commits) < len(self.changes):
+            self._commits = {c.commit: n for n, c in enumerate(self.changes)}
+        if len(self._paths) < len(self.paths):
+            self._paths = {p: n for n, p in enumerate(self.paths)}
+
     def put(self, change: Change) -> int:
         found = self._commits.get(change.commit)
+        if found is None:
+            self._index()
+            found = self._commits.get(change.commit)
         if found is None:
             found = self._commits[change.commit] = len(self.changes)
             self.changes.append(change)
@@ -178,6 +209,9 @@ class Table:
 
     def path(self, path: str) -> int:
         found = self._paths.get(path)
+        if found is None:
+            self._index()
+            found = self._paths.get(path)
         if found is None:
             found = self._paths[path] = len(self.paths)
             self.paths.append(path)
@@ -191,9 +225,11 @@ class Table:
                 "who": who, "people": list(people), "paths": self.paths}
 
 
-def dump_fold(fold: Fold, table: Table) -> list[Any]:
+def dump_fold(fold: Fold) -> tuple[list[Any], Table]:
     """Per id: [id, steps (an index or -1 per STEPS), updates, severity changes, deletions,
-    paths], each of the last four a flat list."""
+    paths], each of the last four a flat list; and the table the indexes refer to. Entries
+    still as loaded are written as they are, against the table they were loaded with."""
+    table = fold.saved.table if fold.saved is not None else Table()
     put, path = table.put, table.path
     out: list[Any] = []
     for ident, acc in fold.accs.items():
@@ -206,14 +242,39 @@ def dump_fold(fold: Fold, table: Table) -> list[Any]:
             [x for c, p in acc.deletions.values() for x in (put(c), path(p))],
             [x for p, c in acc.paths.items() for x in (path(p), put(c))],
         ])
-    return out
+    if fold.saved is not None:
+        out += fold.saved.entries.values()
+    return out, table
 
 
-def load_fold(raw: list[Any], table: Table) -> Fold:
-    fold, changes, paths = Fold(), table.changes, table.paths
-    accs = fold.accs
-    for ident, steps, updates, severity, deletions, where in raw:
-        acc = accs[ident] = Acc()
+class Damaged(Exception):
+    """A saved entry that does not decode: read the history again without the cache."""
+
+
+# What a damaged entry can raise while it is decoded (JSON holds any shape).
+_DAMAGE = (TypeError, ValueError, IndexError, KeyError, AttributeError)
+
+
+class Saved:
+    """The entries of a saved fold by id, decoded one by one when first needed (an entry
+    that turns out not to decode raises Damaged)."""
+
+    def __init__(self, raw: list[Any], table: Table) -> None:
+        self.table = table
+        self.entries: dict[str, list[Any]] = {entry[0]: entry for entry in raw}
+        if any(type(ident) is not str for ident in self.entries):
+            raise TypeError("ids")
+
+    def acc(self, raw: list[Any]) -> Acc:
+        try:
+            return self._acc(raw)
+        except _DAMAGE as error:
+            raise Damaged(f"saved fold entry {str(raw)[:60]}") from error
+
+    def _acc(self, raw: list[Any]) -> Acc:
+        changes, paths = self.table.changes, self.table.paths
+        _, steps, updates, severity, deletions, where = raw
+        acc = Acc()
         acc.steps = {name: changes[i] for name, i in zip(STEPS, steps, strict=True) if i >= 0}
         acc.updates = {updates[k]: changes[updates[k + 1]] for k in range(0, len(updates), 2)}
         for k in range(0, len(severity), 3):
@@ -223,4 +284,31 @@ def load_fold(raw: list[Any], table: Table) -> Fold:
             commit = changes[deletions[k]]
             acc.deletions[commit.commit] = (commit, paths[deletions[k + 1]])
         acc.paths = {paths[where[k]]: changes[where[k + 1]] for k in range(0, len(where), 2)}
-    return fold
+        return acc
+
+    def recorded(self, ident: str, path: str | None, updates: int | None) -> Recorded | None:
+        raw = self.entries[ident]
+        try:
+            return self._recorded(ident, raw, path, updates)
+        except _DAMAGE as error:
+            raise Damaged(f"saved fold entry of {ident}") from error
+
+    def _recorded(self, ident: str, raw: list[Any], path: str | None, count: int | None
+                  ) -> Recorded | None:
+        """`recorded(ident, self.acc(raw), path, count)`, without the Acc in the usual case:
+        one path, no severity change, no deletion, updates saved in index order from 0."""
+        _, steps, updates, severity, deletions, where = raw
+        size = len(updates) >> 1
+        if severity or deletions or len(where) != 2 or updates[0::2] != list(range(size)):
+            return recorded(ident, self._acc(raw), path, count)
+        changes = self.table.changes
+        declared, acknowledged, identified, monitoring, resolved, published = [
+            changes[i] if i >= 0 else None for i in steps]
+        if declared is None:
+            return None
+        if count is not None and count < size:
+            size = max(count, 0)
+        own = self.table.paths[where[0]]
+        return Recorded(ident, path or own, declared, acknowledged, identified, monitoring,
+                        resolved, tuple([changes[i] for i in updates[1:2 * size:2]]),
+                        published, (), None, (own,))

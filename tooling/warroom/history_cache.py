@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from warroom import gitrepo
 from warroom.atomic import write_text
 from warroom.cachedir import cache_root
-from warroom.history_acc import Fold, Table, dump_fold, load_fold
+from warroom.history_acc import Fold, Saved, Table, dump_fold
 from warroom.history_facts import FactReader, Facts, Unreadable, Version
 from warroom.history_log import Commit, committer_time, parse_tree
 from warroom.history_stream import stream_history
@@ -83,15 +83,16 @@ def _is_incident(path: str, folder: str) -> bool:
 
 
 def scan_history(root: Path, top: Path, folder: str, head: str | None, reader: FactReader,
-                 *, landed: bool, use_cache: bool,
+                 *, landed: bool, use_cache: bool, resume: bool = True,
                  head_parents: tuple[str, ...] | None = None) -> Scan:
-    """`head_parents`: when known (a fold saved at one of them needs no ancestry check)."""
+    """`head_parents`: when known (a fold saved at one of them needs no ancestry check).
+    `resume`: start from a saved fold (else read every commit, still saving the fold)."""
     if head is None:
         return Scan(Fold(), {})
     listing = gitrepo.start_tree_files(top, head, folder)  # listed while the cache loads
     try:
         store = _Store(cache_root(root) / CACHE_DIR, folder, landed) if use_cache else None
-        base = store.best(top, head, head_parents) if store else None
+        base = store.best(top, head, head_parents) if store and resume else None
         tree_raw = gitrepo.collect(listing)
     except BaseException:
         gitrepo.finish(listing, kill=True)
@@ -260,8 +261,7 @@ class _Store:
         if fresh:
             self._write(self.where / "blobs.json",
                         {"blobs": _versions_out({**self._blobs, **fresh})})
-        table = Table()
-        saved = dump_fold(fold, table)
+        saved, table = dump_fold(fold)
         put, path = table.put, table.path
         self._write(self.where / f"{self.mode}-{head}.json", {
             "tip": head,
@@ -282,7 +282,7 @@ class _Store:
 def _load(tip: str, data: dict[str, Any]) -> _Base:
     table = Table(data)
     changes, paths = table.changes, table.paths
-    fold = load_fold(data["fold"], table)
+    fold = Fold(Saved(data["fold"], table))
     fold.unreadable = [(paths[p], changes[c], Unreadable(*u)) for p, c, u in data["unreadable"]]
     flat, later, latest = data["stamps"], data["later_parents"], data["latest"]
 
