@@ -27,29 +27,35 @@ import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 
 _FORBIDDEN_NAMES = {"", ".", ".."}
 _MAGIC = "warroom-spare 1"
+_DEVICE, _MODE = attrgetter("st_dev"), attrgetter("st_mode")  # map()ped: no Python loop
 
 
 @dataclass
 class Record:
     """What a site folder held when the writer last left it (the ledger's half for it)."""
     root: str  # "device:inode" of the folder
-    dirs: dict[str, str] = field(default_factory=dict)  # sub-folder -> "ino:mtime:ctime"
-    files: dict[str, str] = field(default_factory=dict)  # file -> "ino"
+    dirs: dict[str, str] = field(default_factory=dict)  # sub-folder -> identity()
+    files: dict[str, str] = field(default_factory=dict)  # file -> "inode"
     touched: set[str] = field(default_factory=set)  # folders to stat when done
 
 
 def folders(paths: Iterable[str]) -> set[str]:
-    """Every folder above every path (string work: this runs 10^4 times)."""
+    """Every folder above every path (set comprehensions, a level at a time: this runs
+    over 10^4 paths, most of them siblings' pages)."""
+    return _with_ancestors({path.rpartition("/")[0] for path in paths})
+
+
+def _with_ancestors(level: set[str]) -> set[str]:
     found: set[str] = set()
-    for path in paths:
-        cut = path.rfind("/")
-        while cut > 0 and path[:cut] not in found:
-            found.add(path[:cut])
-            cut = path.rfind("/", 0, cut)
+    while level:
+        found |= level
+        level = {rel.rpartition("/")[0] for rel in level} - found
+    found.discard("")
     return found
 
 
@@ -109,17 +115,34 @@ def _empty(into: str, folder: str, keep: set[str]) -> None:
                 remove(entry.path)
 
 
-def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Sequence[str],
-           spare: Record, record: Record) -> tuple[int, int]:
-    """Turn `folder`, the claimed spare that `spare` describes, into the new site."""
-    into, old = str(folder), str(previous)
-    dev = os.lstat(into).st_dev
-    wanted = {*outputs, *keep}
-    needed = folders(wanted)
-    touched = record.touched
-    # Folders, parents first: `present` exist as recorded, or were `wiped` of their files.
-    present, wiped, known = {""}, {""}, needed & spare.dirs.keys()
-    _empty(into, "", known)  # the top folder's ctime changed when it was renamed
+def identity(info: os.stat_result) -> str:
+    """What a folder's entries change: its inode, mtime and ctime (which no one can set)."""
+    return f"{info.st_ino}:{info.st_mtime_ns}:{info.st_ctime_ns}"
+
+
+def _as_recorded(into: str, known: set[str], unknown: set[str],
+                 recorded: Mapping[str, str]) -> bool:
+    """Whether every folder in `known` is a folder exactly as recorded, its parent too (or
+    it is the top; `unknown` are the other folders wanted): the usual case, checked with
+    one lstat per folder and no Python loop. Anything else is left to `_check_folders`."""
+    if unknown and any(rel.rpartition("/")[0] in unknown for rel in known):
+        return False  # a recorded folder below one that is not: not as we left it
+    order = list(known)
+    try:
+        infos = list(map(os.lstat, [f"{into}/{rel}" for rel in order]))
+    except OSError:
+        return False
+    return ([f"{i.st_ino}:{i.st_mtime_ns}:{i.st_ctime_ns}" for i in infos]  # identity()
+            == list(map(recorded.__getitem__, order))
+            and all(map(stat.S_ISDIR, map(_MODE, infos))))
+
+
+def _check_folders(into: str, known: set[str], recorded: Mapping[str, str],
+                   touched: set[str]) -> tuple[set[str], set[str]]:
+    """Folder by folder, parents first: those of `known` that are present, and those whose
+    entries are exactly the recorded ones (trusted); a present folder that differs is
+    emptied of its files, a file where a folder was is removed (both noted in `touched`)."""
+    present, wiped = {""}, {""}  # the top folder was emptied already
     for rel in sorted(known):  # a path sorts before every path below it
         parent = rel.rpartition("/")[0]
         if parent not in present:
@@ -133,12 +156,29 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
             touched.add(parent)
             continue
         present.add(rel)
-        if f"{info.st_ino}:{info.st_mtime_ns}:{info.st_ctime_ns}" != spare.dirs[rel]:
+        if identity(info) != recorded[rel]:
             _empty(into, rel, known)
             wiped.add(rel)
             touched.add(rel)
-    trusted = present - wiped  # folders whose entries are exactly the recorded ones
-    for rel in chain(spare.dirs.keys() - needed, spare.files.keys() - wanted):
+    return present, present - wiped
+
+
+def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Sequence[str],
+           spare: Record, record: Record) -> tuple[int, int]:
+    """Turn `folder`, the claimed spare that `spare` describes, into the new site."""
+    into, old = str(folder), str(previous)
+    dev = os.lstat(into).st_dev
+    parents = [rel.rpartition("/")[0] for rel in keep]
+    needed = _with_ancestors({*parents, *(rel.rpartition("/")[0] for rel in outputs)})
+    touched = record.touched
+    known = needed & spare.dirs.keys()
+    _empty(into, "", known)  # the top folder's ctime changed when it was renamed
+    if _as_recorded(into, known, needed - known, spare.dirs):
+        present, trusted = {"", *known}, known  # the top folder was emptied: not trusted
+    else:
+        present, trusted = _check_folders(into, known, spare.dirs, touched)
+    # `present` folders exist; `trusted` ones hold exactly the recorded entries.
+    for rel in chain(spare.dirs.keys() - needed, spare.files.keys() - {*outputs, *keep}):
         # The ledger's paths are used only here unchecked (the others are outputs): one in
         # a trusted (output) folder, and a plain name, stays inside the spare.
         parent, _, name = rel.rpartition("/")
@@ -148,8 +188,7 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
             remove(f"{into}/{rel}")
             touched.add(parent)
 
-    def parent_of(rel: str) -> str:
-        parent = top = rel.rpartition("/")[0]
+    def make(parent: str) -> None:
         if parent not in present:
             os.makedirs(f"{into}/{parent}")
             while parent not in present:
@@ -157,7 +196,6 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
                 touched.add(parent)
                 parent = parent.rpartition("/")[0]
             touched.add(parent)
-        return top
 
     def relink(rel: str, parent: str, had: str | None) -> None:
         if had is not None:
@@ -166,18 +204,28 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
         record.files[rel] = str(os.lstat(f"{into}/{rel}").st_ino)
         touched.add(parent)
 
-    written = linked = 0
-    files, lstat = spare.files, os.lstat
-    for rel in keep:  # the hot loop: ~10^4 kept pages
-        parent = parent_of(rel)
-        info = lstat(f"{old}/{rel}")
-        ino = record.files[rel] = str(info.st_ino)
-        had = files.get(rel) if parent in trusted else None
-        if had != ino or info.st_dev != dev:  # not the live file itself
-            relink(rel, parent, had)
-        linked += 1
+    files = spare.files
+    # Kept files, ~10^4: one lstat each (of the live file), compared in bulk. A spare file
+    # stays only if its folder is trusted and it is the live file itself (same inode and
+    # device); the others, `suspects`, are linked again from the live site.
+    for parent in set(parents).difference(present):
+        make(parent)
+    infos = list(map(os.lstat, [f"{old}/{rel}" for rel in keep]))
+    inos = [str(info.st_ino) for info in infos]
+    record.files.update(zip(keep, inos, strict=True))
+    if (trusted.issuperset(parents) and list(map(files.get, keep)) == inos
+            and set(map(_DEVICE, infos)) <= {dev}):
+        suspects = []
+    else:
+        suspects = [(rel, parent) for rel, parent, ino, info in zip(
+                        keep, parents, inos, infos, strict=True)
+                    if parent not in trusted or files.get(rel) != ino or info.st_dev != dev]
+    for rel, parent in suspects:
+        relink(rel, parent, files.get(rel) if parent in trusted else None)
+    written, linked = 0, len(keep)
     for rel, content in outputs.items():
-        parent = parent_of(rel)
+        parent = rel.rpartition("/")[0]
+        make(parent)
         same = same_file(f"{old}/{rel}", content)
         had = files.get(rel) if parent in trusted else None
         if same is not None:
@@ -196,7 +244,7 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
         record.files[rel] = str(write_new(f"{into}/{rel}", content))
         touched.add(parent)
         written += 1
-    record.dirs = {rel: spare.dirs[rel] for rel in trusted - touched - {""}}
+    record.dirs = {rel: spare.dirs[rel] for rel in trusted - touched}
     return written, linked
 
 
@@ -213,13 +261,17 @@ def finish(folder: Path, record: Record) -> None:
             info = os.lstat(f"{into}/{rel}")
         except FileNotFoundError:
             continue
-        record.dirs[rel] = f"{info.st_ino}:{info.st_mtime_ns}:{info.st_ctime_ns}"
+        record.dirs[rel] = identity(info)
+
+
+def _header(target: Path, umask: int, root: str) -> str:
+    return "\0".join([_MAGIC, str(target), str(umask), root, ""])
 
 
 def _dump(target: Path, umask: int, record: Record) -> str:
-    return "\0".join([_MAGIC, str(target), str(umask), record.root,
-                      str(len(record.dirs)), *chain.from_iterable(record.dirs.items()),
-                      str(len(record.files)), *chain.from_iterable(record.files.items())])
+    return _header(target, umask, record.root) + "\0".join([
+        str(len(record.dirs)), *chain.from_iterable(record.dirs.items()),
+        str(len(record.files)), *chain.from_iterable(record.files.items())])
 
 
 def _load(text: str, target: Path, umask: int) -> Record | None:
@@ -297,11 +349,7 @@ def retire(retired: Path, target: Path, umask: int) -> bool:
         if not (home / ".gitignore").exists():  # beside a target inside a repository
             (home / ".gitignore").write_text("*\n", encoding="utf-8")
         live = home / "live.ledger"
-        try:
-            head = live.read_text(encoding="utf-8").split("\0", 4)[:4]
-        except (OSError, UnicodeDecodeError):
-            head = []
-        if head == [_MAGIC, str(target), str(umask), ident(retired)]:
+        if _starts_with(live, _header(target, umask, ident(retired)).encode()):
             live.replace(home / "spare.ledger")
         else:
             temporary = home / "spare.ledger.tmp"
@@ -309,6 +357,14 @@ def retire(retired: Path, target: Path, umask: int) -> bool:
             temporary.replace(home / "spare.ledger")
         retired.rename(home / "site")
         return True
+    except OSError:
+        return False
+
+
+def _starts_with(path: Path, head: bytes) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(head)) == head
     except OSError:
         return False
 
@@ -325,7 +381,7 @@ def survey(folder: Path) -> Record:
                 name = f"{rel}/{entry.name}" if rel else entry.name
                 info = entry.stat(follow_symlinks=False)
                 if stat.S_ISDIR(info.st_mode):
-                    record.dirs[name] = f"{info.st_ino}:{info.st_mtime_ns}:{info.st_ctime_ns}"
+                    record.dirs[name] = identity(info)
                     pending.append((name, entry.path))
                 else:
                     record.files[name] = str(info.st_ino)

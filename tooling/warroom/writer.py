@@ -21,7 +21,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,22 +52,36 @@ def check_path(path: str) -> None:
         raise WarroomError(f"refusing output path {path!r}: it {problem}")
 
 
+def check_paths(paths: Collection[str]) -> None:
+    """check_path for each of `paths`, by a few searches of them all joined by NULs rather
+    than a Python call per path (10^4 of them); check_path says what is wrong, if any."""
+    text = "\0" + "\0".join(paths) + "\0"
+    if text.count("\0") != len(paths) + 1 or "\\" in text:  # a NUL or a backslash in one
+        suspect = True
+    else:  # now every segment of every path lies between two NULs
+        segments = text.replace("/", "\0")
+        suspect = any(f"\0{name}\0" in segments for name in _FORBIDDEN_NAMES)
+    if suspect:
+        for path in paths:
+            check_path(path)
+
+
 def merge(results: Iterable[tuple[str, Mapping[str, bytes]]]) -> dict[str, bytes]:
     """Merge each producer's outputs, refusing two claims on one path (or a file that is
     also a folder of another output). `results` pairs a producer name with its outputs."""
     owner: dict[str, str] = {}
     merged: dict[str, bytes] = {}
     for name, outputs in results:
-        for path, content in outputs.items():
-            check_path(path)
-            if path in owner:
-                raise WarroomError(
-                    f"two outputs claim {path!r}: {owner[path]} and {name}",
-                    hint="rename one of them (a template override or an incident id may clash "
-                         "with a built-in page)",
-                )
-            owner[path] = name
-            merged[path] = content
+        check_paths(outputs)
+        if not owner.keys().isdisjoint(outputs):
+            path = next(path for path in outputs if path in owner)
+            raise WarroomError(
+                f"two outputs claim {path!r}: {owner[path]} and {name}",
+                hint="rename one of them (a template override or an incident id may clash "
+                     "with a built-in page)",
+            )
+        owner.update(dict.fromkeys(outputs, name))
+        merged.update(outputs)
     clash = sorted(spare.folders(merged) & merged.keys())
     if clash:
         raise WarroomError(f"output {clash[0]!r} is both a file and a folder of other outputs")
@@ -183,9 +197,9 @@ def write_site(outputs: Mapping[str, bytes], target: Path, *, root: Path | None 
     site is kept beside the target as the spare for the next build, unless `keep_spare` is
     false (a one-shot build, as in CI: then nothing is left beside the target).
     """
-    for path in [*outputs, *keep]:
-        check_path(path)
-    if set(keep) & outputs.keys():
+    check_paths(outputs)
+    check_paths(keep)
+    if not outputs.keys().isdisjoint(keep):
         raise WarroomError("a path is both kept and written")
     _refuse_unsafe_target(target, root)
     target = target.resolve()
