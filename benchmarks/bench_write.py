@@ -11,7 +11,9 @@ plus history, component, feed, API and badge files. Scenarios, in order, into on
 
     .venv/bin/python benchmarks/bench_write.py [--dir DIR] [--runs 5]
 
-Use --dir /dev/shm for the writer's own cost apart from the disk.
+Use --dir /dev/shm for the writer's own cost apart from the disk. Each row gives the wall
+time and the CPU time of this process (user + system): on a busy machine the second moves
+less, so compare old and new code by both, over runs alternating between them.
 """
 
 from __future__ import annotations
@@ -55,13 +57,20 @@ def make_site(seed: int = 10_000) -> tuple[dict[str, bytes], list[str]]:
     return {**pages, **rest}, sorted(pages)
 
 
-def timed(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
+Times = tuple[float, float]  # wall, CPU
+
+
+def timed(action: Callable[[], object]) -> Times:
+    start, cpu = time.perf_counter(), time.process_time()
     action()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def run(base: Path, runs: int) -> list[tuple[str, float]]:
+def median(times: list[Times]) -> Times:
+    return statistics.median(t[0] for t in times), statistics.median(t[1] for t in times)
+
+
+def run(base: Path, runs: int) -> list[tuple[str, Times]]:
     site, kept = make_site()
     out = base / "_site"
     rest = {path: content for path, content in site.items() if path not in set(kept)}
@@ -79,10 +88,10 @@ def run(base: Path, runs: int) -> list[tuple[str, float]]:
     rows = [("first write (no previous site)", timed(lambda: write_site(site, out))),
             ("1 changed, 9,163 kept: 2nd build", timed(one_change))]
     rows.append(("1 changed, 9,163 kept: steady (median)",
-                 statistics.median(timed(one_change) for _ in range(runs))))
+                 median([timed(one_change) for _ in range(runs)])))
     write_site(site, out)
     rows.append(("all 9,200 identical as outputs (median)",
-                 statistics.median(timed(lambda: write_site(site, out)) for _ in range(runs))))
+                 median([timed(lambda: write_site(site, out)) for _ in range(runs)])))
     if has_spare:
         rows.append(("1 changed, keep_spare=False (one-shot)",
                      timed(lambda: one_change(keep_spare=False))))
@@ -101,9 +110,9 @@ def main() -> None:
         shutil.rmtree(base, ignore_errors=True)
     width = max(len(name) for name, _ in rows)
     print(f"write stage, {INCIDENTS + 37:,} files, in {base.parent}")
-    print(f"{'scenario':<{width}}  seconds")
-    for name, seconds in rows:
-        print(f"{name:<{width}}  {seconds:7.3f}")
+    print(f"{'scenario':<{width}}  seconds  cpu s")
+    for name, (seconds, cpu) in rows:
+        print(f"{name:<{width}}  {seconds:7.3f}  {cpu:5.3f}")
 
 
 if __name__ == "__main__":
