@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import shutil
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import ROOT
+from warroom.model import Window
 from warroom.repo import incident_files, load_repository
 from warroom.site import cache, loadcache
 from warroom.site.cache import LoadCache, Loaded, load_incidents
@@ -372,3 +375,37 @@ def test_temporaries_left_by_a_killed_build_are_swept(repo: Path, store: LoadCac
     age([old], PAST - 60 * 10**9)  # over an hour old
     load_incidents(repo, store)
     assert not old.exists() and young.exists()
+
+
+def test_equal_strings_and_times_are_stored_once_and_come_back_equal(
+        repo: Path, store: LoadCache) -> None:
+    plain = load_incidents(repo, None)
+    load_incidents(repo, store)
+    entries = store.read(_headers(store)[0])
+    assert shape(load_incidents(repo, store)) == shape(plain)
+    loaded = [entries[i.path][2] for i in plain.incidents]
+    assert loaded == plain.incidents
+    for incident in loaded:
+        key = next(k for k, e in entries.items() if e[2] is incident)
+        assert key is incident.path  # the key and the path: one string
+    statuses = {id(u.status) for i in loaded for u in i.updates if u.status == "resolved"}
+    assert len(statuses) == 1  # one string for every "resolved"
+    impacts = [c for i in loaded for c in i.components]
+    assert len({id(c) for c in impacts}) == len(set(impacts)) < len(impacts)
+    fresh = load_incidents(repo, None).incidents  # no string shared yet
+    assert len(loadcache.dump(fresh)) < 0.8 * len(pickle.dumps(fresh))
+
+
+def test_only_times_that_pickle_the_same_are_shared() -> None:
+    utc = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    paris = datetime(2026, 3, 1, 11, 0, tzinfo=timezone(timedelta(hours=1)))
+    folded = utc.replace(fold=1)
+    named = utc.replace(tzinfo=timezone(timedelta(0), "Z"))
+    again = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    assert utc == paris == folded == named == again  # equal, yet written differently
+    times = (utc, paris, folded, named, again)
+    windows = loadcache._safe_load(loadcache.dump([Window(t, t) for t in times]))
+    back = [w.start for w in windows] + [w.end for w in windows]
+    assert [(t.isoformat(), t.fold, t.tzname()) for t in back] == [
+        (t.isoformat(), t.fold, t.tzname()) for t in times + times]
+    assert back[0] is back[4] and len({id(t) for t in back}) == 4

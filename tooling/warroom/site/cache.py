@@ -35,6 +35,7 @@ import threading
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -115,9 +116,10 @@ def _signature(info: os.stat_result) -> Signature:
 
 
 def _usable(entry: Any) -> bool:
-    return (isinstance(entry, tuple) and len(entry) == 4 and isinstance(entry[1], str)
-            and bool(entry[1]) and (entry[2] is None or isinstance(entry[2], Incident))
-            and isinstance(entry[3], list))
+    # Exact types: a cache holds only what the allow-list lets the unpickler make.
+    return (type(entry) is tuple and len(entry) == 4 and type(entry[1]) is str
+            and bool(entry[1]) and (entry[2] is None or type(entry[2]) is Incident)
+            and type(entry[3]) is list)
 
 
 # A file to check: its relative path, its path, the signature to store (None: hash it again
@@ -146,7 +148,9 @@ def load_incidents(root: Path, cache: LoadCache | None) -> Loaded:
         except OSError:
             sig = None
         hit: Any = known.get(rel)
-        if sig is not None and _usable(hit) and hit[0] == sig:
+        # The signature first: it settles the common case before the shape is checked.
+        if sig is not None and type(hit) is tuple and len(hit) == 4 and hit[0] == sig \
+                and _usable(hit):
             entries[rel] = hit
         else:
             todo.append((rel, sig))
@@ -205,7 +209,7 @@ def _finish(prefix: str, config: Config, problems: list[Problem], files: list[st
         clashing = {p.path for p in clashes}
         loaded.incidents = [i for i in loaded.incidents if i.path not in clashing]
     loaded.digests = {i.id: entries[i.path][1] for i in loaded.incidents}
-    loaded.incidents.sort(key=lambda i: i.id)
+    loaded.incidents.sort(key=attrgetter("id"))
     loaded.problems.sort()
     return loaded
 
