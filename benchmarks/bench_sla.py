@@ -5,6 +5,9 @@ For each size, in a real git repository (one commit with every file, as after a 
 - cold: no cache at all (.git/warroom-cache removed before each run: every file parsed and
   validated, the history read from git);
 - warm: the caches a previous run (or `warroom build`) left, nothing changed since.
+The synthetic incidents were all committed at once, long after most of their stated times:
+`--all` (every stated time checked) finds a problem to locate in almost every file, and the
+default run (follow-ups, and stated times of open incidents) in four files of ten.
 Each is run --repeat times and the fastest is shown (noise on a shared machine only ever adds
 time). `output` is the start of the sha256 of what the command printed: a change that makes
 the commands faster must leave it as it was, for a given `--now`.
@@ -32,7 +35,8 @@ from warroom.cachedir import cache_root
 
 NOW = "2026-06-02T12:00:00+00:00"
 COMMANDS = {
-    "sla": ["sla", "--format", "json", "--fail-on", "never", "--all"],
+    "sla": ["sla", "--format", "json", "--fail-on", "never"],  # as CI runs it
+    "sla --all": ["sla", "--format", "json", "--fail-on", "never", "--all"],  # every check
     "report": ["report", "--since", "2026-01-01", "--format", "json"],
 }
 
@@ -80,9 +84,9 @@ def main() -> None:
                 rows.append((size, name, cold, warm, digest))
     finally:
         shutil.rmtree(base, ignore_errors=True)
-    print(f"{'incidents':>9} {'command':<7} {'cold':>7} {'warm':>7}  output")
+    print(f"{'incidents':>9} {'command':<9} {'cold':>7} {'warm':>7}  output")
     for size, name, cold, warm, digest in rows:
-        print(f"{size:>9} {name:<7} {cold:7.2f} {warm:7.2f}  {digest}")
+        print(f"{size:>9} {name:<9} {cold:7.2f} {warm:7.2f}  {digest}")
 
 
 if __name__ == "__main__":

@@ -17,15 +17,15 @@ from warroom import lazyrepo
 from warroom.cachedir import cache_root
 from warroom.cli import cli
 from warroom.history_facts import known_facts
-from warroom.lazyrepo import FileMarks, Loaded, load, load_cache
+from warroom.lazyrepo import FileMarks, Loaded, load
+from warroom.positions import Positions, query
 from warroom.repo import load_repository
 from warroom.site.build import CACHE_DIR
-from warroom.site.cache import LoadCache
 
 NOW = "2026-03-20T12:00:00+01:00"
 
 
-def old_load(root: Path, cache: LoadCache | None) -> Loaded:
+def old_load(root: Path, cached: bool = True) -> Loaded:
     """What the commands loaded before: every file parsed, each Document's marks."""
     repo = load_repository(root.resolve())
     return Loaded(repo.config, repo.incidents, repo.problems,
@@ -52,7 +52,7 @@ SLA_RUNS = [
 
 def both_ways(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, repo: Path,
               runs: list[list[str]], cached: bool = True) -> list[tuple[int, str, str, str]]:
-    """Each run with the former loading, then cold and warm through the cache; all equal."""
+    """Each run with the former loading, then cold and warm through the caches; all equal."""
     summary = tmp_path / "summary.md"
     with monkeypatch.context() as patch:
         patch.setattr("warroom.cli.sla.load", old_load)
@@ -64,6 +64,12 @@ def both_ways(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, repo: Path,
         for args, old, new in zip(runs, before, after, strict=True):
             assert new == old, (warmth, args)
     assert (cache_root(repo) / CACHE_DIR / "load.pickle").is_file() is cached
+    # And once more with the positions kept in a shape not ours: all of it is ignored.
+    stored = cache_root(repo) / "sla" / "positions.json"
+    if stored.is_file():
+        stored.write_text(stored.read_text(encoding="utf-8").replace(":[", ':["x",'),
+                          encoding="utf-8")
+        assert [run(repo, args, summary) for args in runs] == before
     return before
 
 
@@ -232,16 +238,47 @@ def test_only_files_with_a_problem_are_read_again(monkeypatch: pytest.MonkeyPatc
 
 def test_file_marks_fall_back_to_the_start_when_the_file_went(warroom_repo: Path) -> None:
     incident(warroom_repo, "2026-03-02-late", extra=OVERDUE)
-    loaded = load(warroom_repo, None)
+    loaded = load(warroom_repo, cached=False)
     marks = loaded.marks["incidents/2026/2026-03-02-late.yaml"]
     assert isinstance(marks, FileMarks)
     (warroom_repo / "incidents" / "2026" / "2026-03-02-late.yaml").write_text(
         "id: [unclosed\n", encoding="utf-8")
     assert marks.at(("action_items", 0, "due")) == (1, 1)
-    gone = load(warroom_repo, None)  # unreadable YAML: no incident, no marks
+    gone = load(warroom_repo, cached=False)  # unreadable YAML: no incident, no marks
     assert gone.marks == {} and gone.problems
 
 
 def test_sla_and_build_share_one_load_cache(warroom_repo: Path) -> None:
     assert lazyrepo.LOAD_CACHE_DIR == CACHE_DIR
-    assert load_cache(warroom_repo).folder == cache_root(warroom_repo) / CACHE_DIR
+    incident(warroom_repo, "2026-03-02-late")
+    load(warroom_repo)
+    assert (cache_root(warroom_repo) / CACHE_DIR / "load.pickle").is_file()
+
+
+def test_positions_are_kept_for_the_next_run(monkeypatch: pytest.MonkeyPatch,
+                                             troubled: Path) -> None:
+    args = ["sla", "--now", NOW, "--format", "github", "--all"]
+    seen = reads(monkeypatch)
+    first = run(troubled, args)
+    assert len(seen) == 4
+    seen.clear()
+    assert run(troubled, args) == first and seen == []
+    incident(troubled, "2026-03-02-late", detected="2026-03-02T11:30:00+01:00",
+             extra="\n" + OVERDUE)
+    second = run(troubled, args)
+    assert seen == ["incidents/2026/2026-03-02-late.yaml"] and second != first
+    stored = (cache_root(troubled) / "sla" / "positions.json").read_text(encoding="utf-8")
+    assert stored.count('"v[') + stored.count('"k[') >= 4
+
+
+def test_a_file_changed_since_it_was_loaded_keeps_no_answer(warroom_repo: Path) -> None:
+    incident(warroom_repo, "2026-03-02-late", extra=OVERDUE)
+    (loaded,) = load(warroom_repo, cached=False).incidents
+    store = Positions(None)
+    fresh = FileMarks(warroom_repo, loaded.path, "0" * 64, store)
+    assert fresh.at(("action_items", 0, "due")) == (9, 42)
+    assert store.files == {}
+    digest = next(iter(load(warroom_repo, cached=False).known))
+    kept = FileMarks(warroom_repo, loaded.path, digest, store)
+    assert kept.key_at(("status",)) == (5, 1)
+    assert store.get(digest, query("k", ("status",))) == (5, 1)

@@ -116,12 +116,12 @@ def command(ctx: click.Context, since: date | datetime | None, until: date | dat
     if month is not None and (since is not None or until is not None):
         raise click.UsageError("use either --month or --since/--until, not both")
     from warroom.history import read_history
-    from warroom.lazyrepo import load, load_cache
+    from warroom.lazyrepo import load
     from warroom.report import build_report, renderer
     from warroom.sla import evaluate
 
     top = resolve_root(root)
-    repo = load(top, load_cache(top))  # the report locates nothing: no file is parsed again
+    repo = load(top)  # the report locates nothing: no file is parsed again
     if repo.config is None:
         raise WarroomError("warroom.yaml has errors; run `warroom validate` to see them")
     moment = now or datetime.now(UTC)

@@ -14,7 +14,7 @@ from warroom.cli.options import TimeParam, format_option, resolve_root, root_opt
 from warroom.durations import parse_time
 from warroom.errors import WarroomError
 from warroom.history import read_history
-from warroom.lazyrepo import Loaded, load, load_cache
+from warroom.lazyrepo import Loaded, load
 from warroom.problems import has_errors
 from warroom.repo import CONFIG_NAME, INCIDENTS_DIR
 from warroom.reporters import REPORTERS, resolve_format
@@ -40,11 +40,11 @@ def _load(top: Path, at: str | None, scratch: Path) -> Loaded:
     the scratch copies' stats in the repository's cache would make the next build hash
     every file again); positions are read from `scratch` later, so it must outlive them."""
     if at is None:
-        return load(top, load_cache(top))
+        return load(top)
     gitrepo.export_tree(top, at, scratch, (CONFIG_NAME, INCIDENTS_DIR))
     if not (scratch / CONFIG_NAME).is_file():
         raise WarroomError(f"--at {at}: that revision has no {CONFIG_NAME}")
-    return load(scratch, None)
+    return load(scratch, cached=False)
 
 
 def _render(report: SlaReport, fmt: str, fail_on: str, everything: bool) -> str:
@@ -118,6 +118,7 @@ def _run(top: Path, repo: Loaded, fmt: str, fail_on: str, incident_id: str | Non
                           reviewing=touched is not None,
                           all_stated=everything or incident_id is not None)
     click.echo(_render(report, fmt, fail_on, everything or incident_id is not None), nl=False)
+    repo.keep_positions()
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == "github" and summary:
         with open(summary, "a", encoding="utf-8") as handle:
