@@ -282,3 +282,13 @@ def test_a_file_changed_since_it_was_loaded_keeps_no_answer(warroom_repo: Path) 
     kept = FileMarks(warroom_repo, loaded.path, digest, store)
     assert kept.key_at(("status",)) == (5, 1)
     assert store.get(digest, query("k", ("status",))) == (5, 1)
+
+
+def test_positions_outside_git_sit_in_a_folder_that_ignores_itself(warroom_repo: Path) -> None:
+    incident(warroom_repo, "2026-03-02-late", extra=OVERDUE)
+    loaded = load(warroom_repo)
+    assert loaded.marks["incidents/2026/2026-03-02-late.yaml"].at(("status",)) == (5, 9)
+    loaded.keep_positions()
+    assert (warroom_repo / ".warroom-cache" / "sla" / "positions.json").is_file()
+    assert (warroom_repo / ".warroom-cache" / ".gitignore").read_text(
+        encoding="utf-8").endswith("*\n")

@@ -51,6 +51,10 @@ class Positions:
             return
         files = {d: self.files[d] for d in sorted(self.files) if d in keep}
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.path.parent.parent / ".gitignore"  # the cache root (outside git)
+            if not ignore.exists():
+                ignore.write_text("# warroom's cache; safe to delete\n*\n", encoding="utf-8")
             write_text(self.path, json.dumps({"format": _FORMAT, "code": code_digest(),
                                               "files": files}, separators=(",", ":")))
         except OSError:
