@@ -304,3 +304,29 @@ def test_a_cached_run_after_one_commit_runs_few_processes(
     assert after == read_history(repo, now=NOW, use_cache=False)
     assert same.recorded[ID].acknowledged is None
     assert after.recorded[ID].acknowledged is not None
+
+
+def _split_tree(raw: bytes) -> dict[str, str]:
+    """The reader parse_tree replaced: item by item."""
+    out = {}
+    for item in raw.split(b"\0"):
+        meta, _, path = item.partition(b"\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == b"blob":
+            out[path.decode()] = parts[2].decode()
+    return out
+
+
+def test_parse_tree_reads_every_blob_entry_and_nothing_else() -> None:
+    from warroom.history_log import parse_tree
+
+    raw = b"".join([
+        b"100644 blob " + b"a" * 40 + b"\tincidents/2026/x y\tz.yaml\0",  # space and tab
+        b"160000 commit " + b"b" * 40 + b"\tincidents/sub\0",  # a submodule
+        b"100755 blob " + b"c" * 64 + b"\tincidents/\xc3\xa9.yaml\0",  # sha-256, UTF-8
+        b"120000 blob " + b"d" * 40 + b"\tincidents/link.yaml\0",
+    ])
+    assert parse_tree(raw) == _split_tree(raw) == {
+        "incidents/2026/x y\tz.yaml": "a" * 40, "incidents/\u00e9.yaml": "c" * 64,
+        "incidents/link.yaml": "d" * 40}
+    assert parse_tree(b"") == {}

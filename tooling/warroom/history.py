@@ -167,19 +167,20 @@ def _without_git(root: Path, now: datetime) -> History:
 
 def _finish(fold: Fold, present: dict[str, Version], prefix: str, problems: list[Problem],
             head: str | None) -> History:
-    current: dict[str, tuple[str, Facts]] = {}
+    current: dict[str, tuple[str, int]] = {}  # id -> (path, updates) of its first file
     for path in sorted(present):
         version = present[path]
         if isinstance(version, Facts):
-            current.setdefault(ident_of(version, path), (path, version))
+            current.setdefault(version.id or ident_of(version, path), (path, version.updates))
     out: dict[str, Recorded] = {}
+    nowhere = (None, None)
+    record = fold.recorded
     for ident in fold.ids():
-        here = current.get(ident)
-        rec = fold.recorded(ident, here[0] if here else None,
-                            here[1].updates if here else None)
+        rec = record(ident, *current.get(ident, nowhere))
         if rec is None:
             continue
-        rec = _relative(rec, prefix)
+        if prefix:
+            rec = _relative(rec, prefix)
         out[ident] = rec
         if rec.deleted is not None:
             when = rec.deleted

@@ -302,13 +302,14 @@ class Saved:
         if severity or deletions or len(where) != 2 or updates[0::2] != list(range(size)):
             return recorded(ident, self._acc(raw), path, count)
         changes = self.table.changes
-        declared, acknowledged, identified, monitoring, resolved, published = [
-            changes[i] if i >= 0 else None for i in steps]
-        if declared is None:
+        d, a, i, m, r, p = steps  # 10^4 of these: no comprehension (a frame each)
+        if d < 0:
             return None
         if count is not None and count < size:
             size = max(count, 0)
         own = self.table.paths[where[0]]
-        return Recorded(ident, path or own, declared, acknowledged, identified, monitoring,
-                        resolved, tuple([changes[i] for i in updates[1:2 * size:2]]),
-                        published, (), None, (own,))
+        return Recorded(ident, path or own, changes[d], changes[a] if a >= 0 else None,
+                        changes[i] if i >= 0 else None, changes[m] if m >= 0 else None,
+                        changes[r] if r >= 0 else None,
+                        tuple(map(changes.__getitem__, updates[1:2 * size:2])),
+                        changes[p] if p >= 0 else None, (), None, (own,))

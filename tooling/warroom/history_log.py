@@ -5,6 +5,7 @@ Fixed formats into small NamedTuples (the way git-code-debt reads history); no g
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
@@ -70,17 +71,14 @@ def parse_log(raw: bytes) -> list[Commit]:
     return commits
 
 
+# "<mode> <type> <id>\t<path>\0" per entry (a path may hold spaces and tabs, never NUL).
+_TREE_ENTRY = re.compile(rb"[0-7]+ ([a-z]+) ([0-9a-f]+)\t([^\0]*)\0")
+
+
 def parse_tree(raw: bytes) -> dict[str, str]:
     """`ls-tree -r -z` output: path -> blob id (blobs only)."""
-    out: dict[str, str] = {}
-    for item in raw.split(b"\0"):
-        if not item:
-            continue
-        meta, _, path = item.partition(b"\t")
-        parts = meta.split()
-        if len(parts) == 3 and parts[1] == b"blob":
-            out[path.decode()] = parts[2].decode()
-    return out
+    return {path.decode(): blob.decode()
+            for kind, blob, path in _TREE_ENTRY.findall(raw) if kind == b"blob"}
 
 
 def parse_status(raw: bytes) -> list[tuple[str, str]]:
