@@ -268,7 +268,7 @@ def test_positions_are_kept_for_the_next_run(monkeypatch: pytest.MonkeyPatch,
     second = run(troubled, args)
     assert seen == ["incidents/2026/2026-03-02-late.yaml"] and second != first
     stored = (cache_root(troubled) / "sla" / "positions.json").read_text(encoding="utf-8")
-    assert stored.count('"v[') + stored.count('"k[') >= 4
+    assert stored.count('"v(') + stored.count('"k(') >= 4
 
 
 def test_a_file_changed_since_it_was_loaded_keeps_no_answer(warroom_repo: Path) -> None:
