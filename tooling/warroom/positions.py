@@ -29,14 +29,19 @@ def query(kind: str, path: PathKey) -> str:
 
 
 class Positions:
-    """The answers stored in `folder` (none when None: nothing is kept), and new ones."""
+    """The answers stored in `folder` (none when None: nothing is kept), and new ones.
+    Read on the first question: `warroom report` and a run without problems never ask."""
 
     def __init__(self, folder: Path | None) -> None:
         self.path = folder / FILE if folder is not None else None
-        self.files: dict[str, Answers] = {}
+        self._files: dict[str, Answers] | None = None
         self.changed = False
-        if self.path is not None:
-            self.files = _read(self.path)
+
+    @property
+    def files(self) -> dict[str, Answers]:
+        if self._files is None:
+            self._files = _read(self.path) if self.path is not None else {}
+        return self._files
 
     def get(self, digest: str, asked: str) -> Position | None:
         found = self.files.get(digest, {}).get(asked)
