@@ -81,9 +81,9 @@ def test_known_facts_are_used_and_change_nothing(tmp_path: Path,
     assert not set(parsed) & known.keys()  # no known version was parsed
     assert len(parsed) < len(without)
     # the build's hand-off makes the same facts, each only when history asks for it
-    from warroom.site.build import _KnownFacts
+    from warroom.history_facts import KnownFacts
 
-    lazy = _KnownFacts(incidents)
+    lazy = KnownFacts(incidents)
     assert dict(lazy) == known
     parsed.clear()
     built = read_history(repo, now=NOW, use_cache=False, known=lazy)

@@ -23,7 +23,7 @@ import yaml
 
 from warroom.cachedir import cache_root
 from warroom.config import Config
-from warroom.history_facts import Facts, facts_of_incident
+from warroom.history_facts import Facts, KnownFacts
 from warroom.model import Incident
 from warroom.positions import Positions, query
 from warroom.problems import Problem
@@ -95,7 +95,7 @@ class Loaded:
     config: Config | None
     incidents: list[Incident] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    known: dict[str, Facts] = field(default_factory=dict)  # by the sha256 of a file's bytes
+    known: Mapping[str, Facts] = field(default_factory=dict)  # by the sha256 of a file's bytes
     marks: Mapping[str, Marks] = field(default_factory=dict)  # by repository-relative path
     positions: Positions = field(default_factory=lambda: Positions(None))
 
@@ -116,7 +116,7 @@ def load(root: Path, cached: bool = True) -> Loaded:
         # are still reported (as `warroom validate` does), so read them the plain way.
         return Loaded(None, problems=load_repository(root).problems)
     digests = found.digests
-    known = {digests[i.id]: facts_of_incident(i) for i in found.incidents if i.id in digests}
+    known = KnownFacts({digests[i.id]: i for i in found.incidents if i.id in digests})
     store = Positions(cache_root(root) / POSITIONS_DIR if cached else None)
     marks = {i.path: FileMarks(root, i.path, digests.get(i.id), store)
              for i in found.incidents}
