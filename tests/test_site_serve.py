@@ -132,3 +132,44 @@ def test_serve_without_watch_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert "Golden status" in serving.get("")
     assert serving.stop() == 0
     assert not list(tmp_path.glob("warroom-serve-*"))
+
+
+def test_serve_builds_in_a_single_threaded_process_and_its_server_dies_with_it(
+        tmp_path: Path) -> None:
+    """The HTTP server runs in a process of its own: the watching process keeps one thread,
+    so a rebuild may fork its page workers; and a server whose parent is killed outright
+    stops listening instead of holding the port."""
+    repo = make_golden_repo(tmp_path / "repo")
+    serving = _Serving(repo, "--interval", "0.1")
+    try:
+        assert "Golden status" in serving.get("")
+        assert len(os.listdir(f"/proc/{serving.process.pid}/task")) == 1
+        serving.process.kill()
+        serving.process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                serving.get("")
+            except (urllib.error.URLError, ConnectionError):
+                break
+            assert time.monotonic() < deadline, "the server outlived its parent"
+            time.sleep(0.1)
+    finally:
+        serving.stop()
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path: Path) -> None:
+    repo = make_golden_repo(tmp_path / "repo")
+    first = _Serving(repo, "--no-watch")
+    try:
+        port = first.base.rsplit(":", 1)[1].strip("/")
+        done = subprocess.run(
+            [sys.executable, "-m", "warroom", "serve", "--port", port, "--root", str(repo)],
+            capture_output=True, text=True, timeout=120,
+            env={**os.environ, "TMPDIR": str(tmp_path)})
+        assert done.returncode == 1, done.stderr
+        assert f"cannot serve on 127.0.0.1:{port}" in done.stderr
+        assert "Traceback" not in done.stderr
+        assert len(list(tmp_path.glob("warroom-serve-*"))) == 1  # the first one's only
+    finally:
+        first.stop()

@@ -3,15 +3,19 @@ rebuild it as the repository changes."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
+import multiprocessing
 import shutil
 import signal
 import tempfile
 import threading
 import time
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
@@ -81,24 +85,72 @@ def command(ctx: click.Context, port: int, bind: str, audience: str, watch: bool
             click.echo("warroom: nothing to serve; fix the errors above", err=True)
             ctx.exit(1)
             return
-        handler = functools.partial(_Handler, directory=str(out))
-        with http.server.ThreadingHTTPServer((bind, port), handler) as server:
-            host, real_port = str(server.server_address[0]), server.server_address[1]
+        server = _start_server(str(out), bind, port)
+        try:
+            host, real_port = server.address
             click.echo(f"serving the {audience} site at http://{host}:{real_port}/ "
                        "(Ctrl-C to stop)", err=True)
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-            try:
-                if watch:
-                    _watch(top, out, audience, seen, interval)
-                else:
-                    threading.Event().wait()
-            except KeyboardInterrupt:
-                click.echo("warroom: stopped", err=True)
-            finally:
-                server.shutdown()
+            if watch:
+                _watch(top, out, audience, seen, interval)
+            else:
+                server.process.join()
+        except KeyboardInterrupt:
+            click.echo("warroom: stopped", err=True)
+        finally:
+            server.process.terminate()
+            server.process.join()
     finally:
         forget_target(top, out)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+class _Server(NamedTuple):
+    process: BaseProcess
+    address: tuple[str, int]
+    pipe: Connection  # kept open while we live: its closing tells the server to stop
+
+
+def _start_server(directory: str, bind: str, port: int) -> _Server:
+    """The HTTP server in a process of its own, so that this one stays single-threaded:
+    a rebuild may then fork its page workers and background producers (forking with a
+    server thread alive could deadlock the child, so a build would render serially)."""
+    context = multiprocessing.get_context("spawn")  # nothing of this process's heap
+    mine, theirs = context.Pipe()
+    process = context.Process(target=_serve, args=(directory, bind, port, theirs), daemon=True)
+    process.start()
+    theirs.close()
+    try:
+        said = mine.recv()
+    except EOFError:
+        said = ("error", "the server process ended before listening")
+    if said[0] != "ok":
+        process.join()
+        raise WarroomError(f"cannot serve on {bind}:{port}: {said[1]}",
+                           hint="choose another --port (0 picks a free one)")
+    return _Server(process, (str(said[1]), int(said[2])), mine)
+
+
+def _serve(directory: str, bind: str, port: int, parent: Connection) -> None:
+    """The server process: bind, tell the parent where, serve until terminated. Ctrl-C
+    reaches the whole process group; the parent handles it and ends this process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        server = http.server.ThreadingHTTPServer(
+            (bind, port), functools.partial(_Handler, directory=directory))
+    except OSError as error:
+        parent.send(("error", error.strerror or str(error)))
+        return
+    parent.send(("ok", str(server.server_address[0]), server.server_address[1]))
+    # Should the parent die without ending this process (kill -9), its end of the pipe
+    # closes: stop serving rather than hold the port for good.
+    threading.Thread(target=_until_closed, args=(parent, server), daemon=True).start()
+    server.serve_forever()
+
+
+def _until_closed(parent: Connection, server: http.server.HTTPServer) -> None:
+    with contextlib.suppress(EOFError, OSError):
+        parent.recv()
+    server.shutdown()
 
 
 def _stop(signum: int, frame: object) -> None:
