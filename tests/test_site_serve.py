@@ -173,3 +173,17 @@ def test_serve_on_a_port_in_use_says_so(tmp_path: Path) -> None:
         assert len(list(tmp_path.glob("warroom-serve-*"))) == 1  # the first one's only
     finally:
         first.stop()
+
+
+def test_serve_on_a_broken_repository_says_where_and_leaves_nothing(tmp_path: Path) -> None:
+    repo = make_golden_repo(tmp_path / "repo")
+    incident = repo / "incidents" / "2026" / "2026-01-20-checkout-errors.yaml"
+    incident.write_text(incident.read_text(encoding="utf-8") + "extra: [\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "warroom", "serve", "--port", "0", "--root", str(repo)],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert done.returncode == 1
+    assert re.search(r"2026-01-20-checkout-errors\.yaml:\d+:\d+: error", done.stderr)
+    assert "nothing to serve; fix the errors above" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not list(tmp_path.glob("warroom-serve-*"))
