@@ -1,4 +1,8 @@
-"""The validation cache and the worker pool never change an answer."""
+"""The validation cache and the worker pool never change an answer.
+
+A whole-repository validation goes through the build's load cache (test_validate_loadcache);
+the tests that look into vcache's own file validate a subset (PATHS), as pre-commit does.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,11 @@ INVALID = sorted((CASES / "invalid").glob("2026-0[3-8]-*.yaml"))
 def shape(result: Validation) -> tuple[list[tuple[str, int, int, str, str]], int, int]:
     return ([(p.path, p.line, p.col, p.code, p.message) for p in result.problems],
             result.files, result.valid)
+
+
+def subset(repo: Path) -> Validation:
+    """The files under incidents/ named as PATHS: checked through vcache."""
+    return validate(repo, [repo / "incidents"])
 
 
 def fill(repo: Path) -> None:
@@ -99,14 +108,14 @@ def test_duplicate_ids_are_found_when_every_file_comes_from_the_cache(
 @pytest.mark.parametrize("damage", ["not json", '{"salt": 1}', "{}", "[]", None])
 def test_a_damaged_cache_is_ignored(warroom_repo: Path, damage: str | None) -> None:
     fill(warroom_repo)
-    expected = shape(validate(warroom_repo))
+    expected = shape(subset(warroom_repo))
     path = warroom_repo / CACHE_DIR / CACHE_FILE
     if damage is None:  # right salt, entries of the wrong shape
         stored = json.loads(path.read_text(encoding="utf-8"))
         stored["entries"] = {key: ["broken"] for key in stored["entries"]}
         damage = json.dumps(stored)
     path.write_text(damage, encoding="utf-8")
-    assert shape(validate(warroom_repo)) == expected
+    assert shape(subset(warroom_repo)) == expected
 
 
 def test_no_cache_writes_nothing(warroom_repo: Path) -> None:
@@ -143,14 +152,14 @@ def test_a_planted_cache_is_never_read_in_a_git_repository(warroom_repo: Path) -
     # that an invalid file is clean. Outside git that is the user's own folder; in a git
     # repository the cache lives inside .git, where nothing can be committed.
     shutil.copyfile(INVALID[0], warroom_repo / "incidents" / "2026" / INVALID[0].name)
-    assert validate(warroom_repo).problems
+    assert subset(warroom_repo).problems
     planted = warroom_repo / CACHE_DIR / CACHE_FILE
     stored = json.loads(planted.read_text(encoding="utf-8"))
     stored["entries"] = {key: [True, []] for key in stored["entries"]}
     planted.write_text(json.dumps(stored), encoding="utf-8")
-    assert not validate(warroom_repo).problems  # the forgery works on the user's own folder
+    assert not subset(warroom_repo).problems  # the forgery works on the user's own folder
 
     (warroom_repo / ".git").mkdir()
-    assert validate(warroom_repo).problems
+    assert subset(warroom_repo).problems
     assert cache_root(warroom_repo) == warroom_repo / ".git" / "warroom-cache"
     assert (cache_root(warroom_repo) / CACHE_FILE).is_file()

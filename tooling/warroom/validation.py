@@ -1,20 +1,40 @@
 """`warroom validate` as a pipeline: warroom.yaml, then each incident file, then the checks
 that span files.
 
-Per-file work is independent, so it is cached by content (vcache) and, for many files,
-spread over worker processes. Cross-file checks (duplicate ids) always run on the whole
-set. Other commands use `repo.load_repository`, which needs the Incident objects and stays
-a plain, uncached, single-process load.
+Per-file work is independent, so it is cached and, for many files, spread over worker
+processes. Cross-file checks (duplicate ids) always run on the whole set, never cached.
+
+Two caches, both under `cachedir.cache_root` (inside `.git/`, where a pull request cannot
+plant an entry), both keyed by warroom's code and warroom.yaml, so a stale answer cannot
+outlive an edited rule or configuration:
+
+- The whole repository (no PATHS) goes through the load cache (`site.cache.load_incidents`),
+  the one `warroom build`, `warroom sla` and `warroom report` read. In CI, which runs
+  `validate`, `sla` and `build` on one checkout, only `validate` parses the incident files;
+  and a file whose stat is unchanged since the last run is not even read. It keeps the
+  Incident each file gives, which validate alone does not need, but the next command does.
+- A subset (`warroom validate PATHS...`, as pre-commit runs it on a few files) uses the
+  per-file problems of `vcache`, keyed by each file's path and bytes. The load cache would
+  not fit: it holds the repository's incidents/ tree as a whole (reading its 15 MB at 10^4
+  incidents costs more than checking a few files, and storing a subset would drop the
+  rest), and PATHS may name files outside incidents/, which it never holds.
+
+A broken warroom.yaml stops the load cache (it stores nothing without a configuration);
+validate still checks every incident file then, through the vcache path.
+
+`cached` in the result counts the files answered by either cache rather than checked.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from warroom.cachedir import FALLBACK, cache_root
 from warroom.config import Config
 from warroom.problems import Problem
 from warroom.repo import (
@@ -33,6 +53,9 @@ from warroom.yamlload import Position, load_file, read_bytes
 
 # Below this many files to check, starting workers costs more than it saves.
 PARALLEL_MIN = 200
+# The load cache's folder under cachedir.cache_root: the build's own (site.build.CACHE_DIR,
+# lazyrepo.LOAD_CACHE_DIR), so that sla and build find what validate loaded.
+LOAD_CACHE_DIR = "site"
 
 
 @dataclass(frozen=True)
@@ -40,7 +63,7 @@ class Validation:
     problems: list[Problem]
     files: int  # incident files checked
     valid: int  # of which without errors
-    cached: int  # of which answered by the cache
+    cached: int  # of which answered by a cache (not parsed nor checked again)
 
 
 def outcome_of(raw: bytes, display: str, config: Config | None) -> Outcome:
@@ -115,7 +138,42 @@ def _run(tasks: list[Task], root: Path, config_bytes: bytes | None,
 
 def validate(root: Path, paths: list[Path] | None = None, *, jobs: int | None = None,
              use_cache: bool = True) -> Validation:
-    """Validate warroom.yaml and the incident files (all, or those under `paths`)."""
+    """Validate warroom.yaml and the incident files (all, or those under `paths`).
+    Without `use_cache`, no cache is read or written."""
+    if paths is None:
+        loaded = _validate_loaded(root, jobs, use_cache)
+        if loaded is not None:
+            return loaded
+    return validate_files(root, paths, jobs=jobs, use_cache=use_cache)
+
+
+def _validate_loaded(root: Path, jobs: int | None, use_cache: bool) -> Validation | None:
+    """The whole repository through the load cache; None when warroom.yaml is broken."""
+    # Imported here: site.cache imports this module (PARALLEL_MIN, default_jobs).
+    from warroom.site.cache import LoadCache, load_incidents
+
+    top = cache_root(root)
+    loaded = load_incidents(root, LoadCache(top / LOAD_CACHE_DIR) if use_cache else None,
+                            jobs or default_jobs())
+    if loaded.config is None:
+        return None
+    if use_cache and top.name == FALLBACK and top.is_dir():
+        _ignore_itself(top)
+    return Validation(loaded.problems, loaded.files, len(loaded.incidents), loaded.cached)
+
+
+def _ignore_itself(folder: Path) -> None:
+    """Outside git the cache folder sits in the work tree: it must not be committed."""
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        with contextlib.suppress(OSError):
+            ignore.write_text("*\n", encoding="utf-8")
+
+
+def validate_files(root: Path, paths: list[Path] | None = None, *, jobs: int | None = None,
+                   use_cache: bool = True) -> Validation:
+    """Validate warroom.yaml and the incident files (all, or those under `paths`), each
+    file's problems cached by `vcache`."""
     config_bytes, problems = read_config(root)
     config, _, problems = config_from_bytes(root, config_bytes, problems)
     files = incident_files(root) if paths is None else expand_paths(paths, root)

@@ -93,6 +93,8 @@ class Loaded:
     incidents: list[Incident] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     digests: dict[str, str] = field(default_factory=dict)  # incident id -> its file's sha256
+    files: int = 0  # incident files found
+    cached: int = 0  # of which answered by the cache (same stat, or same bytes), not checked
 
 
 def incident_paths(root: Path) -> list[str]:
@@ -127,9 +129,10 @@ def _usable(entry: Any) -> bool:
 Task = tuple[str, str, Signature | None, bytes | None]
 
 
-def load_incidents(root: Path, cache: LoadCache | None) -> Loaded:
+def load_incidents(root: Path, cache: LoadCache | None, jobs: int | None = None) -> Loaded:
     """What `repo.load_repository` gives (config, valid incidents, problems), reusing the
-    outcome for files that did not change, plus each incident's file digest."""
+    outcome for files that did not change, plus each incident's file digest. `jobs`: worker
+    processes for the files to check (default: WARROOM_BUILD_JOBS, else every CPU)."""
     root = root.resolve()
     config_bytes, problems = read_config(root)
     config, _, problems = config_from_bytes(root, config_bytes, problems)
@@ -156,20 +159,24 @@ def load_incidents(root: Path, cache: LoadCache | None) -> Loaded:
             todo.append((rel, sig))
     writer = open_writer(cache) if todo or len(entries) != len(known) else None
     try:
-        fresh = _read_changed(todo, writer, known, entries, prefix, root, config_bytes, config)
+        fresh, checked = _read_changed(todo, writer, known, entries, prefix, root,
+                                       config_bytes, config, jobs)
         if writer is not None:
             store(writer, header, stored, entries, fresh)
     finally:
         if writer is not None:
             writer.close()
-    return _finish(prefix, config, problems, files, entries)
+    loaded = _finish(prefix, config, problems, files, entries)
+    loaded.files, loaded.cached = len(files), len(files) - checked
+    return loaded
 
 
 def _read_changed(todo: list[tuple[str, Signature | None]], writer: Writer | None,
                   known: dict[str, Any], entries: dict[str, Any], prefix: str, root: Path,
-                  config_bytes: bytes, config: Config) -> list[tuple[bytes, list[str]]]:
+                  config_bytes: bytes, config: Config, jobs: int | None = None
+                  ) -> tuple[list[tuple[bytes, list[str]]], int]:
     """Fill `entries` for the files whose stat changed or was racy; the chunks pickled by
-    workers, if any, are returned for the cache."""
+    workers, if any, are returned for the cache, with how many files were checked."""
     tasks: list[Task] = []
     for rel, sig in todo:
         # Racy: changed in the granule the cache is made in, it could change again unseen.
@@ -185,11 +192,11 @@ def _read_changed(todo: list[tuple[str, Signature | None]], writer: Writer | Non
         else:
             tasks.append((rel, prefix + rel, keep, raw))
     fresh: list[tuple[bytes, list[str]]] = []
-    for raw_chunk, part in _check(tasks, root, config_bytes, config):
+    for raw_chunk, part in _check(tasks, root, config_bytes, config, jobs):
         entries.update(part)
         if raw_chunk is not None:
             fresh.append((raw_chunk, list(part)))
-    return fresh
+    return fresh, len(tasks)
 
 
 def _finish(prefix: str, config: Config, problems: list[Problem], files: list[str],
@@ -257,10 +264,10 @@ def _start_method() -> str:
     return "spawn"
 
 
-def _check(tasks: list[Task], root: Path, config_bytes: bytes, config: Config
-           ) -> list[tuple[bytes | None, dict[str, Entry]]]:
+def _check(tasks: list[Task], root: Path, config_bytes: bytes, config: Config,
+           jobs: int | None = None) -> list[tuple[bytes | None, dict[str, Entry]]]:
     """Each task's entry, as (pickled chunk or None, {rel: entry}) groups."""
-    jobs = _jobs()
+    jobs = jobs or _jobs()
     if jobs < 2 or len(tasks) < PARALLEL_MIN:
         return [(None, dict(_outcome(task, config) for task in tasks))]
     import multiprocessing  # only for many files, and never on a warm run
