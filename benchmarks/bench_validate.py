@@ -12,7 +12,8 @@ process (what a user or CI waits for): a fresh interpreter each time, start to e
   `yaml.load(f, Loader=yaml.CSafeLoader)` over every file (one process, one core);
 - validate cold: `python -m warroom validate` with no .warroom-cache/ (interpreter start,
   imports, schemas, parsing, rules, worker processes on every CPU);
-- validate warm: the same command again, answered from the content-keyed cache.
+- validate warm: the same command again, answered from the load cache (the build's: a
+  file whose stat is unchanged is not read; see validation.py).
 
 work (no interpreter start-up or imports on either side): a child process that has already
 imported what it needs times only the loop over the files, or only `validate(root)`.

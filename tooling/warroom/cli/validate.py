@@ -20,14 +20,15 @@ from warroom.validation import validate
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for many files; defaults to the number of CPUs.")
 @click.option("--no-cache", is_flag=True,
-              help="Ignore and do not update the cache in .git/warroom-cache "
-                   "(results never depend on it).")
+              help="Ignore and do not update the caches in .git/warroom-cache "
+                   "(results never depend on them).")
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[Path, ...], fmt: str, root: Path | None,
             jobs: int | None, no_cache: bool) -> None:
     """Check incident files and warroom.yaml; every problem with file:line:col.
 
-    A folder validates the files under it; no argument validates the whole repository.
+    A folder validates the files under it; no argument validates the whole repository,
+    and stores what it loaded for `warroom sla` and `warroom build` to reuse.
     warroom.yaml is always checked. Exit status: 0 clean, 1 problems, 2 usage.
     """
     top = resolve_root(root)
