@@ -4,6 +4,8 @@
   validation outcome (the Incident and its problems), keyed by warroom.yaml's bytes and
   warroom's own code, and per file by its stat and its bytes' sha256. Parsing and validating
   YAML is most of a cold build; an unchanged file is not parsed again, nor even read.
+  `warroom validate` (the whole repository), `sla` and `report` read and fill it too: in CI
+  the first of them parses the files, the others find them here.
 - `PageCache`: for each page of the site last written to a folder, the key of everything
   that shaped it and the file's identity on disk. A page whose key is unchanged and whose
   file is still the one we wrote is not rendered: the writer carries the file over.
