@@ -5,8 +5,9 @@ load cache, with positions in each file read only when a problem asks for one.
 keeps each file's Document. These commands use a Document for two things only: the facts
 history would otherwise parse again (keyed by the sha256 of the file), and the line and
 column of the few problems they report. The load cache (`site.cache.load_incidents`, the one
-`warroom build` fills) gives the incidents, the same problems and each file's sha256 without
-parsing an unchanged file, and checks a cold repository's files in worker processes.
+`warroom build` and a whole-repository `warroom validate` fill) gives the incidents, the
+same problems and each file's sha256 without parsing an unchanged file, and checks a cold
+repository's files in worker processes.
 `FileMarks` reads and composes one file the first time a position in it is asked for; a
 repository with few problems parses almost nothing, and a position found once is kept for
 the next run (`positions.py`), where the same overdue follow-ups are reported again.
