@@ -95,7 +95,7 @@ def test_known_facts_of_a_loaded_repository(tmp_path: Path) -> None:
     """What `warroom sla` and `warroom report` hand history: keyed by the sha256 of each
     file's text, equal to what parsing the committed bytes gives; a file whose bytes are not
     its text (a byte order mark) simply has no entry that matches."""
-    from warroom.history_facts import known_facts
+    from conftest import known_facts
     from warroom.repo import load_repository
 
     repo = make_golden_repo(tmp_path / "repo")

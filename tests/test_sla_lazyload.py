@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, run_git
+from conftest import ROOT, known_facts, run_git
 from warroom import lazyrepo
 from warroom.cachedir import cache_root
 from warroom.cli import cli
-from warroom.history_facts import known_facts
 from warroom.lazyrepo import FileMarks, Loaded, load
 from warroom.positions import Positions, query
 from warroom.repo import load_repository

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from warroom.yamlload import MAX_BYTES, load_bytes, parse_text
@@ -149,20 +149,6 @@ class KnownFacts(Mapping[str, Facts]):
 
     def __len__(self) -> int:
         return len(self._incidents)
-
-
-def known_facts(incidents: Iterable[Incident], documents: Mapping[str, Any]
-                ) -> dict[str, Facts]:
-    """Facts of loaded incident files by the sha256 of their text, for `FactReader(known)`:
-    a file whose committed bytes are that text is then not parsed again. (A file whose bytes
-    differ from its text, say with a byte order mark, simply gets no entry.)"""
-    out: dict[str, Facts] = {}
-    for incident in incidents:
-        doc = documents.get(incident.path)
-        if doc is not None:
-            out[hashlib.sha256(doc.text.encode("utf-8")).hexdigest()] = facts_of_incident(
-                incident)
-    return out
 
 
 class FactReader:
