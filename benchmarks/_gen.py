@@ -144,8 +144,16 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _incident(rng: random.Random, index: int, start: datetime) -> tuple[str, str]:
+def _incident(rng: random.Random, index: int, start: datetime, age: timedelta
+              ) -> tuple[str, str]:
+    """One incident file (id, text). `age`: how long before the end of the generated span it
+    started. As on real status pages, only recent incidents can still be open and only
+    maintenance planned near the end is still to come (moved a month ahead)."""
     kind = rng.choices(TYPES, TYPE_WEIGHTS)[0]
+    if kind == "maintenance":
+        done = rng.random() < 0.8 or age > timedelta(days=30)
+        if not done:
+            start += timedelta(days=30)
     slug = "-".join(rng.sample(WORDS, 2)) + f"-{index}"
     ident = f"{start:%Y-%m-%d}-{slug}"
     comps = rng.sample(COMPONENTS, rng.randint(1, 3))
@@ -156,7 +164,6 @@ def _incident(rng: random.Random, index: int, start: datetime) -> tuple[str, str
              f"title: {_q(slug.replace('-', ' ').capitalize() + ' on ' + main)}",
              f"type: {kind}", f"severity: {sev}"]
     if kind == "maintenance":
-        done = rng.random() < 0.8
         status = "completed" if done else "scheduled"
         lines.append(f"status: {status}")
         lines.append("components:")
@@ -172,7 +179,7 @@ def _incident(rng: random.Random, index: int, start: datetime) -> tuple[str, str
                       "  - status: completed", f"    at: {_ts(end)}",
                       "    message: Maintenance is complete; everything is operating normally."]
         return ident, "\n".join(lines) + "\n"
-    resolved = rng.random() < 0.9
+    resolved = rng.random() < 0.9 or age > timedelta(days=3)
     status = "resolved" if resolved else rng.choice(["investigating", "identified", "monitoring"])
     internal = rng.random() < 0.1
     lines.append(f"status: {status}")
@@ -238,11 +245,12 @@ def write_incidents(root: Path, n: int, seed: int = 0) -> list[Path]:
     """Write n valid incident files under root/incidents/<year>/ and return their paths."""
     rng = random.Random(seed)
     base = datetime(2023, 1, 1, tzinfo=UTC)
-    span = (datetime(2026, 6, 1, tzinfo=UTC) - base).total_seconds()
+    end = datetime(2026, 6, 1, tzinfo=UTC)
+    span = (end - base).total_seconds()
     out: list[Path] = []
     for index in range(n):
         start = base + timedelta(seconds=int(rng.random() * span) // 60 * 60)
-        ident, text = _incident(rng, index, start)
+        ident, text = _incident(rng, index, start, end - start)
         folder = root / "incidents" / ident[:4]
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{ident}.yaml"
