@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from warroom import spare
 from warroom.errors import WarroomError
-from warroom.writer import check_path, check_paths, write_site
+from warroom.writer import WriteFailed, check_path, check_paths, write_site
 
 PAGES = [f"incidents/i{n:02d}/index.html" for n in range(12)]
 SITE = {"index.html": b"home", "static/s.css": b"css",
@@ -120,7 +120,7 @@ def test_a_kept_page_new_since_the_spare_gets_its_folder(out: Path) -> None:
 def test_a_kept_page_missing_from_the_live_site_fails_and_leaves_it(out: Path) -> None:
     (out / PAGES[2]).unlink()
     before = _tree(out)
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(WriteFailed, match="No such file or directory"):
         _rebuild(out, SITE, PAGES)
     assert _tree(out) == before
 

@@ -32,6 +32,8 @@ from pathlib import Path
 
 _FORBIDDEN_NAMES = {"", ".", ".."}
 _MAGIC = "warroom-spare 1"
+# The ledger holds file names: those that are not UTF-8 go through as the bytes they are.
+_ENCODING = {"encoding": "utf-8", "errors": "surrogateescape"}
 _DEVICE, _MODE = attrgetter("st_dev"), attrgetter("st_mode")  # map()ped: no Python loop
 
 
@@ -305,8 +307,8 @@ def home_of(target: Path) -> Path:
 def read_spare(target: Path, umask: int) -> Record | None:
     """What the spare holds, if its ledger was written for this target and umask."""
     try:
-        text = (home_of(target) / "spare.ledger").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = (home_of(target) / "spare.ledger").read_text(**_ENCODING)
+    except OSError:
         return None
     return _load(text, target, umask)
 
@@ -316,7 +318,7 @@ def save(target: Path, umask: int, record: Record) -> None:
     home = home_of(target)
     try:
         temporary = home / "live.ledger.tmp"
-        temporary.write_text(_dump(target, umask, record), encoding="utf-8")
+        temporary.write_text(_dump(target, umask, record), **_ENCODING)
         temporary.replace(home / "live.ledger")
     except OSError:  # a spare without its ledger is never used: no harm, only no speed
         shutil.rmtree(home, ignore_errors=True)
@@ -349,11 +351,11 @@ def retire(retired: Path, target: Path, umask: int) -> bool:
         if not (home / ".gitignore").exists():  # beside a target inside a repository
             (home / ".gitignore").write_text("*\n", encoding="utf-8")
         live = home / "live.ledger"
-        if _starts_with(live, _header(target, umask, ident(retired)).encode()):
+        if _starts_with(live, _header(target, umask, ident(retired)).encode(**_ENCODING)):
             live.replace(home / "spare.ledger")
         else:
             temporary = home / "spare.ledger.tmp"
-            temporary.write_text(_dump(target, umask, survey(retired)), encoding="utf-8")
+            temporary.write_text(_dump(target, umask, survey(retired)), **_ENCODING)
             temporary.replace(home / "spare.ledger")
         retired.rename(home / "site")
         return True

@@ -13,15 +13,24 @@ next build updates it in place into its staging folder (`warroom.spare` says how
 nothing in it is taken on trust), so a rebuild costs what changed, not the whole site. The
 spare can be deleted at any time: the next build then fills a fresh folder.
 `keep_spare=False` (a one-shot CI build) leaves nothing beside the target.
+
+Builds into one folder take turns (`locked`: a flock on the folder holding the target), so a
+second build never moves the first one's site from under it. A target that cannot work (a
+file, a symlink loop, a name no file system can hold, the repository or its incidents) is
+refused before anything is written (`check_target`); a write that fails (disk full, a
+read-only file system) raises `WriteFailed` and leaves the previous site as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +38,19 @@ from warroom import spare
 from warroom.errors import WarroomError
 
 _FORBIDDEN_NAMES = {"", ".", ".."}
+# The repository's folders that a site must never replace nor be written into.
+_REPOSITORY_FOLDERS = ("incidents", ".git")
+_UNNAMEABLE = "holds a character no file name can hold (a lone surrogate)"
+_FIXES = {errno.ENOSPC: "free some space there, then build again",
+          errno.EDQUOT: "free some space there, then build again",
+          errno.EROFS: "choose an --out folder you can write to",
+          errno.EACCES: "choose an --out folder you can write to",
+          errno.EPERM: "choose an --out folder you can write to"}
+
+
+class WriteFailed(WarroomError, OSError):
+    """The file system refused the write (disk full, read-only, ...): the previous site is
+    as it was. An OSError still, for callers that catch those."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +70,8 @@ def check_path(path: str) -> None:
         problem = "is absolute"
     elif any(part in _FORBIDDEN_NAMES for part in path.split("/")):
         problem = "has an empty, '.' or '..' segment, so it could escape the output folder"
+    elif not _nameable(path):
+        problem = _UNNAMEABLE
     if problem:
         raise WarroomError(f"refusing output path {path!r}: it {problem}")
 
@@ -56,7 +80,8 @@ def check_paths(paths: Collection[str]) -> None:
     """check_path for each of `paths`, by a few searches of them all joined by NULs rather
     than a Python call per path (10^4 of them); check_path says what is wrong, if any."""
     text = "\0" + "\0".join(paths) + "\0"
-    if text.count("\0") != len(paths) + 1 or "\\" in text:  # a NUL or a backslash in one
+    if (text.count("\0") != len(paths) + 1 or "\\" in text  # a NUL or a backslash in one
+            or not _nameable(text)):
         suspect = True
     else:  # now every segment of every path lies between two NULs
         segments = text.replace("/", "\0")
@@ -88,11 +113,58 @@ def merge(results: Iterable[tuple[str, Mapping[str, bytes]]]) -> dict[str, bytes
     return dict(sorted(merged.items()))
 
 
-def _refuse_unsafe_target(target: Path, root: Path | None) -> None:
-    resolved = target.resolve()
-    if root is not None and (resolved == root.resolve() or resolved in root.resolve().parents):
+def _nameable(text: str) -> bool:
+    """Whether `text` can be a file name (as bytes): Python names a byte that is not UTF-8
+    with a lone surrogate it can turn back into that byte, but not any lone surrogate."""
+    try:
+        os.fsencode(text)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _cannot(target: Path, reason: str) -> WarroomError:
+    return WarroomError(f"cannot write the site to {target}: {reason}",
+                        hint="choose another --out folder")
+
+
+def check_target(target: Path, root: Path | None = None) -> Path:
+    """`target` resolved, or a WarroomError if no site may be written there: a name no file
+    system can hold, a symlink loop, a file (or a file above it), the repository itself or
+    one of its own folders, or a non-empty folder that does not look like a built site.
+    Nothing is written: the build checks this before its work, the writer again."""
+    if not _nameable(str(target)):
+        raise _cannot(target, f"its name {_UNNAMEABLE}")
+    try:
+        resolved = target.resolve()
+        resolved.exists()
+    except (OSError, RuntimeError) as error:  # RuntimeError: Python 3.11's symlink loop
+        reason = getattr(error, "strerror", None) or "it is a loop of symbolic links"
+        raise _cannot(target, reason.lower()) from error
+    for above in resolved.parents:
+        if above.exists():
+            if not above.is_dir():
+                raise _cannot(target, f"{above} is a file, not a folder")
+            break
+    if root is not None:
+        _refuse_repository(target, resolved, root.resolve())
+    _refuse_unsafe_target(target, resolved)
+    return resolved
+
+
+def _refuse_repository(target: Path, resolved: Path, root: Path) -> None:
+    if resolved == root or resolved in root.parents:
         raise WarroomError(f"refusing to replace {target}: it holds the repository itself",
                            hint="choose an output folder such as _site")
+    for name in _REPOSITORY_FOLDERS:
+        own = root / name
+        if resolved == own or own in resolved.parents:
+            raise WarroomError(
+                f"refusing to replace {target}: it is the repository's {name}/ folder or "
+                f"inside it", hint="choose an output folder such as _site")
+
+
+def _refuse_unsafe_target(target: Path, resolved: Path) -> None:
     if not resolved.exists():
         return
     if not resolved.is_dir():
@@ -187,6 +259,42 @@ def _stage(made: list[Path], target: Path, outputs: Mapping[str, bytes],
     return staging, written, linked, record, False
 
 
+_held: dict[tuple[str, int], int] = {}  # (locked folder, thread) -> how many times
+
+
+@contextlib.contextmanager
+def locked(target: Path) -> Iterator[None]:
+    """Hold the lock on writing `target`: an exclusive flock on the folder that holds it (so
+    nothing is left beside the target; builds into its siblings take turns too). A thread
+    holding it may take it again. Where the file system has no locks, builds go unlocked."""
+    folder = os.path.dirname(os.path.realpath(target))  # resolve() may raise: never here
+    key = (folder, threading.get_ident())
+    if key in _held:
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
+    fd = -1
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:  # the write itself will say what is wrong, if anything
+        if fd >= 0:
+            os.close(fd)
+        fd = -1
+    _held[key] = 1
+    try:
+        yield
+    finally:
+        del _held[key]
+        if fd >= 0:
+            fcntl.flock(fd, fcntl.LOCK_UN)  # for forked workers that share the fd too
+            os.close(fd)
+
+
 def write_site(outputs: Mapping[str, bytes], target: Path, *, root: Path | None = None,
                keep: Sequence[str] = (), keep_spare: bool = True) -> WriteStats:
     """Write `outputs` ({relative path: bytes}) as the folder `target`, atomically; `keep`
@@ -196,14 +304,31 @@ def write_site(outputs: Mapping[str, bytes], target: Path, *, root: Path | None 
     like a site (no index.html), so a wrong --out cannot delete someone's work. The replaced
     site is kept beside the target as the spare for the next build, unless `keep_spare` is
     false (a one-shot build, as in CI: then nothing is left beside the target).
+    A write the file system refuses raises WriteFailed, the previous site as it was.
     """
     check_paths(outputs)
     check_paths(keep)
     if not outputs.keys().isdisjoint(keep):
         raise WarroomError("a path is both kept and written")
-    _refuse_unsafe_target(target, root)
-    target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    shown = target
+    target = check_target(target, root)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with locked(target):
+            check_target(target, root)  # again: another build may have changed it meanwhile
+            return _write(outputs, target, keep, keep_spare)
+    except OSError as error:
+        if isinstance(error, WriteFailed):
+            raise
+        reason = error.strerror or str(error)
+        where = f" ({error.filename})" if error.filename else ""
+        fix = _FIXES.get(error.errno or 0, "build again once that is fixed")
+        raise WriteFailed(f"cannot write the site to {shown}: {reason}{where}",
+                          hint=f"the previous site is as it was; {fix}") from error
+
+
+def _write(outputs: Mapping[str, bytes], target: Path, keep: Sequence[str],
+           keep_spare: bool) -> WriteStats:
     previous = target if target.is_dir() else None
     umask = os.umask(0)
     os.umask(umask)

@@ -298,7 +298,7 @@ class PageCache:
 
     def __init__(self, folder: Path, target: Path, theme_key: str) -> None:
         self.path = self.ledger(folder, target)
-        self.target = target.resolve()
+        self.target = Path(os.path.realpath(target))  # resolve(), but never raising
         self.theme_key = theme_key
         self.pages: dict[str, list[Any]] = {}
         try:
@@ -311,7 +311,8 @@ class PageCache:
     @staticmethod
     def ledger(folder: Path, target: Path) -> Path:
         """Where the pages of builds into `target` are recorded."""
-        name = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:16]
+        # fsencode: a folder whose name is not UTF-8 has a name too (as bytes).
+        name = hashlib.sha256(os.fsencode(os.path.realpath(target))).hexdigest()[:16]
         return folder / f"pages-{name}.json"
 
     def empty(self) -> bool:
@@ -343,8 +344,15 @@ class PageCache:
             except OSError:
                 continue
             pages[path] = [key, info.st_size, info.st_mtime_ns, info.st_ino]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({"target": str(self.target), "theme": self.theme_key,
-                                         "pages": pages}, sort_keys=True), encoding="utf-8")
-        temporary.replace(self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps({"target": str(self.target), "theme": self.theme_key,
+                                             "pages": pages}, sort_keys=True), encoding="utf-8")
+            temporary.replace(self.path)
+        except OSError:  # a full disk: the site is written; the next build renders it all
+            for stale in (temporary, self.path):  # no record beats one of another site
+                try:
+                    stale.unlink(missing_ok=True)
+                except OSError:
+                    continue
