@@ -312,3 +312,53 @@ def test_a_second_build_into_the_same_folder_waits_for_the_first(
     assert errors == []
     assert _tree(out) == {**SITE, "index.html": b"second"}
     assert _names(tmp_path) == _spare_and("_site")
+
+
+def _hold_lock(out: Path, held: Any, release: Any) -> None:
+    from warroom.writer import locked
+
+    with locked(out):
+        held.set()
+        release.wait(60)
+
+
+def test_a_build_waits_for_the_lock_before_it_reads_anything(
+        warroom_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lock spans the whole build, not only its write: pages found unchanged while
+    another build holds the folder could be that build's by the time they are carried
+    over. Another process holds the lock; our build must not start gathering until it is
+    released (it would at once if only the write were locked)."""
+    import warroom.site.build as site_build
+
+    out = tmp_path / "_site"
+    context = multiprocessing.get_context("fork")
+    held, release = context.Event(), context.Event()
+    holder = context.Process(target=_hold_lock, args=(out, held, release))
+    holder.start()
+    assert held.wait(60), "the other process never took the lock"
+    gathering = threading.Event()
+    released_first: list[bool] = []
+    real_gather = site_build._gather
+
+    def gather(*args: Any, **kwargs: Any) -> Any:
+        released_first.append(release.is_set())
+        gathering.set()
+        return real_gather(*args, **kwargs)
+
+    monkeypatch.setattr(site_build, "_gather", gather)
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            build(warroom_repo, out, now=datetime(2026, 6, 2, 12, tzinfo=UTC))
+        except BaseException as error:  # checked below
+            failed.append(error)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    gathering.wait(2)  # long enough for an unlocked build to get there; a locked one waits
+    release.set()
+    worker.join()
+    holder.join()
+    assert failed == []
+    assert released_first == [True]

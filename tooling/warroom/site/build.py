@@ -32,7 +32,7 @@ from warroom.site.cache import LoadCache, PageCache, code_digest, load_incidents
 from warroom.site.data import Producer, SiteData
 from warroom.site.parallel import BACKGROUND_MIN_INCIDENTS, Background, Shared
 from warroom.status import AUDIENCES, audience_view
-from warroom.writer import WriteStats, merge, write_site
+from warroom.writer import WriteStats, locked, merge, write_site
 
 # Producers besides the pages, by module under warroom.site (imported when a build runs).
 # Pages run last: the home page links what these made.
@@ -205,7 +205,10 @@ def build(root: Path, out: Path, *, audience: str = "public", base_url: str | No
     root = root.resolve()
     # The collector stays out of the write too: a full collection over the loaded
     # incidents there cost as much as the write itself (0.2 s at 10^4 incidents).
-    with _collector_paused():
+    # The lock spans the whole build, not only the write: pages found unchanged must still
+    # be this build's when they are carried over (another build, say an internal one into
+    # the same folder, could otherwise swap in its own pages in between).
+    with locked(out), _collector_paused():
         built = _gather(root, audience=audience, base_url=base_url, now=now,
                         use_cache=use_cache, target=out)
         gc.disable()  # the writer makes no cycles; the context enables it again after
