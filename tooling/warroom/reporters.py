@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Mapping
 from itertools import groupby
 
+from warroom.jsonout import dumps
 from warroom.problems import Level, Problem
 
 _GITHUB_LEVEL = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTICE: "notice"}
@@ -65,7 +65,7 @@ def as_json(problems: list[Problem]) -> str:
         "errors": sum(p.level is Level.ERROR for p in problems),
         "warnings": sum(p.level is Level.WARNING for p in problems),
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return dumps(payload) + "\n"  # json.dumps(payload, indent=2, ensure_ascii=False)
 
 
 REPORTERS: dict[str, Callable[[list[Problem]], str]] = {

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from warroom import reporters
+from warroom import collector, reporters
 from warroom.atomic import write_text
 from warroom.cli.options import TimeParam, resolve_root, root_option
 from warroom.durations import add_months, parse_time
@@ -121,18 +121,19 @@ def command(ctx: click.Context, since: date | datetime | None, until: date | dat
     from warroom.sla import evaluate
 
     top = resolve_root(root)
-    repo = load(top)  # the report locates nothing: no file is parsed again
-    if repo.config is None:
-        raise WarroomError("warroom.yaml has errors; run `warroom validate` to see them")
-    moment = now or datetime.now(UTC)
-    start, end = period(since, until, month, moment, ZoneInfo(repo.config.site.timezone))
-    history = read_history(top, landed=landed, now=moment, known=repo.known)
-    # Outside git every file would count as recorded "now": stated times say more.
-    recorded = history.recorded if history.head is not None else {}
-    clocks = {i.id: evaluate(i, recorded[i.id], repo.config, moment)
-              for i in repo.incidents if i.id in recorded}
-    report = build_report(repo.config, repo.incidents, recorded, clocks, moment, start, end)
-    text = renderer(fmt)(report)
+    with collector.paused():
+        repo = load(top)  # the report locates nothing: no file is parsed again
+        if repo.config is None:
+            raise WarroomError("warroom.yaml has errors; run `warroom validate` to see them")
+        moment = now or datetime.now(UTC)
+        start, end = period(since, until, month, moment, ZoneInfo(repo.config.site.timezone))
+        history = read_history(top, landed=landed, now=moment, known=repo.known)
+        # Outside git every file would count as recorded "now": stated times say more.
+        recorded = history.recorded if history.head is not None else {}
+        clocks = {i.id: evaluate(i, recorded[i.id], repo.config, moment)
+                  for i in repo.incidents if i.id in recorded}
+        report = build_report(repo.config, repo.incidents, recorded, clocks, moment, start, end)
+        text = renderer(fmt)(report)
     warnings = [p for p in history.problems if p.level is not Level.NOTICE]
     if warnings:
         click.echo(reporters.text(warnings), err=True, nl=False)

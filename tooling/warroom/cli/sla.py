@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 import click
 
-from warroom import gitrepo
+from warroom import collector, gitrepo
 from warroom.cli.options import TimeParam, format_option, resolve_root, root_option
 from warroom.durations import parse_time
 from warroom.errors import WarroomError
@@ -86,7 +86,7 @@ def command(ctx: click.Context, fmt: str, fail_on: str, incident_id: str | None,
     """
     top = resolve_root(root)
     fmt = resolve_format(fmt)
-    with tempfile.TemporaryDirectory(prefix="warroom-sla-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="warroom-sla-") as scratch, collector.paused():
         code = _run(top, _load(top, at_rev, Path(scratch)), fmt, fail_on, incident_id,
                     at_rev, landed, now, base, everything)
     ctx.exit(code)
