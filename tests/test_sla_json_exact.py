@@ -24,6 +24,7 @@ HOSTILE = ["Checkout \"down\" \\ é 漢字 🚨", "line\u2028sep\u2029para", "ct
            "{\"json\": [1, 2]}, : ", "<b>|%0A::error::</b>", "bom \ufeff", "lone \ud800 high"]
 
 
+ODD_PATHS = ["", ",%:", "|<&>`", " \r\n"]
 # Stated times after their commits (errors) and long before them (warnings).
 RESOLVED_UPDATES = [
     {"status": "investigating", "message": "Looking.", "at": at(-3000).isoformat()},
@@ -83,7 +84,8 @@ def old_problems_json(problems: list[Problem]) -> str:
 
 def _incident(n: int, title: str, **fields: Any) -> tuple[Any, Recorded]:
     ident = f"2026-03-02-case-{n}"
-    path = f"incidents/2026/{ident}.yaml"
+    # Paths that need escaping in workflow commands and Markdown cells (odd, not impossible)
+    path = f"incidents/2026/{ident}{ODD_PATHS[n % len(ODD_PATHS)]}.yaml"
     data: dict[str, Any] = {
         "id": ident, "title": title, "type": "outage", "severity": ["SEV1", "SEV2"][n % 2],
         "status": "investigating", "components": [{"id": "checkout", "impact": "major_outage"}],
@@ -166,3 +168,18 @@ PROBLEMS = st.builds(Problem, st.sampled_from(["a.yaml", "b.yaml", "é.yaml"]),
 def test_problems_keep_their_own_order(problems: list[Problem]) -> None:
     report = build_report(config(), [], {}, {}, problems, at(0))
     assert report.problems == tuple(sorted(problems))
+
+
+def test_the_report_json_is_the_text_json_dumps_wrote() -> None:
+    from metrics_fixtures import MONTH_END, MONTH_START, REPORT_NOW, november
+    from metrics_fixtures import config as report_config
+    from warroom.report import build_report as build_period_report
+    from warroom.report import renderer
+    from warroom.report.jsonout import as_data
+
+    incidents, records, clocks = november()
+    report = build_period_report(report_config(), incidents, records, clocks, REPORT_NOW,
+                                 MONTH_START, MONTH_END)
+    expected = json.dumps(as_data(report), indent=2, ensure_ascii=False) + "\n"
+    assert renderer("json")(report) == expected
+    assert '"availability": [' in expected and '"burn_rates": {' in expected

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from fractions import Fraction
 from typing import Any
 
 from warroom.availability import ComponentAvailability, Period
+from warroom.jsonout import dumps
 from warroom.metrics import DEFINITIONS, PERCENTILE_METHOD, IncidentMetrics
 from warroom.metrics_aggregate import Group, Summary
 from warroom.report.model import Report
@@ -115,4 +115,4 @@ def as_data(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(as_data(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(as_data(report)) + "\n"  # json.dumps(indent=2, ensure_ascii=False)'s text
