@@ -12,7 +12,9 @@ outlive an edited rule or configuration:
   the one `warroom build`, `warroom sla` and `warroom report` read. In CI, which runs
   `validate`, `sla` and `build` on one checkout, only `validate` parses the incident files;
   and a file whose stat is unchanged since the last run is not even read. It keeps the
-  Incident each file gives, which validate alone does not need, but the next command does.
+  Incident each file gives, which validate alone does not need, but the next command does:
+  the workers pickle them for the cache, and validate stores those bytes without loading
+  them back (it reads only each file's problems).
 - A subset (`warroom validate PATHS...`, as pre-commit runs it on a few files) uses the
   per-file problems of `vcache`, keyed by each file's path and bytes. The load cache would
   not fit: it holds the repository's incidents/ tree as a whole (reading its 15 MB at 10^4
@@ -154,12 +156,12 @@ def _validate_loaded(root: Path, jobs: int | None, use_cache: bool) -> Validatio
 
     top = cache_root(root)
     loaded = load_incidents(root, LoadCache(top / LOAD_CACHE_DIR) if use_cache else None,
-                            jobs or default_jobs())
+                            jobs or default_jobs(), incidents=False)
     if loaded.config is None:
         return None
     if use_cache and top.name == FALLBACK and top.is_dir():
         _ignore_itself(top)
-    return Validation(loaded.problems, loaded.files, len(loaded.incidents), loaded.cached)
+    return Validation(loaded.problems, loaded.files, loaded.valid, loaded.cached)
 
 
 def _ignore_itself(folder: Path) -> None:

@@ -24,7 +24,10 @@ the timestamp of its temporary file, created before any incident file is read: a
 made while a long cold load runs is covered too.
 
 A cold load (or any load with many files to read) checks the files in worker processes
-as `validation` does; the result is the same as a serial load, in the same order.
+as `validation` does; the result is the same as a serial load, in the same order. Each
+worker pickles its chunk of entries once, for the cache; it sends each file's problems
+apart, so that `warroom validate`, which needs no Incident, stores the chunks without
+unpickling them (at 10^4 incidents that was a fifth of a cold validate).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ import json
 import os
 import pickle
 import threading
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from operator import attrgetter
@@ -92,11 +95,13 @@ def code_digest() -> str:
 @dataclass
 class Loaded:
     config: Config | None
+    # Both empty when the load was asked for no incidents (`load_incidents(incidents=False)`).
     incidents: list[Incident] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
     digests: dict[str, str] = field(default_factory=dict)  # incident id -> its file's sha256
+    problems: list[Problem] = field(default_factory=list)
     files: int = 0  # incident files found
     cached: int = 0  # of which answered by the cache (same stat, or same bytes), not checked
+    valid: int = 0  # of which gave an incident (clashing ids aside): len(incidents) if loaded
 
 
 def incident_paths(root: Path) -> list[str]:
@@ -129,12 +134,16 @@ def _usable(entry: Any) -> bool:
 # A file to check: its relative path, its path, the signature to store (None: hash it again
 # next time) and its bytes when already read.
 Task = tuple[str, str, Signature | None, bytes | None]
+# What a file checked by a worker gave, without its entry: an incident or not, and problems.
+Outcome = tuple[bool, list[Problem]]
 
 
-def load_incidents(root: Path, cache: LoadCache | None, jobs: int | None = None) -> Loaded:
+def load_incidents(root: Path, cache: LoadCache | None, jobs: int | None = None, *,
+                   incidents: bool = True) -> Loaded:
     """What `repo.load_repository` gives (config, valid incidents, problems), reusing the
     outcome for files that did not change, plus each incident's file digest. `jobs`: worker
-    processes for the files to check (default: WARROOM_BUILD_JOBS, else every CPU)."""
+    processes for the files to check (default: WARROOM_BUILD_JOBS, else every CPU).
+    Without `incidents`, only the problems and counts (the cache is filled all the same)."""
     root = root.resolve()
     config_bytes, problems = read_config(root)
     config, _, problems = config_from_bytes(root, config_bytes, problems)
@@ -160,25 +169,30 @@ def load_incidents(root: Path, cache: LoadCache | None, jobs: int | None = None)
         else:
             todo.append((rel, sig))
     writer = open_writer(cache) if todo or len(entries) != len(known) else None
+    outcomes: dict[str, Outcome] = {}
     try:
-        fresh, checked = _read_changed(todo, writer, known, entries, prefix, root,
-                                       config_bytes, config, jobs)
+        fresh, checked = _read_changed(todo, writer, known, entries, outcomes, prefix, root,
+                                       config_bytes, config, jobs, incidents)
         if writer is not None:
             store(writer, header, stored, entries, fresh)
     finally:
         if writer is not None:
             writer.close()
-    loaded = _finish(prefix, config, problems, files, entries)
+    loaded = _finish(prefix, config, problems, files, entries, outcomes)
     loaded.files, loaded.cached = len(files), len(files) - checked
+    if not incidents:
+        loaded.incidents, loaded.digests = [], {}
     return loaded
 
 
 def _read_changed(todo: list[tuple[str, Signature | None]], writer: Writer | None,
-                  known: dict[str, Any], entries: dict[str, Any], prefix: str, root: Path,
-                  config_bytes: bytes, config: Config, jobs: int | None = None
+                  known: dict[str, Any], entries: dict[str, Any],
+                  outcomes: dict[str, Outcome], prefix: str, root: Path, config_bytes: bytes,
+                  config: Config, jobs: int | None, incidents: bool
                   ) -> tuple[list[tuple[bytes, list[str]]], int]:
     """Fill `entries` for the files whose stat changed or was racy; the chunks pickled by
-    workers, if any, are returned for the cache, with how many files were checked."""
+    workers, if any, are returned for the cache, with how many files were checked. Without
+    `incidents` those chunks are not unpickled: their files' `outcomes` are filled instead."""
     tasks: list[Task] = []
     for rel, sig in todo:
         # Racy: changed in the granule the cache is made in, it could change again unseen.
@@ -194,21 +208,36 @@ def _read_changed(todo: list[tuple[str, Signature | None]], writer: Writer | Non
         else:
             tasks.append((rel, prefix + rel, keep, raw))
     fresh: list[tuple[bytes, list[str]]] = []
-    for raw_chunk, part in _check(tasks, root, config_bytes, config, jobs):
-        entries.update(part)
-        if raw_chunk is not None:
+    jobs = jobs or _jobs()
+    if jobs >= 2 and len(tasks) >= PARALLEL_MIN:
+        for raw_chunk, part in _check_in_workers(tasks, root, config_bytes, config, jobs):
             fresh.append((raw_chunk, list(part)))
+            if incidents:
+                # Our own children's output: read without the allow-list, while they work on.
+                entries.update(pickle.loads(raw_chunk))
+            else:
+                outcomes.update(part)
+    else:
+        entries.update(_outcome(task, config) for task in tasks)
     return fresh, len(tasks)
 
 
 def _finish(prefix: str, config: Config, problems: list[Problem], files: list[str],
-            entries: dict[str, Any]) -> Loaded:
+            entries: dict[str, Any], outcomes: dict[str, Outcome]) -> Loaded:
+    """`entries` for every file but those in `outcomes` (checked, their entries not loaded)."""
     loaded = Loaded(config, problems=list(problems))
+    valid: list[str] = []
     for rel in files:
-        found, incident = entries[rel][3], entries[rel][2]
+        entry = entries.get(rel)
+        if entry is None:
+            gave, found = outcomes[rel]
+        else:
+            gave, found = entry[2] is not None, entry[3]
+            if gave:
+                loaded.incidents.append(entry[2])
         loaded.problems += found
-        if incident is not None:
-            loaded.incidents.append(incident)
+        if gave:
+            valid.append(rel)
     stems = {rel.rpartition("/")[2].rsplit(".", 1)[0] for rel in files}
     if len(stems) < len(files):
         # Ids equal stems: a clash is reported (positions from the files parsed again,
@@ -217,6 +246,8 @@ def _finish(prefix: str, config: Config, problems: list[Problem], files: list[st
         loaded.problems += clashes
         clashing = {p.path for p in clashes}
         loaded.incidents = [i for i in loaded.incidents if i.path not in clashing]
+        valid = [rel for rel in valid if rel not in clashing]
+    loaded.valid = len(valid)
     loaded.digests = {i.id: entries[i.path][1] for i in loaded.incidents}
     loaded.incidents.sort(key=attrgetter("id"))
     loaded.problems.sort()
@@ -246,9 +277,11 @@ def _init_worker(root: str, config_bytes: bytes) -> None:
     _worker_config = config_from_bytes(Path(root), config_bytes, [])[0]
 
 
-def _check_chunk(tasks: list[Task]) -> bytes:
-    """In a worker: the chunk's entries, pickled once, for the parent and for the cache."""
-    return dump(dict(_outcome(task, _worker_config) for task in tasks))
+def _check_chunk(tasks: list[Task]) -> tuple[bytes, dict[str, Outcome]]:
+    """In a worker: the chunk's entries, pickled once for the cache (and for a parent that
+    needs the incidents), and each file's outcome (for one that does not)."""
+    entries = dict(_outcome(task, _worker_config) for task in tasks)
+    return dump(entries), {rel: (e[2] is not None, e[3]) for rel, e in entries.items()}
 
 
 def _jobs() -> int:
@@ -266,12 +299,9 @@ def _start_method() -> str:
     return "spawn"
 
 
-def _check(tasks: list[Task], root: Path, config_bytes: bytes, config: Config,
-           jobs: int | None = None) -> list[tuple[bytes | None, dict[str, Entry]]]:
-    """Each task's entry, as (pickled chunk or None, {rel: entry}) groups."""
-    jobs = jobs or _jobs()
-    if jobs < 2 or len(tasks) < PARALLEL_MIN:
-        return [(None, dict(_outcome(task, config) for task in tasks))]
+def _check_in_workers(tasks: list[Task], root: Path, config_bytes: bytes, config: Config,
+                      jobs: int) -> Iterator[tuple[bytes, dict[str, Outcome]]]:
+    """What `_check_chunk` gives for each chunk of the tasks, in order, as it comes."""
     import multiprocessing  # only for many files, and never on a warm run
 
     global _worker_config
@@ -287,8 +317,7 @@ def _check(tasks: list[Task], root: Path, config_bytes: bytes, config: Config,
             jobs, _init_worker, (str(root), config_bytes))
     try:
         with pool:
-            # Our own children's output: read without the allow-list, while they work on.
-            return [(raw, pickle.loads(raw)) for raw in pool.imap(_check_chunk, chunks)]
+            yield from pool.imap(_check_chunk, chunks)
     finally:
         _worker_config = None
 

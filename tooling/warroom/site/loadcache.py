@@ -26,8 +26,8 @@ import io
 import os
 import pickle
 import secrets
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,8 @@ class _Sharing(pickle.Pickler):
         kind = type(value)
         if kind is str:
             return self._values.setdefault(value, value)
+        if kind in _AS_IS:
+            return value
         if kind is datetime:
             # Equal instants with the same offset object and fold pickle the same bytes.
             return self._values.setdefault((value, value.fold, id(value.tzinfo)), value)
@@ -98,7 +100,7 @@ class _Sharing(pickle.Pickler):
             return tuple([self.share(item) for item in value])
         if kind is dict:
             return {self.share(k): self.share(v) for k, v in value.items()}
-        if kind.__module__ in _ALLOWED_MODULES and hasattr(kind, "__dataclass_fields__"):
+        if _textual(kind):
             # A frozen value of strings only (a component's impact, a link): one object for
             # equal ones. Not others: equal times or numbers can be written differently.
             fields = tuple(getattr(value, "__dict__", {None: 0}).values())
@@ -108,12 +110,39 @@ class _Sharing(pickle.Pickler):
 
     def reducer_override(self, obj: Any) -> Any:
         kind = type(obj)
-        if kind.__module__ in _ALLOWED_MODULES and hasattr(kind, "__dataclass_fields__"):
+        if _ours(kind):
             state = getattr(obj, "__dict__", None)
             if state is not None:  # what object.__reduce_ex__ gives, with values shared
-                share = self.share
-                return _NEWOBJ, (kind,), {k: share(v) for k, v in state.items()}
+                # share() inlined for strings: it runs for 10^5 values in a cold load.
+                values, share = self._values, self.share
+                return _NEWOBJ, (kind,), {k: values.setdefault(v, v) if type(v) is str
+                                          else share(v) for k, v in state.items()}
         return NotImplemented
+
+
+_AS_IS = frozenset({type(None), bool, int, float, date})  # nothing to share in them
+
+
+_OURS: dict[type, bool] = {}
+_TEXTUAL: dict[type, bool] = {}
+
+
+def _ours(kind: type) -> bool:
+    found = _OURS.get(kind)
+    if found is None:
+        found = _OURS[kind] = (kind.__module__ in _ALLOWED_MODULES
+                               and hasattr(kind, "__dataclass_fields__"))
+    return found
+
+
+def _textual(kind: type) -> bool:
+    """Whether a value of `kind` can hold strings only: a dataclass of ours whose every field
+    may be a string or None (an Update, with its index, never does)."""
+    found = _TEXTUAL.get(kind)
+    if found is None:
+        found = _TEXTUAL[kind] = _ours(kind) and all(
+            "str" in str(f.type) or "None" in str(f.type) for f in fields(kind))
+    return found
 
 
 def dump(value: Any) -> bytes:
@@ -268,18 +297,25 @@ def open_writer(cache: LoadCache | None) -> Writer | None:
 
 def store(writer: Writer, header: str, stored: Stored, entries: dict[str, Any],
           fresh: list[tuple[bytes, list[str]]]) -> None:
-    """Bring the cache up to date: the delta when the change is small, else a new base."""
+    """Bring the cache up to date: the delta when the change is small, else a new base.
+    The entries of the `fresh` chunks (pickled by workers) may be missing from `entries`:
+    they are unpickled here only when they go to the delta."""
     known = stored.entries
-    changed = {k: v for k, v in entries.items() if known.get(k, _MISSING) is not v}
-    removed = known.keys() - entries.keys()
-    if not changed and not removed:
+    checked = {k for _, keys in fresh for k in keys}
+    changed = {k: v for k, v in entries.items()
+               if k not in checked and known.get(k, _MISSING) is not v}
+    removed = known.keys() - entries.keys() - checked
+    if not changed and not removed and not checked:
         return
     delta = {**stored.delta, **changed, **dict.fromkeys(removed)}
     in_base = sum(len(keys) for _, keys in stored.chunks)
     try:
-        if stored.base_id is None or len(delta) > DELTA_MIN + in_base // DELTA_SHARE:
+        if stored.base_id is None or len(delta.keys() | checked) > (
+                DELTA_MIN + in_base // DELTA_SHARE):
             writer.base(header, stored, entries, fresh)
         else:
+            for raw, _ in fresh:
+                delta.update(_safe_load(raw))
             writer.delta(header, stored, delta)
     except OSError:  # a full disk: the next build reads the files again
         pass
