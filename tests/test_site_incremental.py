@@ -202,3 +202,61 @@ def test_a_rebuild_after_random_edits_is_a_build_from_nothing(
     repo = make_git_repo(tmp_path / "repo", 40)
     done = _steps(repo, seed, audience, tmp_path)
     assert len(done) == STEPS
+
+
+def _retheme(repo: Path) -> str:
+    """A repository override of one template (the theme key must change every page's)."""
+    from warroom.resources import data_dir
+
+    default = data_dir("site") / "templates" / "404.html"
+    own = repo / "site" / "templates" / "404.html"
+    own.parent.mkdir(parents=True, exist_ok=True)
+    text = own.read_text(encoding="utf-8") if own.exists() else default.read_text(
+        encoding="utf-8")
+    anchor = "{% endblock %}"
+    assert anchor in text
+    own.write_text(text.replace(anchor, "<p>Our own words.</p>\n" + anchor, 1)
+                   if "Our own words" not in text else text.replace("Our own", "Other"),
+                   encoding="utf-8")
+    return "theme override"
+
+
+def _retitle_site(repo: Path) -> str:
+    path = repo / "warroom.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "title: Northwind status", "title: Northwind status (edited)", 1), encoding="utf-8")
+    return "site title"
+
+
+def _french(repo: Path) -> str:
+    path = repo / "warroom.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("site:\n", "site:\n  language: fr\n", 1), encoding="utf-8")
+    return "French"
+
+
+def test_changed_settings_between_builds_into_one_folder(tmp_path: Path) -> None:
+    """Builds into one folder with the audience, the base URL, the theme, the configuration
+    and the language changing in between: each must be what a build from nothing gives
+    with the same settings; an internal build followed by a public one keeps nothing of
+    the internal pages (the public build from nothing has no internal word)."""
+    repo = make_git_repo(tmp_path / "repo", 30)
+    out = tmp_path / "site"
+    settings: list[tuple[str, str | None, Callable[[Path], str] | None]] = [
+        ("public", None, None), ("internal", None, None), ("public", None, None),
+        ("public", "", None), ("public", "https://elsewhere.example", None),
+        ("public", None, _retheme), ("internal", None, _retheme),
+        ("public", None, _retitle_site), ("public", None, _french),
+        ("internal", "", None), ("public", None, None)]
+    for step, (audience, base_url, change) in enumerate(settings):
+        what = change(repo) if change else "nothing"
+        build(repo, out, now=START, audience=audience, base_url=base_url)
+        fresh = tmp_path / f"fresh-{step}"
+        build(repo, fresh, now=START, audience=audience, base_url=base_url, use_cache=False)
+        rebuilt, expected = site_files(out), site_files(fresh)
+        differ = sorted(p for p in rebuilt.keys() | expected.keys()
+                        if rebuilt.get(p) != expected.get(p))
+        assert not differ, (step, audience, base_url, what, differ[:5])
+        if change is _retheme:
+            assert b"words.</p>" in rebuilt["404.html"]
+        shutil.rmtree(fresh)
