@@ -20,6 +20,11 @@ class Level(enum.IntEnum):
         return self.name.lower()
 
 
+# Tests turn this on (before importing warroom) so that an undocumented code fails loudly;
+# production skips it. Read once: sla --all makes ~10^5 problems at 10,000 incidents.
+_STRICT = bool(os.environ.get("WARROOM_STRICT_CODES"))
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     path: str
@@ -30,8 +35,7 @@ class Problem:
     message: str
 
     def __post_init__(self) -> None:
-        # Tests turn this on so that an undocumented code fails loudly; production skips it.
-        if os.environ.get("WARROOM_STRICT_CODES"):
+        if _STRICT:
             from warroom.codes import CODES
 
             if self.code not in CODES:
