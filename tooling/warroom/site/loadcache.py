@@ -7,7 +7,8 @@ file's repository-relative path, for one header (warroom's code and warroom.yaml
 On disk (in the folder the build gives, inside .git/):
 - `load.pickle`, the base: chunks of entries, each chunk its own pickle, so that a
   compaction re-pickles only the chunks that changed and a cold load stores the chunks its
-  workers already pickled (the parent does not pickle 10^4 incidents again);
+  workers already pickled (the parent does not pickle 10^4 incidents again, and
+  `warroom validate`, which needs no Incident, does not even unpickle them);
 - `load.delta.pickle`: the entries changed (None: deleted) since that base, tied to it by
   a random id. A small change rewrites only the delta (not the 15 MB base of 10^4
   incidents); past 1/DELTA_SHARE of the base it is folded into a new base.
@@ -26,8 +27,8 @@ import io
 import os
 import pickle
 import secrets
-from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +92,6 @@ class _Sharing(pickle.Pickler):
         kind = type(value)
         if kind is str:
             return self._values.setdefault(value, value)
-        if kind in _AS_IS:
-            return value
         if kind is datetime:
             # Equal instants with the same offset object and fold pickle the same bytes.
             return self._values.setdefault((value, value.fold, id(value.tzinfo)), value)
@@ -100,7 +99,7 @@ class _Sharing(pickle.Pickler):
             return tuple([self.share(item) for item in value])
         if kind is dict:
             return {self.share(k): self.share(v) for k, v in value.items()}
-        if _textual(kind):
+        if kind.__module__ in _ALLOWED_MODULES and hasattr(kind, "__dataclass_fields__"):
             # A frozen value of strings only (a component's impact, a link): one object for
             # equal ones. Not others: equal times or numbers can be written differently.
             fields = tuple(getattr(value, "__dict__", {None: 0}).values())
@@ -110,39 +109,12 @@ class _Sharing(pickle.Pickler):
 
     def reducer_override(self, obj: Any) -> Any:
         kind = type(obj)
-        if _ours(kind):
+        if kind.__module__ in _ALLOWED_MODULES and hasattr(kind, "__dataclass_fields__"):
             state = getattr(obj, "__dict__", None)
             if state is not None:  # what object.__reduce_ex__ gives, with values shared
-                # share() inlined for strings: it runs for 10^5 values in a cold load.
-                values, share = self._values, self.share
-                return _NEWOBJ, (kind,), {k: values.setdefault(v, v) if type(v) is str
-                                          else share(v) for k, v in state.items()}
+                share = self.share
+                return _NEWOBJ, (kind,), {k: share(v) for k, v in state.items()}
         return NotImplemented
-
-
-_AS_IS = frozenset({type(None), bool, int, float, date})  # nothing to share in them
-
-
-_OURS: dict[type, bool] = {}
-_TEXTUAL: dict[type, bool] = {}
-
-
-def _ours(kind: type) -> bool:
-    found = _OURS.get(kind)
-    if found is None:
-        found = _OURS[kind] = (kind.__module__ in _ALLOWED_MODULES
-                               and hasattr(kind, "__dataclass_fields__"))
-    return found
-
-
-def _textual(kind: type) -> bool:
-    """Whether a value of `kind` can hold strings only: a dataclass of ours whose every field
-    may be a string or None (an Update, with its index, never does)."""
-    found = _TEXTUAL.get(kind)
-    if found is None:
-        found = _TEXTUAL[kind] = _ours(kind) and all(
-            "str" in str(f.type) or "None" in str(f.type) for f in fields(kind))
-    return found
 
 
 def dump(value: Any) -> bytes:
