@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
+from warroom import collector
 from warroom.cachedir import cache_root
 from warroom.clock import Clock
 from warroom.config import Config
@@ -103,14 +104,11 @@ def _collector_paused() -> Iterator[None]:
     the cyclic collector would scan them all again and again for nothing (a quarter of a
     10,000-incident build). Paused while loading, then told to leave them alone (freeze)
     while pages are rendered; everything is back to normal once the build returns."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
+    with collector.paused():
+        try:
+            yield
+        finally:
+            gc.unfreeze()
 
 
 def _loaded() -> None:
