@@ -10,7 +10,9 @@ reach the target (a rebuild under 10% of a full build) before anyone spends days
 - render what shows it: its page, the history page and component pages listing it, and
   the home page (which shows the build time, so renders every build);
 - the feeds, API, calendar, badges and availability, each given only the incidents it can
-  show (the newest 200, the open ones, maintenance to come) instead of all of them;
+  show (the newest 200, the open ones, maintenance to come) instead of all of them (a lower
+  bound: today's producers then give other bytes, since their files carry aggregates over
+  every incident, which the catalogue would take from its rows);
 - the sitemap, written from rows;
 - the write, as today's writer does it (the changed files written, every other page
   checked and carried over).
