@@ -362,3 +362,32 @@ def test_a_build_waits_for_the_lock_before_it_reads_anything(
     holder.join()
     assert failed == []
     assert released_first == [True]
+
+
+def test_warroom_build_says_it_waits_for_another_build(warroom_repo: Path,
+                                                       tmp_path: Path) -> None:
+    """A build that must wait for another into the same place says so at once (on stderr),
+    then builds once the other is done: nobody stares at a silent terminal."""
+    out = tmp_path / "out" / "_site"
+    context = multiprocessing.get_context("fork")
+    held, release = context.Event(), context.Event()
+    holder = context.Process(target=_hold_lock, args=(out, held, release))
+    holder.start()
+    assert held.wait(60), "the other process never took the lock"
+    with subprocess.Popen(
+            [sys.executable, "-m", "warroom", "build", "--root", str(warroom_repo),
+             "--out", str(out)], stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "SOURCE_DATE_EPOCH": "1780000000"}) as waiter:
+        assert waiter.stderr is not None
+        try:
+            first = waiter.stderr.readline()  # blocks until the build has something to say
+            built_early = (out / "index.html").exists()
+        finally:
+            release.set()
+            holder.join()
+        rest = waiter.stderr.read()
+        code = waiter.wait(120)
+    assert first == f"warroom: waiting for another build into {out.parent} to finish\n"
+    assert not built_early
+    assert code == 0, rest
+    assert "built " in rest and (out / "index.html").exists()

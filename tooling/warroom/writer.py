@@ -30,7 +30,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -263,10 +263,12 @@ _held: dict[tuple[str, int], int] = {}  # (locked folder, thread) -> how many ti
 
 
 @contextlib.contextmanager
-def locked(target: Path) -> Iterator[None]:
+def locked(target: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold the lock on writing `target`: an exclusive flock on the folder that holds it (so
     nothing is left beside the target; builds into its siblings take turns too). A thread
-    holding it may take it again. Where the file system has no locks, builds go unlocked."""
+    holding it may take it again. Where the file system has no locks, builds go unlocked.
+    `waiting` is called once if another build holds the lock (someone should be told why
+    nothing happens), before waiting for it."""
     folder = os.path.dirname(os.path.realpath(target))  # resolve() may raise: never here
     key = (folder, threading.get_ident())
     if key in _held:
@@ -280,7 +282,12 @@ def locked(target: Path) -> Iterator[None]:
     try:
         os.makedirs(folder, exist_ok=True)
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(fd, fcntl.LOCK_EX)
     except OSError:  # the write itself will say what is wrong, if anything
         if fd >= 0:
             os.close(fd)

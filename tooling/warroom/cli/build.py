@@ -57,7 +57,9 @@ def command(ctx: click.Context, out: Path | None, base_url: str | None, audience
     check_target(target, top)  # a target refused before the work, not after it
     try:
         built = build(top, target, audience=audience, base_url=base_url,
-                      use_cache=not no_cache)
+                      use_cache=not no_cache, waiting=lambda: click.echo(
+                          f"warroom: waiting for another build into {target.parent} to "
+                          "finish", err=True))
     except BuildFailed as failed:
         click.echo(reporter(failed.problems), nl=False)
         click.echo("warroom: nothing was built; fix the errors above", err=True)

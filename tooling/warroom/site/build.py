@@ -12,7 +12,7 @@ import hashlib
 import importlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -198,15 +198,17 @@ def _pages(root: Path, data: SiteData, file_digests: dict[str, str], cache_dir: 
 
 
 def build(root: Path, out: Path, *, audience: str = "public", base_url: str | None = None,
-          now: datetime | None = None, use_cache: bool = True) -> Built:
-    """Gather, then write to `out` atomically; returns what was built and written."""
+          now: datetime | None = None, use_cache: bool = True,
+          waiting: Callable[[], None] | None = None) -> Built:
+    """Gather, then write to `out` atomically; returns what was built and written.
+    `waiting` is called if another build into the same place must finish first."""
     root = root.resolve()
     # The collector stays out of the write too: a full collection over the loaded
     # incidents there cost as much as the write itself (0.2 s at 10^4 incidents).
     # The lock spans the whole build, not only the write: pages found unchanged must still
     # be this build's when they are carried over (another build, say an internal one into
     # the same folder, could otherwise swap in its own pages in between).
-    with locked(out), _collector_paused():
+    with locked(out, waiting), _collector_paused():
         built = _gather(root, audience=audience, base_url=base_url, now=now,
                         use_cache=use_cache, target=out)
         gc.disable()  # the writer makes no cycles; the context enables it again after
