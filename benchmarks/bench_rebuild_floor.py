@@ -149,9 +149,8 @@ def run(base: Path, size: int) -> None:
     rows["sitemap from rows"] = fastest(lambda: _sitemap_from_rows(data, catalogue))
 
     # -- write -------------------------------------------------------------------------
-    outputs = {p: b for p, b in renderer.render(shown).items()}
-    everything = [line.split("/", 1)[1] for line in _files(out)]
-    kept = [p for p in everything if p not in outputs]
+    outputs = renderer.render(shown)
+    kept = [p for p in _files(out) if p not in outputs]
     rows[f"write {len(outputs)} files, carry {len(kept)} over"] = fastest(
         lambda: write_site(outputs, out, root=repo, keep=kept), repeat=3)
 
@@ -189,7 +188,8 @@ def _sitemap_from_rows(data: SiteData, catalogue: list[tuple[Any, ...]]) -> byte
 
 
 def _files(folder: Path) -> list[str]:
-    return [os.path.relpath(os.path.join(d, f), folder.parent)
+    """Every file of the site, relative to it (POSIX paths, as the writer takes them)."""
+    return [os.path.relpath(os.path.join(d, f), folder)
             for d, _, names in os.walk(folder) for f in names]
 
 
