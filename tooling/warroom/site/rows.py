@@ -17,6 +17,7 @@ Incident. `row_of` is the only way a row is made; `row_ok` checks one read from 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -76,3 +77,20 @@ def row_ok(row: Any) -> bool:
             and _texts(row[TIMES], _TIMES)
             and type(facts) is tuple and len(facts) == 3 and type(facts[0]) is bool
             and type(facts[1]) is int and type(facts[2]) is bool)
+
+
+class RowFacts(Mapping[str, Facts]):
+    """History's known facts (`history_facts.KnownFacts`) from rows: by the sha256 of the
+    file each row was made from, each made only when history asks for it."""
+
+    def __init__(self, rows: dict[str, Row]) -> None:
+        self._rows = rows
+
+    def __getitem__(self, sha: str) -> Facts:
+        return facts_of_row(self._rows[sha])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
