@@ -8,7 +8,10 @@ On disk (in the folder the build gives, inside .git/):
 - `load.pickle`, the base: chunks of entries, each chunk its own pickle, so that a
   compaction re-pickles only the chunks that changed and a cold load stores the chunks its
   workers already pickled (the parent does not pickle 10^4 incidents again, and
-  `warroom validate`, which needs no Incident, does not even unpickle them);
+  `warroom validate`, which needs no Incident, does not even unpickle them); beside them
+  an index: each entry without its incident (signature, sha256, problems) but with its
+  row (`rows.py`) and its chunk's number. A load decides from the index; a chunk is
+  unpickled only when one of its incidents is asked for (`Stored.entry`);
 - `load.delta.pickle`: the entries changed (None: deleted) since that base, tied to it by
   a random id. A small change rewrites only the delta (not the 15 MB base of 10^4
   incidents); past 1/DELTA_SHARE of the base it is folded into a new base.
