@@ -277,7 +277,9 @@ class _Source:
             self.entries.update(pickle.loads(self.fresh[number][0]))
             return self.entries[rel]
         entry = self.stored.entry(rel)
-        if not (_usable(entry) and entry[1] == self.infos[rel][1]):
+        info = self.infos[rel]
+        if not (_usable(entry) and entry[1] == info[1] and entry[2] is not None
+                and entry[2].id == info[2][ID] and entry[2].path == rel):  # type: ignore[index]
             # A damaged chunk under a sound index: the file is read again.
             entry = _outcome((rel, self.prefix + rel, None, None), self.config)[1]
         self.entries[rel] = entry
