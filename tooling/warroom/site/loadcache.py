@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from warroom.model import Incident
-from warroom.problems import Problem
+from warroom.problems import Level, Problem
 from warroom.site.rows import Row, row_of, row_ok
 
 _FORMAT = 3
@@ -137,16 +137,42 @@ def info_of(entry: Any) -> Info:
     return (entry[0], entry[1], row_of(entry[2]) if entry[2] is not None else None, entry[3])
 
 
+_INTS = (int, int, int, int)
+_PROBLEM = (str, int, int, int, str, str)  # a Problem's fields, its level as a number
+_LEVELS = {int(level): level for level in Level}
+
+
 def _indexed(item: Any, chunks: int) -> bool:
-    """An index item of the right shape (read from disk: nothing is trusted)."""
+    """An index item of the right shape (read from disk: nothing is trusted; the index is
+    read with no class allowed at all, so no value is of a subclass)."""
     if type(item) is not tuple or len(item) != 6:
         return False
     key, sig, sha, number, row, problems = item
     return (type(key) is str and (sig is None or (
-                type(sig) is tuple and len(sig) == 4 and all(type(v) is int for v in sig)))
+                type(sig) is tuple and tuple(map(type, sig)) == _INTS))
             and type(sha) is str and type(number) is int and 0 <= number < chunks
-            and (row is None or row_ok(row)) and type(problems) is list
-            and all(type(p) is Problem for p in problems))
+            and (row is None or row_ok(row)) and type(problems) is tuple
+            and (not problems or all(map(_problem_ok, problems))))
+
+
+def _problem_ok(problem: Any) -> bool:
+    return (type(problem) is tuple and tuple(map(type, problem)) == _PROBLEM
+            and problem[3] in _LEVELS)
+
+
+def _problems(stored: tuple[Any, ...]) -> list[Problem]:
+    return [Problem(p[0], p[1], p[2], _LEVELS[p[3]], p[4], p[5]) for p in stored]
+
+
+def _stored_problems(problems: list[Problem]) -> tuple[Any, ...]:
+    return tuple((p.path, p.line, p.col, int(p.level), p.code, p.message) for p in problems)
+
+
+class _Plain(pickle.Unpickler):
+    """For the index: plain values only."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the index")
 
 
 @dataclass
@@ -224,7 +250,7 @@ class LoadCache:
                 outer = _safe_load(handle.read())
             if not _outer_ok(outer, header):
                 return Stored()
-            index = _safe_load(outer[4])
+            index = _Plain(io.BytesIO(outer[4])).load()
         except _UNREADABLE:
             return Stored()
         raws = outer[3]
@@ -239,7 +265,7 @@ class LoadCache:
             keys[number].append(key)
             stored.where[key] = number
             if sha:  # an unreadable file's entry: read again on every load
-                stored.infos[key] = (sig, sha, row, problems)
+                stored.infos[key] = (sig, sha, row, _problems(problems) if problems else [])
         stored.chunks = list(zip(raws, keys, strict=True))
         delta = self._delta(header, stored.base_id)
         if delta is not None:
@@ -339,7 +365,7 @@ class Writer:
             for key in keys:
                 placed.add(key)
                 sig, sha, row, problems = infos[key]
-                index.append((key, sig, sha, number, row, problems))
+                index.append((key, sig, sha, number, row, _stored_problems(problems)))
 
         placed: set[str] = set()
         for raw, keys in stored.chunks:

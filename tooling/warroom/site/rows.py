@@ -58,25 +58,27 @@ def facts_of_row(row: Row) -> Facts:
     return Facts(row[ID] or None, row[STATUS], row[SEVERITY], commander, updates, published)
 
 
-def _texts(values: Any, width: int) -> bool:
-    return (type(values) is tuple and len(values) == width
-            and all(v is None or type(v) is str for v in values))
+_STRINGS = (str,) * 7  # id to title
+_PAIR = (str, str)
+_TEXT = {str, type(None)}
+_FACT_TYPES = (bool, int, bool)
+
+
+def _pair_ok(pair: Any) -> bool:
+    return type(pair) is tuple and tuple(map(type, pair)) == _PAIR
 
 
 def row_ok(row: Any) -> bool:
-    """A row of the shape `row_of` makes (types exact: read from disk, it is not trusted)."""
+    """A row of the shape `row_of` makes (types exact: read from disk, it is not trusted).
+    Run on every row of the cache at each load: C-level checks, no loop in Python."""
     if type(row) is not tuple or len(row) != _WIDTH:
         return False
-    if not all(type(row[i]) is str for i in (ID, PATH, TYPE, STATUS, VISIBILITY, SEVERITY,
-                                              TITLE)):
-        return False
-    components, facts = row[COMPONENTS], row[FACTS]
-    return (type(components) is tuple
-            and all(type(c) is tuple and len(c) == 2 and type(c[0]) is str
-                    and type(c[1]) is str for c in components)
-            and _texts(row[TIMES], _TIMES)
-            and type(facts) is tuple and len(facts) == 3 and type(facts[0]) is bool
-            and type(facts[1]) is int and type(facts[2]) is bool)
+    components, times, facts = row[COMPONENTS], row[TIMES], row[FACTS]
+    return (tuple(map(type, row[:COMPONENTS])) == _STRINGS
+            and type(components) is tuple and all(map(_pair_ok, components))
+            and type(times) is tuple and len(times) == _TIMES
+            and set(map(type, times)) <= _TEXT
+            and type(facts) is tuple and tuple(map(type, facts)) == _FACT_TYPES)
 
 
 class RowFacts(Mapping[str, Facts]):
