@@ -24,8 +24,9 @@ from warroom.site.build import CACHE_DIR
 NOW = "2026-03-20T12:00:00+01:00"
 
 
-def old_load(root: Path, cached: bool = True) -> Loaded:
-    """What the commands loaded before: every file parsed, each Document's marks."""
+def old_load(root: Path, cached: bool = True, only: str | None = None) -> Loaded:
+    """What the commands loaded before: every file parsed, each Document's marks (and every
+    incident, `only` one asked for or not)."""
     repo = load_repository(root.resolve())
     return Loaded(repo.config, repo.incidents, repo.problems,
                   known_facts(repo.incidents, repo.documents),

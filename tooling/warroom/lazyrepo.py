@@ -24,12 +24,13 @@ import yaml
 
 from warroom.cachedir import cache_root
 from warroom.config import Config
-from warroom.history_facts import Facts, KnownFacts
+from warroom.history_facts import Facts
 from warroom.model import Incident
 from warroom.positions import Positions, query
 from warroom.problems import Problem
 from warroom.repo import load_repository
 from warroom.site.cache import LoadCache, load_incidents
+from warroom.site.rows import ID, RowFacts
 from warroom.yamlload import Marks, PathKey, Position, read_bytes
 
 # The build's own cache folder (site.build.CACHE_DIR; not imported from there, which would
@@ -105,19 +106,22 @@ class Loaded:
         self.positions.save(set(self.known))
 
 
-def load(root: Path, cached: bool = True) -> Loaded:
+def load(root: Path, cached: bool = True, only: str | None = None) -> Loaded:
     """Load `root`: with `cached`, through the build's load cache (read and brought up to
     date) and with positions kept (`positions.py`), under `cachedir.cache_root`. Incident
-    paths, problems and their order are those of `repo.load_repository`."""
+    paths, problems and their order are those of `repo.load_repository`. With `only`, the
+    incidents are that one id's alone (the cache unpickles its chunk, no other); the
+    problems and history's known facts are still every file's (from the cache's rows)."""
     root = root.resolve()
-    found = load_incidents(root, LoadCache(cache_root(root) / LOAD_CACHE_DIR) if cached
-                           else None)
+    cache = LoadCache(cache_root(root) / LOAD_CACHE_DIR) if cached else None
+    found = load_incidents(root, cache, incidents=True if only is None
+                           else lambda row: row[ID] == only)
     if found.config is None:
         # The load cache stops at a broken warroom.yaml; the incident files' own problems
         # are still reported (as `warroom validate` does), so read them the plain way.
         return Loaded(None, problems=load_repository(root).problems)
     digests = found.digests
-    known = KnownFacts({digests[i.id]: i for i in found.incidents if i.id in digests})
+    known = RowFacts({digests[row[ID]]: row for row in found.rows})
     store = Positions(cache_root(root) / POSITIONS_DIR if cached else None)
     marks = {i.path: FileMarks(root, i.path, digests.get(i.id), store)
              for i in found.incidents}

@@ -34,17 +34,18 @@ def _touched(top: Path, base: str | None, head: str) -> frozenset[str] | None:
                      if PurePosixPath(p).suffix in (".yaml", ".yml"))
 
 
-def _load(top: Path, at: str | None, scratch: Path) -> Loaded:
+def _load(top: Path, at: str | None, scratch: Path, only: str | None) -> Loaded:
     """The working tree through the build's load cache; a past revision exported to
     `scratch` is checked without one (its files are new to any cache there, and recording
     the scratch copies' stats in the repository's cache would make the next build hash
-    every file again); positions are read from `scratch` later, so it must outlive them."""
+    every file again); positions are read from `scratch` later, so it must outlive them.
+    With `only` (--incident), that incident alone is materialised from the cache."""
     if at is None:
-        return load(top)
+        return load(top, only=only)
     gitrepo.export_tree(top, at, scratch, (CONFIG_NAME, INCIDENTS_DIR))
     if not (scratch / CONFIG_NAME).is_file():
         raise WarroomError(f"--at {at}: that revision has no {CONFIG_NAME}")
-    return load(scratch, cached=False)
+    return load(scratch, cached=False, only=only)
 
 
 def _render(report: SlaReport, fmt: str, fail_on: str, everything: bool) -> str:
@@ -87,7 +88,7 @@ def command(ctx: click.Context, fmt: str, fail_on: str, incident_id: str | None,
     top = resolve_root(root)
     fmt = resolve_format(fmt)
     with tempfile.TemporaryDirectory(prefix="warroom-sla-") as scratch, collector.paused():
-        code = _run(top, _load(top, at_rev, Path(scratch)), fmt, fail_on, incident_id,
+        code = _run(top, _load(top, at_rev, Path(scratch), incident_id), fmt, fail_on, incident_id,
                     at_rev, landed, now, base, everything)
     ctx.exit(code)
 

@@ -33,14 +33,13 @@ unpickling them (at 10^4 incidents that was a fifth of a cold validate).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import pickle
 import threading
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from operator import attrgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -59,15 +58,19 @@ from warroom.resources import data_dir
 from warroom.schemas import fast_validator
 from warroom.site.loadcache import (
     Entry,
+    Info,
     LoadCache,
     Signature,
     Stored,
     Writer,
     _Unpickler,
     dump,
+    info_of,
     open_writer,
     store,
 )
+from warroom.site.pagecache import PageCache
+from warroom.site.rows import ID, PATH, Row
 from warroom.validation import PARALLEL_MIN as _VALIDATION_PARALLEL_MIN
 from warroom.validation import default_jobs
 from warroom.yamlload import load_file, read_bytes
@@ -95,13 +98,25 @@ def code_digest() -> str:
 @dataclass
 class Loaded:
     config: Config | None
-    # Both empty when the load was asked for no incidents (`load_incidents(incidents=False)`).
+    # Both empty when the load was asked for no incidents (`load_incidents(incidents=False)`);
+    # `incidents` holds only the selected when asked for a selection.
     incidents: list[Incident] = field(default_factory=list)
     digests: dict[str, str] = field(default_factory=dict)  # incident id -> its file's sha256
     problems: list[Problem] = field(default_factory=list)
     files: int = 0  # incident files found
     cached: int = 0  # of which answered by the cache (same stat, or same bytes), not checked
     valid: int = 0  # of which gave an incident (clashing ids aside): len(incidents) if loaded
+    rows: list[Row] = field(default_factory=list)  # each valid incident's row (`rows`), by id
+    _take: Callable[[list[str]], list[Incident]] | None = field(
+        default=None, repr=False, compare=False)
+    _paths: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def materialise(self, ids: Collection[str]) -> list[Incident]:
+        """The incidents of these ids (those there are), by id: the load cache's chunks
+        holding them are unpickled, no other."""
+        if self._take is None:
+            return []
+        return self._take([self._paths[i] for i in sorted(set(ids)) if i in self._paths])
 
 
 def incident_paths(root: Path) -> list[str]:
@@ -134,16 +149,17 @@ def _usable(entry: Any) -> bool:
 # A file to check: its relative path, its path, the signature to store (None: hash it again
 # next time) and its bytes when already read.
 Task = tuple[str, str, Signature | None, bytes | None]
-# What a file checked by a worker gave, without its entry: an incident or not, and problems.
-Outcome = tuple[bool, list[Problem]]
 
 
 def load_incidents(root: Path, cache: LoadCache | None, jobs: int | None = None, *,
-                   incidents: bool = True) -> Loaded:
+                   incidents: bool | Callable[[Row], bool] = True) -> Loaded:
     """What `repo.load_repository` gives (config, valid incidents, problems), reusing the
-    outcome for files that did not change, plus each incident's file digest. `jobs`: worker
-    processes for the files to check (default: WARROOM_BUILD_JOBS, else every CPU).
-    Without `incidents`, only the problems and counts (the cache is filled all the same)."""
+    outcome for files that did not change, plus each incident's file digest and row. `jobs`:
+    worker processes for the files to check (default: WARROOM_BUILD_JOBS, else every CPU).
+    Without `incidents`, only the problems, counts and rows (the cache is filled all the
+    same); given a test of rows, only the incidents whose row passes it (`Loaded.materialise`
+    gives others later). Deciding needs only the cache's index: the chunks of pickled
+    incidents are read only for the incidents asked for."""
     root = root.resolve()
     config_bytes, problems = read_config(root)
     config, _, problems = config_from_bytes(root, config_bytes, problems)
@@ -151,92 +167,134 @@ def load_incidents(root: Path, cache: LoadCache | None, jobs: int | None = None,
         return Loaded(None, problems=problems)
     header = code_digest() + hashlib.sha256(config_bytes).hexdigest()
     stored = cache.open(header) if cache is not None else Stored()
-    known = stored.entries
+    known = stored.infos
     prefix = os.path.join(os.fspath(root), "")
     files = incident_paths(root)
-    entries: dict[str, Any] = {}
+    kept: set[str] = set()
     todo: list[tuple[str, Signature | None]] = []
     for rel in files:
         try:
             sig: Signature | None = _signature(os.stat(prefix + rel))
         except OSError:
             sig = None
-        hit: Any = known.get(rel)
-        # The signature first: it settles the common case before the shape is checked.
-        if sig is not None and type(hit) is tuple and len(hit) == 4 and hit[0] == sig \
-                and _usable(hit):
-            entries[rel] = hit
+        hit = known.get(rel)
+        # The index's shape was checked when it was read.
+        if sig is not None and hit is not None and hit[0] == sig:
+            kept.add(rel)
         else:
             todo.append((rel, sig))
-    writer = open_writer(cache) if todo or len(entries) != len(known) else None
-    outcomes: dict[str, Outcome] = {}
+    writer = open_writer(cache) if todo or len(kept) != len(known) else None
+    entries: dict[str, Any] = {}
+    news: dict[str, Info] = {}
+    fresh: list[tuple[bytes, list[str]]] = []
     try:
-        fresh, checked = _read_changed(todo, writer, known, entries, outcomes, prefix, root,
-                                       config_bytes, config, jobs, incidents)
+        checked = _read_changed(todo, writer, stored, kept, entries, news, fresh, prefix,
+                                root, config_bytes, config, jobs, incidents is True)
+        infos = {rel: news[rel] if rel in news else info_of(entries[rel]) if rel in entries
+                 else known[rel] for rel in files}
         if writer is not None:
-            store(writer, header, stored, entries, fresh)
+            store(writer, header, stored, kept, entries, fresh, infos)
     finally:
         if writer is not None:
             writer.close()
-    loaded = _finish(prefix, config, problems, files, entries, outcomes)
+    loaded = _finish(prefix, config, problems, files, infos)
     loaded.files, loaded.cached = len(files), len(files) - checked
-    if not incidents:
-        loaded.incidents, loaded.digests = [], {}
+    loaded._take = _Source(prefix, config, stored, entries, fresh, infos).take
+    if incidents is False:
+        loaded.digests = {}
+    else:
+        chosen = loaded.rows if incidents is True else [r for r in loaded.rows if incidents(r)]
+        loaded.incidents = loaded._take([row[PATH] for row in chosen])
     return loaded
 
 
 def _read_changed(todo: list[tuple[str, Signature | None]], writer: Writer | None,
-                  known: dict[str, Any], entries: dict[str, Any],
-                  outcomes: dict[str, Outcome], prefix: str, root: Path, config_bytes: bytes,
-                  config: Config, jobs: int | None, incidents: bool
-                  ) -> tuple[list[tuple[bytes, list[str]]], int]:
-    """Fill `entries` for the files whose stat changed or was racy; the chunks pickled by
-    workers, if any, are returned for the cache, with how many files were checked. Without
-    `incidents` those chunks are not unpickled: their files' `outcomes` are filled instead."""
+                  stored: Stored, kept: set[str], entries: dict[str, Any],
+                  news: dict[str, Info], fresh: list[tuple[bytes, list[str]]], prefix: str,
+                  root: Path, config_bytes: bytes, config: Config, jobs: int | None,
+                  unpickle: bool) -> int:
+    """Fill `entries` (or, for the files workers checked, `news` and `fresh`, the chunks
+    they pickled) for the files whose stat changed or was racy; one touched but not edited
+    whose stored signature stands goes to `kept`. With `unpickle`, the workers' chunks are
+    unpickled into `entries` as they come. Gives how many files were checked."""
     tasks: list[Task] = []
+    known = stored.infos
     for rel, sig in todo:
         # Racy: changed in the granule the cache is made in, it could change again unseen.
         keep = (sig if sig is not None and writer is not None
                 and max(sig[1], sig[3]) < writer.stamp else None)
-        hit: Any = known.get(rel)
-        if not _usable(hit):
+        hit = known.get(rel)
+        if hit is None:
             tasks.append((rel, prefix + rel, keep, None))
             continue
         raw, _ = read_bytes(Path(prefix + rel), rel)
         if raw is not None and hashlib.sha256(raw).hexdigest() == hit[1]:
-            entries[rel] = hit if hit[0] == keep else (keep, *hit[1:])  # touched, not edited
-        else:
-            tasks.append((rel, prefix + rel, keep, raw))
-    fresh: list[tuple[bytes, list[str]]] = []
+            if hit[0] == keep:  # touched, not edited: as stored
+                kept.add(rel)
+                continue
+            entry: Any = stored.entry(rel)
+            if _usable(entry) and entry[1] == hit[1]:
+                entries[rel] = (keep, *entry[1:])
+                continue
+        tasks.append((rel, prefix + rel, keep, raw))
     jobs = jobs or _jobs()
     if jobs >= 2 and len(tasks) >= PARALLEL_MIN:
         for raw_chunk, part in _check_in_workers(tasks, root, config_bytes, config, jobs):
             fresh.append((raw_chunk, list(part)))
-            if incidents:
+            news.update(part)
+            if unpickle:
                 # Our own children's output: read without the allow-list, while they work on.
                 entries.update(pickle.loads(raw_chunk))
-            else:
-                outcomes.update(part)
     else:
         entries.update(_outcome(task, config) for task in tasks)
-    return fresh, len(tasks)
+    return len(tasks)
+
+
+class _Source:
+    """Where each loaded file's incident is: checked in this load, in a chunk a worker
+    pickled, or in the cache (its chunk unpickled on first use)."""
+
+    def __init__(self, prefix: str, config: Config, stored: Stored, entries: dict[str, Any],
+                 fresh: list[tuple[bytes, list[str]]], infos: dict[str, Info]) -> None:
+        self.prefix, self.config, self.stored = prefix, config, stored
+        self.entries, self.fresh, self.infos = entries, fresh, infos
+        self.in_fresh = {k: n for n, (_, keys) in enumerate(fresh) for k in keys}
+
+    def take(self, paths: list[str]) -> list[Incident]:
+        out: list[Incident] = []
+        for rel in paths:
+            entry = self.entries.get(rel)
+            if entry is None:
+                entry = self._entry(rel)
+            if entry[2] is not None:
+                out.append(entry[2])
+        return out
+
+    def _entry(self, rel: str) -> Any:
+        number = self.in_fresh.get(rel)
+        if number is not None:
+            # Our own children's output: read without the allow-list.
+            self.entries.update(pickle.loads(self.fresh[number][0]))
+            return self.entries[rel]
+        entry = self.stored.entry(rel)
+        info = self.infos[rel]
+        if not (_usable(entry) and entry[1] == info[1] and entry[2] is not None
+                and entry[2].id == info[2][ID] and entry[2].path == rel):  # type: ignore[index]
+            # A damaged chunk under a sound index: the file is read again.
+            entry = _outcome((rel, self.prefix + rel, None, None), self.config)[1]
+        self.entries[rel] = entry
+        return entry
 
 
 def _finish(prefix: str, config: Config, problems: list[Problem], files: list[str],
-            entries: dict[str, Any], outcomes: dict[str, Outcome]) -> Loaded:
-    """`entries` for every file but those in `outcomes` (checked, their entries not loaded)."""
+            infos: dict[str, Info]) -> Loaded:
+    """Problems, counts, rows and digests of every file, from `infos` alone."""
     loaded = Loaded(config, problems=list(problems))
     valid: list[str] = []
     for rel in files:
-        entry = entries.get(rel)
-        if entry is None:
-            gave, found = outcomes[rel]
-        else:
-            gave, found = entry[2] is not None, entry[3]
-            if gave:
-                loaded.incidents.append(entry[2])
-        loaded.problems += found
-        if gave:
+        info = infos[rel]
+        loaded.problems += info[3]
+        if info[2] is not None:
             valid.append(rel)
     stems = {rel.rpartition("/")[2].rsplit(".", 1)[0] for rel in files}
     if len(stems) < len(files):
@@ -245,11 +303,13 @@ def _finish(prefix: str, config: Config, problems: list[Problem], files: list[st
         clashes = duplicate_ids(files, set(files), lambda rel: _id_position(prefix, rel))
         loaded.problems += clashes
         clashing = {p.path for p in clashes}
-        loaded.incidents = [i for i in loaded.incidents if i.path not in clashing]
         valid = [rel for rel in valid if rel not in clashing]
     loaded.valid = len(valid)
-    loaded.digests = {i.id: entries[i.path][1] for i in loaded.incidents}
-    loaded.incidents.sort(key=attrgetter("id"))
+    rows: list[Row] = [infos[rel][2] for rel in valid]  # type: ignore[misc]
+    rows.sort(key=itemgetter(ID))
+    loaded.rows = rows
+    loaded.digests = {row[ID]: infos[row[PATH]][1] for row in rows}
+    loaded._paths = {row[ID]: row[PATH] for row in rows}
     loaded.problems.sort()
     return loaded
 
@@ -277,11 +337,11 @@ def _init_worker(root: str, config_bytes: bytes) -> None:
     _worker_config = config_from_bytes(Path(root), config_bytes, [])[0]
 
 
-def _check_chunk(tasks: list[Task]) -> tuple[bytes, dict[str, Outcome]]:
+def _check_chunk(tasks: list[Task]) -> tuple[bytes, dict[str, Info]]:
     """In a worker: the chunk's entries, pickled once for the cache (and for a parent that
-    needs the incidents), and each file's outcome (for one that does not)."""
+    needs the incidents), and each file's info (rows included: the parent makes none)."""
     entries = dict(_outcome(task, _worker_config) for task in tasks)
-    return dump(entries), {rel: (e[2] is not None, e[3]) for rel, e in entries.items()}
+    return dump(entries), {rel: info_of(e) for rel, e in entries.items()}
 
 
 def _jobs() -> int:
@@ -300,7 +360,7 @@ def _start_method() -> str:
 
 
 def _check_in_workers(tasks: list[Task], root: Path, config_bytes: bytes, config: Config,
-                      jobs: int) -> Iterator[tuple[bytes, dict[str, Outcome]]]:
+                      jobs: int) -> Iterator[tuple[bytes, dict[str, Info]]]:
     """What `_check_chunk` gives for each chunk of the tasks, in order, as it comes."""
     import multiprocessing  # only for many files, and never on a warm run
 
@@ -320,68 +380,3 @@ def _check_in_workers(tasks: list[Task], root: Path, config_bytes: bytes, config
             yield from pool.imap(_check_chunk, chunks)
     finally:
         _worker_config = None
-
-
-class PageCache:
-    """Which pages of the site in `target` are still what their key says."""
-
-    def __init__(self, folder: Path, target: Path, theme_key: str) -> None:
-        self.path = self.ledger(folder, target)
-        self.target = Path(os.path.realpath(target))  # resolve(), but never raising
-        self.theme_key = theme_key
-        self.pages: dict[str, list[Any]] = {}
-        try:
-            stored = json.loads(self.path.read_text(encoding="utf-8"))
-            if stored.get("target") == str(self.target) and stored.get("theme") == theme_key:
-                self.pages = stored["pages"]
-        except (OSError, ValueError, KeyError, AttributeError):
-            self.pages = {}
-
-    @staticmethod
-    def ledger(folder: Path, target: Path) -> Path:
-        """Where the pages of builds into `target` are recorded."""
-        # fsencode: a folder whose name is not UTF-8 has a name too (as bytes).
-        name = hashlib.sha256(os.fsencode(os.path.realpath(target))).hexdigest()[:16]
-        return folder / f"pages-{name}.json"
-
-    def empty(self) -> bool:
-        return not self.pages
-
-    def fresh(self, path: str, key: str) -> bool:
-        entry = self.pages.get(path)
-        if entry is None or entry[0] != key:
-            return False
-        try:
-            info = os.lstat(f"{self.target}/{path}")  # a string: runs for every page
-        except OSError:
-            return False
-        return [info.st_size, info.st_mtime_ns, info.st_ino] == entry[1:]
-
-    def remember(self, keys: dict[str, str], kept: Collection[str] = ()) -> None:
-        """Record the pages as just written to the target. `kept` pages were found fresh
-        and carried over: their entries stand without a new lstat (were one copied rather
-        than linked, its identity changed and the next build simply renders it again)."""
-        pages: dict[str, list[Any]] = {}
-        kept = kept if isinstance(kept, (set, frozenset, dict)) else frozenset(kept)
-        for path, key in keys.items():
-            entry = self.pages.get(path) if path in kept else None
-            if entry is not None and entry[0] == key:
-                pages[path] = entry
-                continue
-            try:
-                info = os.lstat(f"{self.target}/{path}")
-            except OSError:
-                continue
-            pages[path] = [key, info.st_size, info.st_mtime_ns, info.st_ino]
-        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(json.dumps({"target": str(self.target), "theme": self.theme_key,
-                                             "pages": pages}, sort_keys=True), encoding="utf-8")
-            temporary.replace(self.path)
-        except OSError:  # a full disk: the site is written; the next build renders it all
-            for stale in (temporary, self.path):  # no record beats one of another site
-                try:
-                    stale.unlink(missing_ok=True)
-                except OSError:
-                    continue

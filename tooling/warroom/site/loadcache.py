@@ -8,7 +8,10 @@ On disk (in the folder the build gives, inside .git/):
 - `load.pickle`, the base: chunks of entries, each chunk its own pickle, so that a
   compaction re-pickles only the chunks that changed and a cold load stores the chunks its
   workers already pickled (the parent does not pickle 10^4 incidents again, and
-  `warroom validate`, which needs no Incident, does not even unpickle them);
+  `warroom validate`, which needs no Incident, does not even unpickle them); beside them
+  an index: each entry without its incident (signature, sha256, problems) but with its
+  row (`rows.py`) and its chunk's number. A load decides from the index; a chunk is
+  unpickled only when one of its incidents is asked for (`Stored.entry`);
 - `load.delta.pickle`: the entries changed (None: deleted) since that base, tied to it by
   a random id. A small change rewrites only the delta (not the 15 MB base of 10^4
   incidents); past 1/DELTA_SHARE of the base it is folded into a new base.
@@ -33,9 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from warroom.model import Incident
-from warroom.problems import Problem
+from warroom.problems import Level, Problem
+from warroom.site.rows import Row, row_of, row_ok
 
-_FORMAT = 2
+_FORMAT = 3
 _ALLOWED = {
     ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timedelta"),
     ("datetime", "timezone"), ("builtins", "frozenset"), ("builtins", "set"),
@@ -48,6 +52,7 @@ DELTA_MIN = 32
 
 Signature = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns
 Entry = tuple[Signature | None, str, Incident | None, list[Problem]]
+Info = tuple[Signature | None, str, Row | None, list[Problem]]  # an entry, its row for its incident
 
 
 class _Unpickler(pickle.Unpickler):
@@ -127,14 +132,80 @@ def dump(value: Any) -> bytes:
     return out.getvalue()
 
 
+def info_of(entry: Any) -> Info:
+    """An entry without its incident: what a load decides on, stored in the index."""
+    return (entry[0], entry[1], row_of(entry[2]) if entry[2] is not None else None, entry[3])
+
+
+_INTS = (int, int, int, int)
+_PROBLEM = (str, int, int, int, str, str)  # a Problem's fields, its level as a number
+_LEVELS = {int(level): level for level in Level}
+
+
+def _indexed(item: Any, chunks: int) -> bool:
+    """An index item of the right shape (read from disk: nothing is trusted; the index is
+    read with no class allowed at all, so no value is of a subclass)."""
+    if type(item) is not tuple or len(item) != 6:
+        return False
+    key, sig, sha, number, row, problems = item
+    return (type(key) is str and (sig is None or (
+                type(sig) is tuple and tuple(map(type, sig)) == _INTS))
+            and type(sha) is str and type(number) is int and 0 <= number < chunks
+            and (row is None or row_ok(row)) and type(problems) is tuple
+            and (not problems or all(map(_problem_ok, problems))))
+
+
+def _problem_ok(problem: Any) -> bool:
+    return (type(problem) is tuple and tuple(map(type, problem)) == _PROBLEM
+            and problem[3] in _LEVELS)
+
+
+def _problems(stored: tuple[Any, ...]) -> list[Problem]:
+    return [Problem(p[0], p[1], p[2], _LEVELS[p[3]], p[4], p[5]) for p in stored]
+
+
+def _stored_problems(problems: list[Problem]) -> tuple[Any, ...]:
+    return tuple((p.path, p.line, p.col, int(p.level), p.code, p.message) for p in problems)
+
+
+class _Plain(pickle.Unpickler):
+    """For the index: plain values only."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the index")
+
+
 @dataclass
 class Stored:
-    """What a LoadCache held for one header: the base's chunks and the delta over them."""
+    """What a LoadCache held for one header: the base's chunks (unpickled only when one of
+    their entries is asked for), its index, and the delta over them."""
 
     base_id: str | None = None  # None: no usable base
     chunks: list[tuple[bytes, list[str]]] = field(default_factory=list)
     delta: dict[str, Any] = field(default_factory=dict)  # key -> entry, None when deleted
-    entries: dict[str, Any] = field(default_factory=dict)  # the base with the delta applied
+    # Every usable entry without its incident, the base's index with the delta applied.
+    infos: dict[str, Info] = field(default_factory=dict)
+    where: dict[str, int] = field(default_factory=dict)  # key -> its chunk in the base
+    opened: dict[int, dict[str, Any]] = field(default_factory=dict)  # chunks unpickled
+    unpickled: int = 0  # chunks unpickled so far (tests count them)
+
+    def entry(self, key: str) -> Any:
+        """The stored entry of `key` (None when there is none), its chunk unpickled the
+        first time one of its entries is asked for. Not checked: see `cache._usable`."""
+        if key in self.delta:
+            return self.delta[key]
+        number = self.where.get(key)
+        if number is None:
+            return None
+        part = self.opened.get(number)
+        if part is None:
+            self.unpickled += 1
+            try:
+                part = _safe_load(self.chunks[number][0])
+            except _UNREADABLE:
+                part = None
+            part = self.opened[number] = part if type(part) is dict else {}
+        return part.get(key)
 
 
 class LoadCache:
@@ -144,45 +215,93 @@ class LoadCache:
         self.delta_path = folder / "load.delta.pickle"
 
     def read(self, header: str) -> dict[str, Any]:
-        """Every entry stored for `header` ({} when nothing usable is stored)."""
-        return self.open(header).entries
+        """Every entry stored for `header`, as stored ({} when nothing usable is stored)."""
+        try:
+            with open(self.path, "rb") as handle:
+                outer = _safe_load(handle.read())
+            if not _outer_ok(outer, header):
+                return {}
+            entries: dict[str, Any] = {}
+            for raw in outer[3]:
+                part = _safe_load(raw)
+                if type(part) is not dict:
+                    return {}
+                entries.update(part)
+        except _UNREADABLE:
+            return {}
+        delta = self._delta(header, outer[2])
+        for key, entry in (delta or {}).items():
+            if entry is None:
+                entries.pop(key, None)
+            else:
+                entries[key] = entry
+        return entries
 
     def write(self, header: str, entries: dict[str, Any]) -> None:
         """Store exactly `entries` for `header`, as a new base."""
         with Writer(self) as writer:
-            writer.base(header, Stored(), entries, [])
+            writer.base(header, Stored(), set(), entries, [], {
+                k: info_of(e) if _entry_like(e) else _NO_INFO for k, e in entries.items()})
 
     def open(self, header: str) -> Stored:
+        """The index and the delta for `header`; no chunk is unpickled."""
         try:
             with open(self.path, "rb") as handle:
                 outer = _safe_load(handle.read())
-            if (not isinstance(outer, tuple) or len(outer) != 4 or outer[0] != _FORMAT
-                    or outer[1] != header or not isinstance(outer[2], str)
-                    or not isinstance(outer[3], list)):
+            if not _outer_ok(outer, header):
                 return Stored()
-            stored = Stored(outer[2])
-            for raw in outer[3]:
-                part = _safe_load(raw)
-                if not isinstance(part, dict):
-                    return Stored()
-                stored.chunks.append((raw, list(part)))
-                stored.entries.update(part)
+            index = _Plain(io.BytesIO(outer[4])).load()
         except _UNREADABLE:
             return Stored()
+        raws = outer[3]
+        if type(index) is not list or not all(type(raw) is bytes for raw in raws):
+            return Stored()
+        stored = Stored(outer[2])
+        keys: list[list[str]] = [[] for _ in raws]
+        for item in index:
+            if not _indexed(item, len(raws)):
+                return Stored()
+            key, sig, sha, number, row, problems = item
+            keys[number].append(key)
+            stored.where[key] = number
+            if sha:  # an unreadable file's entry: read again on every load
+                stored.infos[key] = (sig, sha, row, _problems(problems) if problems else [])
+        stored.chunks = list(zip(raws, keys, strict=True))
+        delta = self._delta(header, stored.base_id)
+        if delta is not None:
+            stored.delta = delta
+            for key, entry in delta.items():
+                if entry is not None and _entry_like(entry) and entry[1]:
+                    stored.infos[key] = info_of(entry)
+                else:
+                    stored.infos.pop(key, None)
+        return stored
+
+    def _delta(self, header: str, base_id: str | None) -> dict[str, Any] | None:
         try:
             with open(self.delta_path, "rb") as handle:
                 delta = _safe_load(handle.read())
         except _UNREADABLE:
-            return stored
+            return None
         if (isinstance(delta, tuple) and len(delta) == 4 and delta[:3] == (
-                _FORMAT, header, stored.base_id) and isinstance(delta[3], dict)):
-            stored.delta = delta[3]
-            for key, entry in stored.delta.items():
-                if entry is None:
-                    stored.entries.pop(key, None)
-                else:
-                    stored.entries[key] = entry
-        return stored
+                _FORMAT, header, base_id) and isinstance(delta[3], dict)):
+            return delta[3]
+        return None
+
+
+def _outer_ok(outer: Any, header: str) -> bool:
+    return (isinstance(outer, tuple) and len(outer) == 5 and outer[0] == _FORMAT
+            and outer[1] == header and isinstance(outer[2], str)
+            and isinstance(outer[3], list) and type(outer[4]) is bytes)
+
+
+def _entry_like(entry: Any) -> bool:
+    """Shaped enough to make an index item of (`cache._usable` checks the rest)."""
+    return (type(entry) is tuple and len(entry) == 4 and type(entry[1]) is str
+            and (entry[2] is None or type(entry[2]) is Incident) and type(entry[3]) is list)
+
+
+_NO_INFO: Info = (None, "", None, [])  # stored, then skipped: read again on the next load
 
 
 STALE_NS = 3600 * 10**9
@@ -231,31 +350,45 @@ class Writer:
         os.replace(self.temporary, target)
         self.done = True
 
-    def base(self, header: str, stored: Stored, entries: dict[str, Any],
-             fresh: list[tuple[bytes, list[str]]]) -> None:
-        """A new base holding `entries`. A chunk of the old base whose entries are all
-        unchanged, and the chunks the workers pickled, are stored as they are."""
+    def base(self, header: str, stored: Stored, kept: set[str], entries: dict[str, Any],
+             fresh: list[tuple[bytes, list[str]]], infos: dict[str, Info]) -> None:
+        """A new base holding an entry for each key of `infos` (their final infos): the
+        changed in `entries`, the `kept` from `stored`. A chunk of the old base whose
+        entries are all kept is stored as it is, unread; so are the chunks the workers
+        pickled. The index gives each entry's info and chunk."""
         chunks: list[bytes] = []
+        index: list[tuple[Any, ...]] = []
+
+        def place(raw: bytes, keys: list[str]) -> None:
+            number = len(chunks)
+            chunks.append(raw)
+            for key in keys:
+                placed.add(key)
+                sig, sha, row, problems = infos[key]
+                index.append((key, sig, sha, number, row, _stored_problems(problems)))
+
         placed: set[str] = set()
         for raw, keys in stored.chunks:
-            if all(k not in stored.delta and entries.get(k, _MISSING) is stored.entries[k]
-                   for k in keys):
-                chunks.append(raw)
-                placed.update(keys)
+            if keys and all(k in kept and k not in stored.delta for k in keys):
+                place(raw, keys)
         for raw, keys in fresh:
-            chunks.append(raw)
-            placed.update(keys)
-        rest = sorted(k for k in entries if k not in placed)
-        for start in range(0, len(rest), CHUNK):
-            chunks.append(dump({k: entries[k] for k in rest[start:start + CHUNK]}))
-        self._commit(dump((_FORMAT, header, secrets.token_hex(8), chunks)), self.cache.path)
+            place(raw, keys)
+        rest: dict[str, Any] = {}
+        for key in sorted(k for k in infos if k not in placed):
+            entry = entries[key] if key in entries else stored.entry(key)
+            if entry is not None:  # a damaged chunk's entry is left out: read again
+                rest[key] = entry
+        keys = list(rest)
+        for start in range(0, len(keys), CHUNK):
+            part = keys[start:start + CHUNK]
+            place(dump({k: rest[k] for k in part}), part)
+        self._commit(dump((_FORMAT, header, secrets.token_hex(8), chunks, dump(index))),
+                     self.cache.path)
         self.cache.delta_path.unlink(missing_ok=True)
 
     def delta(self, header: str, stored: Stored, delta: dict[str, Any]) -> None:
         self._commit(dump((_FORMAT, header, stored.base_id, delta)), self.cache.delta_path)
 
-
-_MISSING = object()
 
 
 def open_writer(cache: LoadCache | None) -> Writer | None:
@@ -267,29 +400,27 @@ def open_writer(cache: LoadCache | None) -> Writer | None:
         return None
 
 
-def store(writer: Writer, header: str, stored: Stored, entries: dict[str, Any],
-          fresh: list[tuple[bytes, list[str]]]) -> None:
+def store(writer: Writer, header: str, stored: Stored, kept: set[str],
+          entries: dict[str, Any], fresh: list[tuple[bytes, list[str]]],
+          infos: dict[str, Info]) -> None:
     """Bring the cache up to date: the delta when the change is small, else a new base.
-    The entries of the `fresh` chunks (pickled by workers) may be missing from `entries`:
-    they are unpickled here only when they go to the delta."""
-    known = stored.entries
+    `infos`: every file's, final; `kept`: those still as `stored` holds them; `entries`:
+    the changed, but for those of the `fresh` chunks (pickled by workers), which are
+    unpickled here only when they go to the delta."""
     checked = {k for _, keys in fresh for k in keys}
-    changed = {k: v for k, v in entries.items()
-               if k not in checked and known.get(k, _MISSING) is not v}
-    removed = known.keys() - entries.keys() - checked
+    changed = {k: v for k, v in entries.items() if k not in checked}
+    removed = stored.infos.keys() - infos.keys()
     if not changed and not removed and not checked:
         return
     delta = {**stored.delta, **changed, **dict.fromkeys(removed)}
-    in_base = sum(len(keys) for _, keys in stored.chunks)
+    in_base = len(stored.where)
     try:
         if stored.base_id is None or len(delta.keys() | checked) > (
                 DELTA_MIN + in_base // DELTA_SHARE):
-            writer.base(header, stored, entries, fresh)
+            writer.base(header, stored, kept, changed, fresh, infos)
         else:
             for raw, _ in fresh:
                 delta.update(_safe_load(raw))
             writer.delta(header, stored, delta)
     except OSError:  # a full disk: the next build reads the files again
         pass
-
-
