@@ -53,6 +53,7 @@ class Fold:
         self.accs: dict[str, Acc] = {}
         self.unreadable: list[tuple[str, Change, Unreadable]] = []  # (path, commit, why)
         self.saved = saved
+        self._loaded: dict[str, list[Any]] = {}  # saved entries decoded, as they were
 
     def acc(self, ident: str) -> Acc:
         found = self.accs.get(ident)
@@ -60,7 +61,30 @@ class Fold:
             saved = self.saved
             raw = saved.entries.pop(ident, None) if saved is not None else None
             found = self.accs[ident] = Acc() if raw is None or saved is None else saved.acc(raw)
+            if raw is not None:
+                self._loaded[ident] = raw
         return found
+
+    def touched(self) -> frozenset[str] | None:
+        """Ids whose entry differs from the saved fold's, exactly (an entry decoded and left
+        equal, as by a commit changing only a title, is not one); None without a saved fold
+        (every entry is new)."""
+        saved = self.saved
+        if saved is None:
+            return None
+        loaded = self._loaded
+        return frozenset(ident for ident, acc in self.accs.items()
+                         if ident not in loaded or saved.acc(loaded[ident]) != acc)
+
+    def declared(self, ident: str) -> bool:
+        """Whether `recorded(ident, ...)` is not None (without making it)."""
+        acc = self.accs.get(ident)
+        if acc is not None or self.saved is None:
+            return acc is not None and "declared" in acc.steps
+        try:
+            return self.saved.entries[ident][1][0] >= 0  # type: ignore[no-any-return]
+        except _DAMAGE as error:
+            raise Damaged(f"saved fold entry of {ident}") from error
 
     def ids(self) -> list[str]:
         """Every id folded, sorted."""
