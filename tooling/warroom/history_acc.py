@@ -76,21 +76,16 @@ class Fold:
         return frozenset(ident for ident, acc in self.accs.items()
                          if ident not in loaded or saved.acc(loaded[ident]) != acc)
 
-    def declared(self, ident: str) -> bool:
-        """Whether `recorded(ident, ...)` is not None (without making it)."""
-        acc = self.accs.get(ident)
-        if acc is not None or self.saved is None:
-            return acc is not None and "declared" in acc.steps
-        try:
-            return self.saved.entries[ident][1][0] >= 0  # type: ignore[no-any-return]
-        except _DAMAGE as error:
-            raise Damaged(f"saved fold entry of {ident}") from error
-
-    def ids(self) -> list[str]:
-        """Every id folded, sorted."""
-        if self.saved is None:
-            return sorted(self.accs)
-        return sorted(self.accs.keys() | self.saved.entries.keys())
+    def declared_ids(self) -> list[str]:
+        """`ids()` less those whose `recorded` is None (without making any)."""
+        out = [ident for ident, acc in self.accs.items() if "declared" in acc.steps]
+        if self.saved is not None:  # its entries and accs never share an id (see acc)
+            try:
+                out += [ident for ident, raw in self.saved.entries.items() if raw[1][0] >= 0]
+            except _DAMAGE as error:
+                raise Damaged("saved fold entry without a declared step") from error
+        out.sort()
+        return out
 
     def recorded(self, ident: str, path: str | None, updates: int | None) -> Recorded | None:
         """`recorded` of one id (see there)."""

@@ -9,7 +9,7 @@ but the deleted ones' (a cheap look at each entry's "declared" step).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
 from dataclasses import replace
 
 from warroom.history_acc import Damaged, Fold
@@ -20,6 +20,11 @@ _NOWHERE: tuple[None, None] = (None, None)
 
 def strip(prefix: str, path: str) -> str:
     return path[len(prefix):] if path.startswith(prefix) else path
+
+
+def _relative(rec: Recorded, prefix: str) -> Recorded:
+    return replace(rec, path=strip(prefix, rec.path),
+                   paths=tuple(strip(prefix, p) for p in rec.paths))
 
 
 class RecordedView(Mapping[str, Recorded]):
@@ -39,8 +44,7 @@ class RecordedView(Mapping[str, Recorded]):
         self._again = again
         self._instead: Mapping[str, Recorded] | None = None
         self._made: dict[str, Recorded] = {}
-        declared = fold.declared
-        self._order = [ident for ident in fold.ids() if declared(ident)]
+        self._order = fold.declared_ids()
         self._keys = frozenset(self._order)
 
     def absent(self) -> list[str]:
@@ -50,27 +54,69 @@ class RecordedView(Mapping[str, Recorded]):
 
     def __getitem__(self, ident: str) -> Recorded:
         found = self._made.get(ident)
+        return found if found is not None else self._make(ident)
+
+    # Mapping.get's overloads; this one answers both.
+    def get(self, ident: str,  # type: ignore[override]
+            default: Recorded | None = None) -> Recorded | None:
+        found = self._made.get(ident)
         if found is not None:
             return found
+        return self._make(ident) if ident in self._keys else default
+
+    def values(self) -> ValuesView[Recorded]:
+        return self._every().values()
+
+    def items(self) -> ItemsView[str, Recorded]:
+        return self._every().items()
+
+    def _every(self) -> dict[str, Recorded]:
+        """Every value, made in one go and kept in order (for consumers that want all)."""
+        made, order = self._made, self._order
+        if len(made) == len(order) and list(made) == order:
+            return made
+        if self._instead is None:
+            record, current, prefix = self._fold.recorded, self._current, self._prefix
+            get = made.get
+            out: dict[str, Recorded] = {}
+            try:
+                for ident in order:
+                    rec = get(ident)
+                    if rec is None:
+                        rec = record(ident, *current.get(ident, _NOWHERE))
+                        if rec is None:
+                            raise Damaged(f"saved fold entry of {ident}")
+                        if prefix:
+                            rec = _relative(rec, prefix)
+                    out[ident] = rec
+            except Damaged:
+                if self._again is None:
+                    raise
+                self._instead = self._again()
+        if self._instead is not None:
+            instead = self._instead
+            out = {ident: instead[ident] for ident in order}
+        self._made = out
+        return out
+
+    def _make(self, ident: str) -> Recorded:
         if ident not in self._keys:
             raise KeyError(ident)
-        if self._instead is not None:
-            return self._instead[ident]
-        try:
-            rec = self._fold.recorded(ident, *self._current.get(ident, _NOWHERE))
-            if rec is None:  # declared() said otherwise: the entry contradicts itself
-                raise Damaged(f"saved fold entry of {ident}")
-        except Damaged:
-            if self._again is None:
-                raise
-            self._instead = self._again()
-            return self._instead[ident]
-        prefix = self._prefix
-        if prefix:
-            rec = replace(rec, path=strip(prefix, rec.path),
-                          paths=tuple(strip(prefix, p) for p in rec.paths))
-        self._made[ident] = rec
-        return rec
+        if self._instead is None:
+            try:
+                rec = self._fold.recorded(ident, *self._current.get(ident, _NOWHERE))
+                if rec is None:  # declared() said otherwise: the entry contradicts itself
+                    raise Damaged(f"saved fold entry of {ident}")
+            except Damaged:
+                if self._again is None:
+                    raise
+                self._instead = self._again()
+            else:
+                if self._prefix:
+                    rec = _relative(rec, self._prefix)
+                self._made[ident] = rec
+                return rec
+        return self._instead[ident]
 
     def __contains__(self, ident: object) -> bool:
         return ident in self._keys
