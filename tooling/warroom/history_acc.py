@@ -76,6 +76,12 @@ class Fold:
         return frozenset(ident for ident, acc in self.accs.items()
                          if ident not in loaded or saved.acc(loaded[ident]) != acc)
 
+    def ids(self) -> list[str]:
+        """Every id folded, sorted."""
+        if self.saved is None:
+            return sorted(self.accs)
+        return sorted(self.accs.keys() | self.saved.entries.keys())
+
     def declared_ids(self) -> list[str]:
         """`ids()` less those whose `recorded` is None (without making any)."""
         out = [ident for ident, acc in self.accs.items() if "declared" in acc.steps]
