@@ -8,7 +8,7 @@ so that the next run only reads the commits made since.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ from warroom.history_acc import Damaged, Fold, ident_of
 from warroom.history_cache import Scan, scan_history
 from warroom.history_facts import FactReader, Facts, Version
 from warroom.history_log import parse_status
+from warroom.history_view import RecordedView, strip
 from warroom.problems import Level, Problem
 from warroom.recorded import Change, Recorded
 from warroom.repo import INCIDENTS_DIR, SUFFIXES, incident_files, relative
@@ -26,11 +27,18 @@ from warroom.repo import INCIDENTS_DIR, SUFFIXES, incident_files, relative
 
 @dataclass(frozen=True)
 class History:
-    recorded: dict[str, Recorded]  # by incident id
+    # By incident id; a read_history's makes each Recorded when first asked for.
+    recorded: Mapping[str, Recorded]
     # Future-dated commits, commits older than their parent, deleted incidents (warnings);
     # uncommitted files, versions that do not parse, no git at all (notices).
     problems: list[Problem] = field(default_factory=list)
     head: str | None = None  # the commit evaluated; None outside a git repository
+    # The commit of the saved fold this read started from (None: it read every commit),
+    # and the ids whose fold entry the commits since and the working tree changed (None:
+    # all). An id outside `touched` whose file is as it was at `since` has the Recorded
+    # it had there. How a read was done, not what it found: left out of equality.
+    since: str | None = field(default=None, compare=False)
+    touched: frozenset[str] | None = field(default=None, compare=False)
 
 
 def read_history(root: Path, *, landed: bool = False, at: str | None = None,
@@ -86,15 +94,19 @@ def _read(root: Path, top: Path, prefix: str, folder: str, head: str | None,
             started, status = status, None
             changes = parse_status(gitrepo.collect(started))
             problems += _overlay(top, prefix, changes, fold, present, reader, now)
-        return _finish(fold, present, prefix, problems, head)
+        def again() -> Mapping[str, Recorded]:
+            return _read(root, top, prefix, folder, head, parents, known, now, landed=landed,
+                         worktree=worktree, use_cache=use_cache, resume=False).recorded
+
+        return _finish(fold, present, prefix, problems, head, scan.since,
+                       again if resume else None)
     except BaseException:
         if status is not None:
             gitrepo.finish(status, kill=True)
         raise
 
 
-def _rel(prefix: str, path: str) -> str:
-    return path[len(prefix):] if path.startswith(prefix) else path
+_rel = strip
 
 
 def _commit_problems(scan: Scan, prefix: str, now: datetime) -> list[Problem]:
@@ -166,22 +178,18 @@ def _without_git(root: Path, now: datetime) -> History:
 
 
 def _finish(fold: Fold, present: dict[str, Version], prefix: str, problems: list[Problem],
-            head: str | None) -> History:
+            head: str | None, since: str | None = None,
+            again: Callable[[], Mapping[str, Recorded]] | None = None) -> History:
+    """The History; of the Recorded values only the deleted ones' are made here (for their
+    warnings), the others when a consumer asks."""
     current: dict[str, tuple[str, int]] = {}  # id -> (path, updates) of its first file
     for path in sorted(present):
         version = present[path]
         if isinstance(version, Facts):
             current.setdefault(version.id or ident_of(version, path), (path, version.updates))
-    out: dict[str, Recorded] = {}
-    nowhere = (None, None)
-    record = fold.recorded
-    for ident in fold.ids():
-        rec = record(ident, *current.get(ident, nowhere))
-        if rec is None:
-            continue
-        if prefix:
-            rec = _relative(rec, prefix)
-        out[ident] = rec
+    out = RecordedView(fold, current, prefix, again)
+    for ident in out.absent():
+        rec = out[ident]
         if rec.deleted is not None:
             when = rec.deleted
             how = (f"in commit {when.commit[:12]} ({when.at.isoformat()})" if when.commit
@@ -189,13 +197,4 @@ def _finish(fold: Fold, present: dict[str, Version], prefix: str, problems: list
             problems.append(Problem(rec.path, 1, 1, Level.WARNING, "incident-deleted",
                                     f"incident {ident} was deleted {how}; its history is kept "
                                     "and still counts"))
-    return History(out, sorted(problems), head)
-
-
-def _relative(rec: Recorded, prefix: str) -> Recorded:
-    if not prefix:
-        return rec
-    from dataclasses import replace
-
-    return replace(rec, path=_rel(prefix, rec.path),
-                   paths=tuple(_rel(prefix, p) for p in rec.paths))
+    return History(out, sorted(problems), head, since, fold.touched() if since else None)

@@ -53,6 +53,7 @@ class Fold:
         self.accs: dict[str, Acc] = {}
         self.unreadable: list[tuple[str, Change, Unreadable]] = []  # (path, commit, why)
         self.saved = saved
+        self._loaded: dict[str, list[Any]] = {}  # saved entries decoded, as they were
 
     def acc(self, ident: str) -> Acc:
         found = self.accs.get(ident)
@@ -60,13 +61,37 @@ class Fold:
             saved = self.saved
             raw = saved.entries.pop(ident, None) if saved is not None else None
             found = self.accs[ident] = Acc() if raw is None or saved is None else saved.acc(raw)
+            if raw is not None:
+                self._loaded[ident] = raw
         return found
+
+    def touched(self) -> frozenset[str] | None:
+        """Ids whose entry differs from the saved fold's, exactly (an entry decoded and left
+        equal, as by a commit changing only a title, is not one); None without a saved fold
+        (every entry is new)."""
+        saved = self.saved
+        if saved is None:
+            return None
+        loaded = self._loaded
+        return frozenset(ident for ident, acc in self.accs.items()
+                         if ident not in loaded or saved.acc(loaded[ident]) != acc)
 
     def ids(self) -> list[str]:
         """Every id folded, sorted."""
         if self.saved is None:
             return sorted(self.accs)
         return sorted(self.accs.keys() | self.saved.entries.keys())
+
+    def declared_ids(self) -> list[str]:
+        """`ids()` less those whose `recorded` is None (without making any)."""
+        out = [ident for ident, acc in self.accs.items() if "declared" in acc.steps]
+        if self.saved is not None:  # its entries and accs never share an id (see acc)
+            try:
+                out += [ident for ident, raw in self.saved.entries.items() if raw[1][0] >= 0]
+            except _DAMAGE as error:
+                raise Damaged("saved fold entry without a declared step") from error
+        out.sort()
+        return out
 
     def recorded(self, ident: str, path: str | None, updates: int | None) -> Recorded | None:
         """`recorded` of one id (see there)."""

@@ -76,6 +76,7 @@ class Scan:
     fold: Fold
     tree: dict[str, Version]  # incident files at the revision (top-relative path)
     stamps: Stamps = field(default_factory=Stamps)
+    since: str | None = None  # the commit of the saved fold it started from
 
 
 def _is_incident(path: str, folder: str) -> bool:
@@ -143,7 +144,8 @@ def scan_history(root: Path, top: Path, folder: str, head: str | None, reader: F
     if store is not None and (base is None or len(commits) >= RESAVE):
         current = {b: versions[b] for b in tree.values() if b in versions}
         store.save(head, fold, stamps, current, fresh if base is None else {})
-    return Scan(fold, {p: versions[b] for p, b in tree.items() if b in versions}, stamps)
+    return Scan(fold, {p: versions[b] for p, b in tree.items() if b in versions}, stamps,
+                base.tip if base else None)
 
 
 def _fold_commit(fold: Fold, commit: Commit, folder: str, versions: dict[str, Version],

@@ -148,7 +148,9 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
     lap("history")
     config = loaded.config
     visible = audience_view(loaded.incidents, config, audience)
-    recorded = {i.id: history.recorded[i.id] for i in visible if i.id in history.recorded}
+    # Only the visible incidents' Recorded values are made (history makes them on demand).
+    recorded_of = history.recorded.get
+    recorded = {i.id: rec for i in visible if (rec := recorded_of(i.id)) is not None}
     data = SiteData(
         config=config, incidents=visible, recorded=recorded, now=now,
         base_url=(config.site.base_url if base_url is None else base_url).rstrip("/"),
