@@ -1,0 +1,78 @@
+"""An incident's site row: the few plain values that decide which pages and files of a site
+show it, and when they changed, without the Incident itself.
+
+A row is made from the audience's view of one incident and what Git recorded about it
+(`site_row`), never from other incidents: a row whose incident's file and history did not
+change since the last build is still right, whatever else changed. What depends on other
+incidents (which related ids are visible) or on the build time (open incidents, scheduled
+maintenance) is worked out from rows when the site is planned, not stored in them.
+
+Times are UTC POSIX seconds (floats): rows only order and compare times; what a page shows
+comes from the Incident, materialised when the page is rendered. `digest` changes whenever
+anything a page or file could show of the incident changes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from warroom.model import Incident
+from warroom.recorded import Recorded
+from warroom.status import best_time, last_activity, update_time
+
+
+class SiteRow(NamedTuple):
+    digest: str  # the incident's file and everything Git recorded about it (build._Digests)
+    title: str
+    status: str
+    open: bool  # Incident.open
+    maintenance: bool  # Incident.maintenance
+    window: tuple[float, float] | None  # maintenance window (start, end)
+    best: float  # status.best_time: the incident's best known start
+    start: float  # listed at: the window's start, else `best`
+    month: str  # YYYY-MM of `start` in the site's time zone (history and component pages)
+    components: tuple[str, ...]  # ids of the components shown, in order, repeats kept
+    related: tuple[str, ...]  # as written; the view keeps those of incidents it shows
+    latest: float  # status.last_activity (API spans, sitemap lastmod)
+    top: tuple[float, int]  # the newest feed entry of the incident: (time, update index)
+    mitigated: float | None  # stated mitigated_at (an open incident's impact ends there)
+
+
+def site_row(incident: Incident, recorded: Recorded | None, digest: str, zone: ZoneInfo,
+             related: tuple[str, ...]) -> SiteRow:
+    """The row of `incident` as the audience sees it (an audience_view's incident);
+    `related` as written in its file (the view drops those it hides)."""
+    window = incident.window
+    best = best_time(incident, recorded)
+    start = window.start if window is not None else best
+    local = start.astimezone(zone)
+    if incident.updates:
+        top = max(((upd.at if upd.at is not None else update_time(incident, upd, recorded)
+                    ).astimezone(UTC).timestamp(), upd.index) for upd in incident.updates)
+    else:
+        top = (last_activity(incident, recorded).timestamp(), -1)
+    return SiteRow(
+        digest=digest,
+        title=incident.title,
+        status=incident.status,
+        open=incident.open,
+        maintenance=incident.maintenance,
+        window=(window.start.timestamp(), window.end.timestamp()) if window else None,
+        best=best.timestamp(),
+        start=start.timestamp(),
+        month=f"{local.year:04d}-{local.month:02d}",
+        components=tuple(c.id for c in incident.components),
+        related=related,
+        latest=last_activity(incident, recorded).timestamp(),
+        top=top,
+        mitigated=(incident.mitigated_at.timestamp() if incident.mitigated_at is not None
+                   else None),
+    )
+
+
+def moving(row: SiteRow) -> bool:
+    """Shown differently as the build time moves on, whatever the files say (an open
+    incident's clocks and durations, a scheduled maintenance's state)."""
+    return row.open or (row.maintenance and row.status == "scheduled")
