@@ -148,8 +148,10 @@ EDITS: tuple[tuple[Edit, int], ...] = (
 STEPS = 12
 
 
-def _steps(repo: Path, seed: int, audience: str, tmp_path: Path) -> list[str]:
+def _steps(repo: Path, seed: int, audience: str, tmp_path: Path) -> tuple[list[str], int]:
+    """The edits made, and how many rebuilds were patch builds (see site/sources)."""
     rng = random.Random(seed)
+    patched = 0
     env = pinned_git_env()
     out = tmp_path / "site"
     now = START
@@ -171,7 +173,7 @@ def _steps(repo: Path, seed: int, audience: str, tmp_path: Path) -> list[str]:
         done.append(f"{what}{'' if committed else ' (uncommitted)'}, now {now:%d %H:%M}")
         before = site_files(out)
         try:
-            build(repo, out, now=now, audience=audience)
+            patched += build(repo, out, now=now, audience=audience).patched
         except BuildFailed:
             assert what.startswith("break"), (done, "a valid edit failed the build")
             assert site_files(out) == before, (done, "a failed build changed the site")
@@ -182,7 +184,7 @@ def _steps(repo: Path, seed: int, audience: str, tmp_path: Path) -> list[str]:
         build(repo, fresh, now=now, audience=audience, use_cache=False)
         assert not (differ := _differences(out, fresh)), (done, differ[:5])
         shutil.rmtree(fresh)
-    return done
+    return done, patched
 
 
 def _differences(out: Path, fresh: Path) -> list[str]:
@@ -204,8 +206,10 @@ def _undo(repo: Path, env: dict[str, str], committed: bool) -> None:
 def test_a_rebuild_after_random_edits_is_a_build_from_nothing(
         seed: int, audience: str, tmp_path: Path) -> None:
     repo = make_git_repo(tmp_path / "repo", 40)
-    done = _steps(repo, seed, audience, tmp_path)
+    done, patched = _steps(repo, seed, audience, tmp_path)
     assert len(done) == STEPS
+    # Most rebuilds must take the patch path, or this test would not be testing it.
+    assert patched >= STEPS // 2, (patched, done)
 
 
 def _retheme(repo: Path) -> str:

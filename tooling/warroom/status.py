@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -63,14 +63,16 @@ def visible_components(config: Config, audience: str) -> dict[str, str]:
             if audience == "internal" or not c.internal}
 
 
-def audience_view(incidents: Sequence[Incident], config: Config, audience: str
-                  ) -> tuple[Incident, ...]:
+def audience_view(incidents: Sequence[Incident], config: Config, audience: str, *,
+                  universe: Collection[str] | None = None) -> tuple[Incident, ...]:
     """The incidents as `audience` may see them; internal builds see everything unchanged.
 
     Public: internal incidents and drills are dropped; internal updates, internal components,
     unpublished or internal postmortems (with their action items), roles, update authors,
     pauses, links, regulatory details and `related` ids of hidden incidents are stripped.
     Updates keep their original `index`, the key of recorded times and of feed entry ids.
+    `universe`: the ids of every incident the audience sees, when `incidents` are only some
+    of them (related ids are kept when they name one).
     """
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}; use one of {', '.join(AUDIENCES)}")
@@ -78,7 +80,7 @@ def audience_view(incidents: Sequence[Incident], config: Config, audience: str
         return tuple(incidents)
     shown = visible_components(config, audience)
     kept = [i for i in incidents if i.public and not i.drill]
-    kept_ids = {i.id for i in kept}
+    kept_ids = {i.id for i in kept} if universe is None else universe
     out = []
     for inc in kept:
         postmortem = inc.postmortem

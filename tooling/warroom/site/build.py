@@ -11,10 +11,11 @@ import gc
 import hashlib
 import importlib
 import os
+import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,15 +25,21 @@ from warroom.clock import Clock
 from warroom.config import Config
 from warroom.errors import WarroomError
 from warroom.history import read_history
-from warroom.history_facts import KnownFacts
 from warroom.model import Incident
 from warroom.problems import Problem, has_errors
-from warroom.recorded import Change, Recorded
+from warroom.recorded import Recorded
 from warroom.site import pages, sitemap, templating
 from warroom.site.cache import LoadCache, PageCache, code_digest, load_incidents
+from warroom.site.catalogue import Catalogue
 from warroom.site.data import Producer, SiteData
 from warroom.site.parallel import BACKGROUND_MIN_INCIDENTS, Background, Shared
-from warroom.status import AUDIENCES, audience_view
+from warroom.site.rows import ID, RowFacts
+from warroom.site.selecting import selection
+from warroom.site.siterows import moving
+from warroom.site.sources import Sources
+from warroom.site.views import incident_path
+from warroom.status import AUDIENCES, rollup
+from warroom.uptime import uptime_by_component
 from warroom.writer import WriteStats, locked, merge, write_site
 
 # Producers besides the pages, by module under warroom.site (imported when a build runs).
@@ -59,6 +66,8 @@ class Built:
     page_cache: PageCache | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     written: WriteStats | None = None
+    catalogue: Catalogue | None = None  # saved once the site is written
+    patched: bool = False  # built from the last build's catalogue (a few incidents changed)
 
 
 def build_time(environ: dict[str, str] | None = None) -> datetime:
@@ -78,7 +87,7 @@ def producer(name: str) -> Producer:
     return produce
 
 
-def sla_clocks(incidents: tuple[Incident, ...], recorded: dict[str, Recorded], config: Config,
+def sla_clocks(incidents: tuple[Incident, ...], recorded: Mapping[str, Recorded], config: Config,
                now: datetime) -> dict[str, tuple[Clock, ...]]:
     """Each open incident's SLA clocks (internal builds only)."""
     from warroom.sla import evaluate  # imported here: public builds never need it
@@ -136,67 +145,184 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
     root = root.resolve()
     now = now or build_time()
     cache_dir = cache_root(root) / CACHE_DIR if use_cache else None
-    loaded = load_incidents(root, LoadCache(cache_dir) if cache_dir else None)
+    # Rows and digests only: incidents are unpickled when asked for (all of them in a full
+    # build, the changed ones and those the rendered pages show in a patch build).
+    loaded = load_incidents(root, LoadCache(cache_dir) if cache_dir else None,
+                            incidents=_none)
     if loaded.config is None or has_errors(loaded.problems):
         raise BuildFailed(loaded.problems)
     lap("load")
     # HEAD holds most files as loaded: their facts need not be parsed again from git.
-    history = read_history(root, now=now, known=KnownFacts(
-        {loaded.digests[i.id]: i for i in loaded.incidents if i.id in loaded.digests}))
+    history = read_history(root, now=now, known=RowFacts(
+        {loaded.digests[row[ID]]: row for row in loaded.rows}))
     if has_errors(history.problems):
         raise BuildFailed(history.problems)
     lap("history")
     config = loaded.config
-    visible = audience_view(loaded.incidents, config, audience)
-    # Only the visible incidents' Recorded values are made (history makes them on demand).
-    recorded_of = history.recorded.get
-    recorded = {i.id: rec for i in visible if (rec := recorded_of(i.id)) is not None}
+    base = (config.site.base_url if base_url is None else base_url).rstrip("/")
+    theme_key = _theme_key(root, config)
+    settings = f"{theme_key}\0{audience}\0{base}"
+    previous = (Catalogue.read(cache_dir, target, settings)
+                if cache_dir is not None and target is not None else None)
+    sources = Sources(loaded, history, config, audience, keyed=cache_dir is not None,
+                      catalogue=previous)
+    if sources.patch:
+        shown = [i for i, row in sources.rows.items() if row.open]
+        incidents = sources.incidents(shown)
+    else:
+        incidents = sources.incidents(list(sources.rows))
+    recorded = sources.recorded
     data = SiteData(
-        config=config, incidents=visible, recorded=recorded, now=now,
-        base_url=(config.site.base_url if base_url is None else base_url).rstrip("/"),
-        audience=audience,
-        clocks=sla_clocks(visible, recorded, config, now) if audience == "internal" else {},
+        config=config, incidents=incidents, recorded=recorded,  # type: ignore[arg-type]
+        now=now, base_url=base, audience=audience,
+        clocks=sla_clocks(incidents, recorded, config, now) if audience == "internal" else {},
     )
     _loaded()
+    lap("compute")
+    context = _Context(root, data, sources, previous, settings, theme_key, cache_dir, target,
+                       lap, [*loaded.problems, *history.problems])
+    if sources.patch:
+        return _patch(context)
     # The other producers run in a forked child meanwhile (on a large site): page keys and
     # the pages to render are worked out here at the same time.
     side = Background(lambda: [(name, producer(name)(data)) for name in PRODUCERS],
-                      use=len(visible) >= BACKGROUND_MIN_INCIDENTS)
+                      use=len(incidents) >= BACKGROUND_MIN_INCIDENTS)
     with side:
-        return _pages(root, data, loaded.digests, cache_dir, target, side, lap,
-                      [*loaded.problems, *history.problems])
+        return _full(context, side)
 
 
-def _pages(root: Path, data: SiteData, file_digests: dict[str, str], cache_dir: Path | None,
-           target: Path | None, side: Background[list[tuple[str, dict[str, bytes]]]],
-           lap: _Laps, problems: list[Problem]) -> Built:
-    config, visible, recorded = data.config, data.incidents, data.recorded
-    theme_key = _theme_key(root, config)
-    page_cache = (PageCache(cache_dir, target, theme_key)
-                  if cache_dir is not None and target is not None else None)
-    renderer = pages.Pages(
-        data, cache=page_cache, theme_key=theme_key,
-        digests=lambda: _digests_of(visible, file_digests, recorded))
+def _none(row: object) -> bool:
+    return False
+
+
+@dataclass
+class _Context:
+    root: Path
+    data: SiteData
+    sources: Sources
+    previous: Catalogue | None
+    settings: str
+    theme_key: str
+    cache_dir: Path | None
+    target: Path | None
+    lap: _Laps
+    problems: list[Problem]
+
+    def page_cache(self) -> PageCache | None:
+        if self.cache_dir is None or self.target is None:
+            return None
+        return PageCache(self.cache_dir, self.target, self.theme_key)
+
+    def sub(self, ids: Sequence[str]) -> SiteData:
+        """The build's SiteData holding only these incidents (a producer's selection)."""
+        data, incidents = self.data, self.sources.incidents(ids)
+        recorded = self.sources.recorded
+        return replace(data, incidents=incidents,
+                       recorded={i: recorded[i] for i in ids if i in recorded},
+                       clocks={i: data.clocks[i] for i in ids if i in data.clocks})
+
+    def producer_key(self, name: str, ids: Sequence[str]) -> str:
+        rows, now = self.sources.rows, self.data.now.isoformat()
+        sha = hashlib.sha256(f"{name}\0{self.settings}\0{now}".encode())
+        sha.update("\0".join([f"{i}:{rows[i].digest}" for i in ids]).encode())
+        return sha.hexdigest()
+
+
+def _full(context: _Context, side: Background[list[tuple[str, dict[str, bytes]]]]) -> Built:
+    data, sources = context.data, context.sources
+    page_cache = context.page_cache()
+    renderer = pages.Pages(data, cache=page_cache, rows=sources.rows,
+                           materialise=sources.materialise, theme_key=context.theme_key)
     todo, live = renderer.plan()
-    lap("compute")
+    context.lap("plan")
     # Workers start on the pages; this process takes the other producers' outputs, renders
     # the home page (which offers what those made), then claims pages too.
     with Shared(renderer, todo) as shared:
         results = side.result()
-        lap("producers")
+        context.lap("producers")
         renderer.produced = frozenset(path for _, out in results for path in out)
         results.insert(0, ("pages", renderer.finish(shared, live)))
-    kept = renderer.skipped
+    keys = {name: (context.producer_key(name, selection(name, sources.rows, data)),
+                   tuple(sorted(out))) for name, out in results[1:]}
+    return _finish(context, renderer, results, [], page_cache, keys)
+
+
+def _patch(context: _Context) -> Built:
+    """A rebuild after a small change: each producer whose selection's rows did not change
+    keeps its files; the others run on their selection alone."""
+    data, sources, previous = context.data, context.sources, context.previous
+    assert previous is not None and sources.changed is not None
+    rows = sources.rows
+    results: list[tuple[str, dict[str, bytes]]] = []
+    kept: list[str] = []
+    keys: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for name in PRODUCERS:
+        ids = selection(name, rows, data)
+        key = context.producer_key(name, ids)
+        before = previous.producers.get(name)
+        if before is not None and before[0] == key and _present(context.target, before[1]):
+            kept += before[1]
+            keys[name] = before
+            continue
+        out = producer(name)(context.sub(ids))
+        results.append((name, out))
+        keys[name] = (key, tuple(sorted(out)))
+    context.lap("producers")
+    page_cache = context.page_cache()
+    dirty = set(sources.changed)
+    dirty.update(i for i, row in rows.items() if moving(row))
+    known = page_cache.pages if page_cache is not None else {}
+
+    def clean(incident_id: str) -> str | None:
+        if incident_id in dirty or not dirty.isdisjoint(rows[incident_id].related):
+            return None
+        entry = known.get(f"{incident_path(incident_id)}index.html")
+        return entry[0] if entry else None
+
+    roll = rollup(context.sub(selection("rollup", rows, data)))
+    uptime = uptime_by_component(context.sub(selection("uptime", rows, data)),
+                                 data.config.site.uptime_days, tuple(roll.components))
+    renderer = pages.Pages(data, cache=page_cache, rows=rows, materialise=sources.materialise,
+                           roll=roll, uptime=uptime, clean=clean, theme_key=context.theme_key,
+                           produced=frozenset([*kept, *(p for _, out in results for p in out)]))
+    todo, live = renderer.plan()
+    context.lap("plan")
+    with Shared(renderer, todo) as shared:
+        results.insert(0, ("pages", renderer.finish(shared, live)))
+    return _finish(context, renderer, results, kept, page_cache, keys)
+
+
+def _finish(context: _Context, renderer: pages.Pages, results: list[tuple[str, dict[str, bytes]]],
+            kept_files: list[str], page_cache: PageCache | None,
+            keys: dict[str, tuple[str, tuple[str, ...]]]) -> Built:
+    data = context.data
+    kept = [*renderer.skipped, *kept_files]
     # Last: the sitemap lists every page the others made, paged ones included.
     html = [path for _, out in results for path in out if path.endswith(".html")]
-    results.append(("sitemap", sitemap.produce(data, [*html, *kept])))
+    pages_made = [*html, *(p for p in kept if p.endswith(".html"))]
+    if context.cache_dir is None:
+        results.append(("sitemap", sitemap.produce(data, pages_made)))
+    else:
+        results.append(("sitemap", sitemap.from_rows(data, context.sources.rows, pages_made)))
     # Kept pages take part in the collision check like any other output.
     outputs = merge([*results, ("pages (unchanged)", dict.fromkeys(kept, b""))])
     for path in kept:
         del outputs[path]
-    lap("pages")
-    return Built(outputs, kept, problems, data,
-                 page_keys=renderer.keys, page_cache=page_cache, timings=lap.times)
+    context.lap("pages")
+    catalogue = (context.sources.catalogue(context.settings, keys)
+                 if context.cache_dir is not None and context.target is not None else None)
+    return Built(outputs, kept, context.problems, data, page_keys=renderer.keys,
+                 page_cache=page_cache, timings=context.lap.times, catalogue=catalogue,
+                 patched=context.sources.patch)
+
+
+def _present(target: Path | None, paths: Sequence[str]) -> bool:
+    if target is None:
+        return False
+    try:
+        return all(stat.S_ISREG(os.lstat(f"{target}/{p}").st_mode) for p in paths)
+    except OSError:
+        return False
 
 
 def build(root: Path, out: Path, *, audience: str = "public", base_url: str | None = None,
@@ -218,6 +344,8 @@ def build(root: Path, out: Path, *, audience: str = "public", base_url: str | No
         built.written = write_site(built.outputs, out, root=root, keep=built.kept)
         if built.page_cache is not None:
             built.page_cache.remember(built.page_keys, kept=built.kept)
+        if built.catalogue is not None and use_cache:
+            built.catalogue.save(cache_root(root) / CACHE_DIR, out)
         built.timings["write"] = time.perf_counter() - start
     return built
 
@@ -227,57 +355,6 @@ def forget_target(root: Path, target: Path) -> None:
     be removed): it would otherwise stay in the cache for good."""
     PageCache.ledger(cache_root(root) / CACHE_DIR, target).unlink(missing_ok=True)
 
-
-def _digests_of(incidents: tuple[Incident, ...], files: dict[str, str],
-                recorded: dict[str, Recorded]) -> dict[str, str]:
-    digest = _Digests()
-    return {i.id: digest(files.get(i.id, ""), recorded.get(i.id)) for i in incidents}
-
-
-class _Digests:
-    """A short hash of an incident's file and of everything Git recorded about it, per
-    incident: pages listing thousands of incidents key on these, so they are made once per
-    build. The text hashed names every field of Recorded, each value unambiguously (strings
-    quoted), whichever equal objects are shared. Changes are shared between fields and
-    between incidents (one per commit), so each one's text is made once; the fields are
-    written out one by one rather than walked generically (4x cheaper at 10^4 incidents)."""
-
-    # Spelled out so that a new field of Recorded fails here instead of going unhashed.
-    FIELDS = ("incident_id", "path", "declared", "acknowledged", "identified", "monitoring",
-              "resolved", "updates", "postmortem_published", "severity_changes", "deleted",
-              "paths")
-    if tuple(f.name for f in fields(Recorded)) != FIELDS:
-        raise RuntimeError("Recorded's fields changed: update _Digests to hash every one")
-
-    def __init__(self) -> None:
-        self._texts: dict[int, tuple[Change, str]] = {}
-
-    def __call__(self, file_sha: str, recorded: Recorded | None) -> str:
-        text = "-" if recorded is None else self._text(recorded)
-        return hashlib.blake2b(f"{file_sha}\0{text}".encode(), digest_size=20).hexdigest()
-
-    def _text(self, r: Recorded) -> str:
-        texts, change = self._texts, self._change
-
-        def maybe(c: Change | None) -> str:
-            if c is None:
-                return "-"
-            found = texts.get(id(c))
-            return found[1] if found is not None and found[0] is c else change(c)
-
-        return "\x1f".join((
-            repr(r.incident_id), repr(r.path), maybe(r.declared), maybe(r.acknowledged),
-            maybe(r.identified), maybe(r.monitoring), maybe(r.resolved),
-            "(" + ",".join([maybe(c) for c in r.updates]) + ")",
-            maybe(r.postmortem_published),
-            "(" + ",".join([f"{maybe(s.change)}{s.before!r}{s.after!r}"
-                            for s in r.severity_changes]) + ")",
-            maybe(r.deleted), repr(r.paths)))
-
-    def _change(self, change: Change) -> str:
-        text = f"{change.at.isoformat()}{change.commit!r}{change.who!r}"
-        self._texts[id(change)] = (change, text)
-        return text
 
 def _theme_key(root: Path, config: Config) -> str:
     theme = templating.theme_digest(templating.theme_dirs(config.root))

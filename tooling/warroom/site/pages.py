@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property, partial
 from typing import Any, NamedTuple, Protocol
+from zoneinfo import ZoneInfo
 
 from warroom.clock import ClockState
 from warroom.config import Component
@@ -32,8 +33,9 @@ from warroom.site.data import SiteData
 from warroom.site.frames import Frames
 from warroom.site.layout import base_context, translator
 from warroom.site.parallel import Shared
+from warroom.site.siterows import SiteRow, moving, site_row
 from warroom.site.views import Views, component_path, incident_path
-from warroom.status import Rollup, best_time, ensure_view, maintenance_state, rollup
+from warroom.status import Rollup, ensure_view, maintenance_state, rollup
 from warroom.uptime import DayUptime, uptime_by_component
 
 # Feeds, calendar and API files the home page offers, when the build produced them.
@@ -69,22 +71,35 @@ class Job(NamedTuple):  # a tuple: ~10^4 are made per build
 class Pages:
     """The pages producer, optionally skipping pages a cache says are unchanged.
 
-    `digests` gives, per incident id, a hash of everything about it that a page shows
-    (its file and what Git recorded); pages listing incidents are keyed on those.
+    Pages are planned from `rows` (one SiteRow per incident of the site, by id, in the
+    order of SiteData.incidents): which pages there are, what each lists, and each page's
+    key, made of the rows' digests. Incidents are asked of `materialise` only for the
+    pages rendered, so `data.incidents` may hold only those (a rebuild); without `rows`,
+    they are made from `data.incidents` (which then must hold every incident).
+    `clean` names incidents whose page is known to have the key it had last time (its
+    incident, its related ones and its clocks unchanged): their key is not worked out again.
     """
 
     def __init__(self, data: SiteData, *, cache: RenderCache | None = None,
-                 digests: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
+                 rows: Mapping[str, SiteRow] | None = None,
+                 materialise: Callable[[Sequence[str]], Mapping[str, Incident]] | None = None,
+                 roll: Rollup | None = None,
+                 uptime: dict[str, tuple[DayUptime, ...]] | None = None,
+                 clean: Callable[[str], str | None] | None = None,
                  theme_key: str = "",
                  produced: frozenset[str] | None = None) -> None:
         ensure_view(data)
         self.data = data
         self.cache = cache
-        self._digest_source = digests
+        self.rows = rows if rows is not None else rows_of(data)
+        self._materialise = materialise or _lookup(data)
+        self._roll = roll
+        self._uptime = uptime
+        self._clean = clean
         self.theme_key = theme_key
         self.produced = produced
         self.t = translator(data)
-        self.views = Views(data, self.t)
+        self.views = Views(data, self.t, {i: row.title for i, row in self.rows.items()})
         self.skipped: list[str] = []  # pages the cache had: not rendered this time
         self.keys: dict[str, str] = {}  # path -> key of every keyed page, once produced
         self._digests: dict[str, str] = {}
@@ -92,19 +107,20 @@ class Pages:
 
     @cached_property
     def roll(self) -> Rollup:
-        return rollup(self.data)
+        return self._roll if self._roll is not None else rollup(self.data)
 
     @cached_property
     def uptime(self) -> dict[str, tuple[DayUptime, ...]]:
+        if self._uptime is not None:
+            return self._uptime
         days = self.data.config.site.uptime_days
         return uptime_by_component(self.data, days, tuple(self.roll.components))
 
-    # -- keys --------------------------------------------------------------------------
-    @cached_property
-    def digests(self) -> Mapping[str, str]:
-        source = self._digest_source
-        return (source() if callable(source) else source) or {}
+    def _many(self, ids: Sequence[str]) -> list[Incident]:
+        found = self._materialise(ids)
+        return [found[i] for i in ids]
 
+    # -- keys --------------------------------------------------------------------------
     def _keyed(self, *parts: object) -> Key | None:
         """The key of a page, made only when asked for: a first build renders everything
         and makes keys (~0.5 s at 10^4 incidents) while workers render. A part that is a
@@ -126,42 +142,58 @@ class Pages:
         sha.update(f"\0{self.data.audience}\0{self.data.base_url}\0".encode())
         return sha
 
-    def _digest(self, incident: Incident) -> str:
+    @cached_property
+    def _now_text(self) -> str:
+        return self.data.now.isoformat()
+
+    def _digest(self, incident_id: str) -> str:
         # Asked for by every page listing the incident (3-4 each): made once.
-        found = self._digests.get(incident.id)
+        found = self._digests.get(incident_id)
         if found is None:
-            base = self.digests.get(incident.id) or repr(incident)
-            moving = incident.open or (incident.maintenance and incident.status == "scheduled")
-            found = f"{base}@{self.data.now.isoformat()}" if moving else base
-            self._digests[incident.id] = found
+            row = self.rows[incident_id]
+            found = f"{row.digest}@{self._now_text}" if moving(row) else row.digest
+            self._digests[incident_id] = found
         return found
 
     # -- jobs --------------------------------------------------------------------------
     def jobs(self) -> list[Job]:
-        data, t = self.data, self.t
+        rows, t = self.rows, self.t
         jobs = [Job("index.html", "home.html", t("home.title"), None, self._home, live=True),
                 Job("404.html", "404.html", t("notfound.title"), self._keyed("404"), dict)]
-        by_id = {i.id: i for i in data.incidents}
         keyed = self.cache is not None
-        for inc in data.incidents:  # ~10^4: one partial per key and per builder, no more
-            related = tuple(by_id[r] for r in inc.related if r in by_id) if inc.related else ()
-            jobs.append(Job(f"{incident_path(inc.id)}index.html", "incident.html", inc.title,
-                            partial(self._incident_key, inc, related) if keyed else None,
-                            partial(self._incident, inc)))
+        clean = self._clean
+        for iid, row in rows.items():  # ~10^4: one partial per key and per builder, no more
+            related = tuple(r for r in row.related if r in rows) if row.related else ()
+            known = clean(iid) if clean is not None else None
+            key: Key | None = None
+            if known is not None:
+                key = partial(str, known)
+            elif keyed:
+                key = partial(self._incident_key, iid, related)
+            jobs.append(Job(f"{incident_path(iid)}index.html", "incident.html", row.title,
+                            key, partial(self._incident, iid)))
         jobs += self._history_jobs()
         jobs += self._component_jobs()
-        maint = [i for i in data.incidents if i.maintenance]
+        maint = [iid for iid, row in rows.items() if row.maintenance]
         jobs.append(Job("maintenance/index.html", "maintenance.html", t("maintenance.title"),
                         self._keyed("maintenance", partial(self._digests_of, maint)),
-                        lambda: {"maintenance": self._maintenance(maint)}))
+                        lambda: {"maintenance": self._maintenance(self._many(maint))}))
         return jobs
 
-    def _incident_key(self, incident: Incident, related: tuple[Incident, ...]) -> str:
-        return self._key("incident", self._digest(incident), self._digests_of(related),
-                         self.data.clocks.get(incident.id, ()))
+    def incident_key(self, incident_id: str) -> str:
+        """The key of the incident's page as this build would make it."""
+        row = self.rows[incident_id]
+        related = tuple(r for r in row.related if r in self.rows)
+        return self._incident_key(incident_id, related)
 
-    def _incident(self, incident: Incident) -> dict[str, Any]:
-        return {"incident": self.views.incident(incident, self.data.clocks.get(incident.id, ()))}
+    def _incident_key(self, incident_id: str, related: tuple[str, ...]) -> str:
+        return self._key("incident", self._digest(incident_id), self._digests_of(related),
+                         self.data.clocks.get(incident_id, ()))
+
+    def _incident(self, incident_id: str) -> dict[str, Any]:
+        incident = self._many([incident_id])[0]
+        return {"incident": self.views.incident(incident,
+                                                self.data.clocks.get(incident_id, ()))}
 
     def _home(self) -> dict[str, Any]:
         views, roll = self.views, self.roll
@@ -189,22 +221,18 @@ class Pages:
         return tuple((self.views.summary(inc), self.views.clock(c)) for *_, inc, c in rows)
 
     @cached_property
-    def _listed(self) -> tuple[tuple[str, Incident], ...]:
-        """(local YYYY-MM, incident) for everything that has started, newest first (history
-        and component pages both need it: computed once)."""
-        out = []
-        for inc in self.data.incidents:
-            start = inc.window.start if inc.window else best_time(
-                inc, self.data.recorded.get(inc.id))
-            if start <= self.data.now:
-                out.append((self.t.local(start), inc))
-        out.sort(key=lambda pair: (pair[0], pair[1].id), reverse=True)
-        # not f"{local:%Y-%m}": strftime costs 10 us a call, a tenth of a rebuild's keys
-        return tuple((f"{local.year:04d}-{local.month:02d}", inc) for local, inc in out)
+    def _listed(self) -> tuple[tuple[str, str], ...]:
+        """(local YYYY-MM, incident id) for everything that has started, newest first
+        (history and component pages both need it: computed once)."""
+        now = self.data.now.timestamp()
+        rows = self.rows
+        out = [(row.start, iid) for iid, row in rows.items() if row.start <= now]
+        out.sort(reverse=True)
+        return tuple((rows[iid].month, iid) for _, iid in out)
 
-    def _months(self, listed: Sequence[tuple[str, Incident]]) -> list[tuple[str, list[Incident]]]:
+    def _months(self, listed: Sequence[tuple[str, str]]) -> list[tuple[str, list[str]]]:
         """Every month from now back to the oldest incident, empty ones included."""
-        grouped: dict[str, list[Incident]] = defaultdict(list)
+        grouped: dict[str, list[str]] = defaultdict(list)
         for label, inc in listed:
             grouped[label].append(inc)
         local_now = self.t.local(self.data.now)
@@ -217,14 +245,15 @@ class Pages:
             year, month = (year, month - 1) if month > 1 else (year - 1, 12)
         return out
 
-    def _month_views(self, months: list[tuple[str, list[Incident]]]) -> tuple[MonthView, ...]:
+    def _month_views(self, months: list[tuple[str, list[str]]]) -> tuple[MonthView, ...]:
+        found = self._materialise([i for _, ids in months for i in ids])
         return tuple(
             MonthView(label, self.t.month(int(label[:4]), int(label[5:])),
-                      tuple(self.views.summary(i) for i in incs))
-            for label, incs in months)
+                      tuple(self.views.summary(found[i]) for i in ids))
+            for label, ids in months)
 
-    def _pages(self, prefix: str, months: list[tuple[str, list[Incident]]]
-               ) -> list[tuple[str, list[tuple[str, list[Incident]]], Pager]]:
+    def _pages(self, prefix: str, months: list[tuple[str, list[str]]]
+               ) -> list[tuple[str, list[tuple[str, list[str]]], Pager]]:
         """Months split into pages of `history_per_page`: (path, months, pager) each; page 1
         is `prefix`, later ones `prefix`page/N/."""
         per = self.data.config.site.history_per_page
@@ -238,11 +267,11 @@ class Pages:
                        page_path(n + 1) if n < len(chunks) else None))
                 for n, chunk in enumerate(chunks, start=1)]
 
-    def _digests_of(self, incidents: Sequence[Incident]) -> list[str]:
-        return [self._digest(i) for i in incidents]
+    def _digests_of(self, ids: Sequence[str]) -> list[str]:
+        return [self._digest(i) for i in ids]
 
-    def _members(self, chunk: list[tuple[str, list[Incident]]]) -> list[object]:
-        return [(m, [self._digest(i) for i in incs]) for m, incs in chunk]
+    def _members(self, chunk: list[tuple[str, list[str]]]) -> list[object]:
+        return [(m, [self._digest(i) for i in ids]) for m, ids in chunk]
 
     def _history_jobs(self) -> list[Job]:
         jobs = []
@@ -252,18 +281,18 @@ class Pages:
                             partial(self._history, chunk, pager)))
         return jobs
 
-    def _history(self, chunk: list[tuple[str, list[Incident]]], pager: Pager
+    def _history(self, chunk: list[tuple[str, list[str]]], pager: Pager
                  ) -> dict[str, Any]:
         return {"history": HistoryView(self._month_views(chunk), pager)}
 
     def _component_jobs(self) -> list[Job]:
         """One page per component (status, uptime, then its incidents by month); a long
         history continues on components/<id>/page/N/, which do not change with the status."""
-        listed = self._listed
-        by_component: dict[str, list[tuple[str, Incident]]] = defaultdict(list)
-        for month, inc in listed:
-            for comp_id in dict.fromkeys(c.id for c in inc.components):
-                by_component[comp_id].append((month, inc))
+        listed, rows = self._listed, self.rows
+        by_component: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for month, iid in listed:
+            for comp_id in dict.fromkeys(rows[iid].components):
+                by_component[comp_id].append((month, iid))
         jobs = []
         for comp in self.data.config.components.values():
             if comp.id not in self.roll.components:
@@ -278,7 +307,7 @@ class Pages:
                                 partial(self._component, comp, chunk, pager)))
         return jobs
 
-    def _component(self, comp: Component, chunk: list[tuple[str, list[Incident]]],
+    def _component(self, comp: Component, chunk: list[tuple[str, list[str]]],
                    pager: Pager) -> dict[str, Any]:
         view = self.views.component(comp, self.roll.components[comp.id], self.uptime[comp.id])
         group = next(g.name for g in self.data.config.groups if g.id == comp.group)
@@ -358,3 +387,20 @@ class Pages:
 def produce(data: SiteData) -> dict[str, bytes]:
     """Every HTML page and static asset of the site."""
     return Pages(data).produce()
+
+
+def rows_of(data: SiteData, digests: Mapping[str, str] | None = None
+            ) -> dict[str, SiteRow]:
+    """The rows of every incident of `data` (the view's related ids stand for those in the
+    files: a view keeps only the visible ones, which is all a page shows). Without
+    `digests`, an incident's digest is its text (pages are keyed by what they show)."""
+    zone = ZoneInfo(data.config.site.timezone)
+    recorded = data.recorded
+    return {i.id: site_row(i, recorded.get(i.id),
+                           digests[i.id] if digests is not None else repr(i), zone, i.related)
+            for i in data.incidents}
+
+
+def _lookup(data: SiteData) -> Callable[[Sequence[str]], Mapping[str, Incident]]:
+    by_id = {i.id: i for i in data.incidents}
+    return lambda _ids: by_id

@@ -8,11 +8,12 @@ protocol requires absolute URLs, so nothing is written without a base URL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
 from warroom.site.data import SiteData
+from warroom.site.siterows import SiteRow
 from warroom.status import ensure_view, latest_activity, visible_components
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -37,19 +38,34 @@ def produce(data: SiteData, pages: Iterable[str] = ()) -> dict[str, bytes]:
     if not data.base_url:
         return {}
     latest = latest_activity(data)
+    return _sitemap(data, latest, {i.id: [c.id for c in i.components] for i in data.incidents},
+                    pages)
+
+
+def from_rows(data: SiteData, rows: Mapping[str, SiteRow], pages: Iterable[str] = ()
+              ) -> dict[str, bytes]:
+    """What `produce` makes, from the site's rows: no incident is needed."""
+    if not data.base_url:
+        return {}
+    latest = {i: datetime.fromtimestamp(row.latest, UTC) for i, row in rows.items()}
+    return _sitemap(data, latest, {i: row.components for i, row in rows.items()}, pages)
+
+
+def _sitemap(data: SiteData, latest: Mapping[str, datetime],
+             components: Mapping[str, Iterable[str]], pages: Iterable[str]) -> dict[str, bytes]:
     newest = max(latest.values(), default=None)
     rows: list[tuple[str, str | None]] = [("", None), ("history/", None), ("maintenance/", None)]
     by_component: dict[str, list[datetime]] = {}
-    for inc in data.incidents:
-        when = latest[inc.id]
-        for comp in inc.components:
-            by_component.setdefault(comp.id, []).append(when)
+    for iid, comps in components.items():
+        when = latest[iid]
+        for cid in comps:
+            by_component.setdefault(cid, []).append(when)
     for cid in visible_components(data.config, data.audience):
         touched = by_component.get(cid)
         rows.append((component_path(cid), _w3c(max(touched)) if touched else None))
     if newest is not None:
         rows[0] = ("", _w3c(newest))
-    ids = sorted(inc.id for inc in data.incidents)
+    ids = sorted(latest)
     listed = {path for path, _ in rows}
     listed.update(incident_path(i) for i in ids)
     extra = []

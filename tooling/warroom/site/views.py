@@ -6,7 +6,7 @@ links from the page at hand with `url(path)`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from markupsafe import Markup
@@ -66,11 +66,13 @@ def bars_svg(bars: Sequence[DayView]) -> Markup:
 class Views:
     """Builds view values for one build: one data set, one language, one time zone."""
 
-    def __init__(self, data: SiteData, t: Translator) -> None:
+    def __init__(self, data: SiteData, t: Translator,
+                 titles: Mapping[str, str] | None = None) -> None:
         self.data = data
         self.t = t
         self.names = {c.id: c.name for c in data.config.components.values()}
-        self._by_id = {i.id: i for i in data.incidents}
+        # Every incident of the site by id (a rebuild's data holds only those it renders).
+        self._titles = titles if titles is not None else {i.id: i.title for i in data.incidents}
         self._summaries: dict[str, IncidentSummary] = {}
         # Values are immutable and many pages show the same ones: made once each.
         self._moments: dict[datetime, Moment] = {}
@@ -201,8 +203,8 @@ class Views:
                            self.t.date(a.due) if a.due else None,
                            a.owner if internal else None, markdown.safe_url(a.url))
                 for a in incident.action_items) if show_pm or internal else (),
-            related=tuple((self._by_id[r].title, incident_path(r))
-                          for r in incident.related if r in self._by_id),
+            related=tuple((self._titles[r], incident_path(r))
+                          for r in incident.related if r in self._titles),
             roles=tuple(sorted(incident.roles.items())) if internal else (),
             links=tuple((k.title, markdown.safe_url(k.url) or "") for k in incident.links)
             if internal else (),
@@ -226,7 +228,7 @@ class Views:
         )
 
     def _day(self, day: DayUptime) -> DayView:
-        known = [i for i in day.incidents if i in self._by_id]
+        known = [i for i in day.incidents if i in self._titles]
         shown = known[:DAY_INCIDENTS]
         if day.uptime >= 1.0:
             level = "note" if day.incidents else "up"
@@ -241,7 +243,7 @@ class Views:
             label=self.t.date(day.day),
             level=level,
             uptime=self.t.percent(100 * day.uptime),
-            incidents=tuple((self._by_id[i].title, incident_path(i)) for i in shown),
+            incidents=tuple((self._titles[i], incident_path(i)) for i in shown),
             more=len(known) - len(shown),
         )
 
