@@ -273,9 +273,9 @@ def test_an_incident_digest_does_not_depend_on_object_sharing() -> None:
     from datetime import timedelta, timezone
 
     from warroom.recorded import Change, Recorded
-    from warroom.site.build import _Digests
+    from warroom.site.digests import Digests
 
-    _incident_digest = _Digests()
+    _incident_digest = Digests()
 
     def change() -> Change:
         return Change(datetime(2026, 3, 4, 9, 0, tzinfo=timezone(timedelta(hours=1))),
@@ -298,7 +298,7 @@ def test_an_incident_digest_sees_every_field_of_what_git_recorded() -> None:
     from datetime import timedelta, timezone
 
     from warroom.recorded import Change, Recorded, SeverityChange
-    from warroom.site.build import _Digests
+    from warroom.site.digests import Digests
 
     at = datetime(2026, 3, 4, 9, 0, tzinfo=timezone(timedelta(hours=1)))
     one = Change(at, "a" * 40, "Alice <alice@example.com>")
@@ -312,7 +312,7 @@ def test_an_incident_digest_sees_every_field_of_what_git_recorded() -> None:
         "paths": ("incidents/2026/old.yaml",),
     }
     assert set(other) == {f.name for f in fields(Recorded)}  # a new field needs a case here
-    digest = _Digests()
+    digest = Digests()
     seen = {digest("sha", base)}
     for name, value in other.items():
         seen.add(digest("sha", replace(base, **{name: value})))
