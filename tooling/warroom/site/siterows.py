@@ -38,6 +38,10 @@ class SiteRow(NamedTuple):
     latest: float  # status.last_activity (API spans, sitemap lastmod)
     top: tuple[float, int]  # the newest feed entry of the incident: (time, update index)
     mitigated: float | None  # stated mitigated_at (an open incident's impact ends there)
+    # The time of each of its feed entries (feeds._grouped's candidates), in update order:
+    # a feed needs only the incidents owning its LIMIT newest entries
+    # (selections.feeds_ids), and an incident's top alone cannot tell how many it owns.
+    entries: tuple[float, ...]
 
 
 def site_row(incident: Incident, recorded: Recorded | None, digest: str, zone: ZoneInfo,
@@ -49,10 +53,12 @@ def site_row(incident: Incident, recorded: Recorded | None, digest: str, zone: Z
     start = window.start if window is not None else best
     local = start.astimezone(zone)
     if incident.updates:
-        top = max(((upd.at if upd.at is not None else update_time(incident, upd, recorded)
-                    ).astimezone(UTC).timestamp(), upd.index) for upd in incident.updates)
+        entries = tuple((upd.at if upd.at is not None else update_time(incident, upd, recorded)
+                         ).astimezone(UTC).timestamp() for upd in incident.updates)
+        top = max(zip(entries, (upd.index for upd in incident.updates), strict=True))
     else:
         top = (last_activity(incident, recorded).timestamp(), -1)
+        entries = (top[0],)
     return SiteRow(
         digest=digest,
         title=incident.title,
@@ -69,6 +75,7 @@ def site_row(incident: Incident, recorded: Recorded | None, digest: str, zone: Z
         top=top,
         mitigated=(incident.mitigated_at.timestamp() if incident.mitigated_at is not None
                    else None),
+        entries=entries,
     )
 
 

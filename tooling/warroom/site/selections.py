@@ -1,0 +1,206 @@
+"""Which incidents a producer's output can depend on, decided from site rows alone.
+
+Each selection returns the ids (sorted) of a set `S` such that the producer run on a
+SiteData holding only the incidents of `S` (and their recorded times and clocks) writes the
+same bytes as run on all of them. A rebuild keys each producer's output on the digests of
+its selection, so a selection must be sound for any `now` and either audience, and small:
+what it selects is what a rebuild has to materialise.
+
+Times in rows are UTC POSIX floats made by `datetime.timestamp()`, which is monotone: an
+earlier instant never gets a larger float. For instants stated in seconds (all YAML and Git
+times) it is also exact, but past ~2255 two instants a microsecond apart may share a float.
+So wherever a producer orders datetimes, a selection keeps every row whose float ties the
+cut-off rather than trusting the float to break the tie: a strictly larger float is a
+strictly later instant, an equal one proves nothing. The same rule covers instants that tie
+in different UTC offsets (min()/max() then return whichever datetime comes first): either
+one is shown in the site's zone, so the output is the same whichever the sub-site keeps.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Mapping
+from operator import itemgetter
+
+from warroom.site import api, feeds
+from warroom.site.data import SiteData
+from warroom.site.siterows import SiteRow
+from warroom.status import visible_components
+
+# Maintenance statuses that settle its state whatever the window says (maintenance_state).
+_SETTLED = frozenset({"canceled", "completed"})
+_TIME = itemgetter(0)
+
+
+# (time, incident id, ids of the components it lists) of every row, for the walks below.
+Item = tuple[float, str, tuple[str, ...]]
+# (newest entry time, incident id, component ids, every entry's time) of every row.
+Entries = tuple[float, str, tuple[str, ...], tuple[float, ...]]
+
+
+def _at_or_after_cutoff(items: list[tuple[float, str]], limit: int) -> list[str]:
+    """Ids of every item whose time is at least the `limit`-th latest (all when fewer).
+
+    A superset of the `limit` largest by any key ordering the instants first: an item
+    with a time below the cut-off has `limit` items strictly after it (see the module's
+    docstring on floats). Items come newest first, near enough (reversed id order: ids
+    start with a date), so nlargest seldom replaces its heap."""
+    if len(items) <= limit:
+        return [iid for _, iid in items]
+    cutoff = heapq.nlargest(limit, [when for when, _ in items])[-1]
+    return [iid for when, iid in items if when >= cutoff]
+
+
+def _entry_owners(walk: list[Entries], lists: Iterable[str], limit: int) -> list[str]:
+    """Ids of the incidents that may own one of the `limit` newest entries of a feed: the
+    feed of everything and one per component in `lists` (an incident is in a component's
+    feed once per time it names it, as in feeds._grouped). `walk` is newest top first.
+
+    Per feed, E is the `limit`-th latest entry time. Every entry later than E, and at
+    least those of the feed's `limit` newest that are not tied with it, belong to incidents
+    whose top is at or after E: those are kept. E is among the entries of the `limit`
+    newest tops (their tops alone are `limit` entries), so the walk stops there: an
+    incident whose top is before the `limit`-th latest entry seen so far owns nothing
+    newer. Floats tied with E are kept (see the module's docstring)."""
+    keys: tuple[str | None, ...] = (None, *lists)
+    newest: dict[str | None, list[float]] = {key: [] for key in keys}  # min-heaps
+    walked: dict[str | None, list[tuple[float, str]]] = {key: [] for key in keys}
+    full = 0
+    for top, iid, components, entries in walk:
+        if full == len(keys) and top < min(heap[0] for heap in newest.values()):
+            break  # every feed settled: the rest are older still
+        for key in (None, *components):
+            heap = newest.get(key)
+            if heap is None:  # a component the audience does not see: no feed of its own
+                continue
+            if len(heap) == limit and top < heap[0]:
+                continue  # this feed is settled
+            walked[key].append((top, iid))
+            for when in entries:
+                if len(heap) < limit:
+                    heapq.heappush(heap, when)
+                    full += len(heap) == limit
+                elif when > heap[0]:
+                    heapq.heapreplace(heap, when)
+    out: list[str] = []
+    for key, heap in newest.items():
+        cutoff = heap[0] if len(heap) == limit else float("-inf")
+        out.extend(iid for top, iid in walked[key] if top >= cutoff)
+    return out
+
+
+def _firsts(walk: Iterable[Item], lists: Mapping[str, str]) -> list[str]:
+    """Ids of the first item of each component of `lists` along `walk` (a walk ordered by
+    time, either way), and of every item tied with one of them."""
+    found: dict[str, float] = {}
+    last = 0.0
+    out: list[str] = []
+    for when, iid, components in walk:
+        if len(found) == len(lists) and when != last:
+            break  # every component found, and past the time of the last one found
+        keep = False
+        for cid in components:
+            if cid not in lists:
+                continue
+            seen = found.setdefault(cid, when)
+            if seen == when:
+                keep = True
+                last = when
+        if keep:
+            out.append(iid)
+    return out
+
+
+def _pending(row: SiteRow, now: float) -> bool:
+    """Maintenance scheduled or in progress at `now`, or too close to the window's end to
+    tell from floats (then kept: a selection may hold more, never less)."""
+    if row.status in _SETTLED:
+        return False
+    if row.window is None:  # maintenance_state: open means in progress
+        return row.open
+    return now <= row.window[1]
+
+
+def _in_progress(row: SiteRow, now: float) -> bool:
+    """Maintenance in progress at `now` (or possibly, when a float ties a window bound)."""
+    if row.status in _SETTLED:
+        return False
+    if row.window is None:
+        return row.open
+    return row.window[0] <= now <= row.window[1]
+
+
+def rollup_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
+    """What status.rollup(data) reads: open incidents (status and indicator, even once
+    mitigated, through their severity; `active`) and maintenance in progress (component
+    status) or scheduled (`maintenance_upcoming`) at data.now. Closed incidents and past or
+    canceled maintenance leave every field of the Rollup as it is."""
+    now = data.now.timestamp()
+    return sorted(iid for iid, row in rows.items()
+                  if (_pending(row, now) if row.maintenance else row.open))
+
+
+def badges_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
+    """The badges show the roll-up's indicator, whether maintenance is in progress and each
+    component's status: upcoming maintenance (the rest of rollup_ids) shows on none."""
+    now = data.now.timestamp()
+    return sorted(iid for iid, row in rows.items()
+                  if (_in_progress(row, now) if row.maintenance else row.open))
+
+
+def ics_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
+    """The calendar lists every maintenance with a window, whatever its state: all of them
+    (about a tenth of the incidents on the benchmark data; nothing smaller is sound)."""
+    return sorted(iid for iid, row in rows.items() if row.maintenance and row.window is not None)
+
+
+def feeds_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
+    """The incidents owning the LIMIT newest entries of the site's feed and of each visible
+    component's: a SiteData holding them has the same LIMIT newest entries, and
+    feeds._newest keeps exactly those. Feeds never read data.now."""
+    # Rows come in id order, oldest first near enough (ids start with a date): the sort
+    # has little to do.
+    walk = sorted([(row.top[0], iid, row.components, row.entries)
+                   for iid, row in rows.items()], key=_TIME, reverse=True)
+    shown = visible_components(data.config, data.audience)
+    return sorted(set(_entry_owners(walk, shown, feeds.LIMIT)))
+
+
+def api_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
+    """Every file of the API, from what each reads of other incidents:
+
+    - the roll-up (status, component statuses, unresolved, upcoming and active maintenance);
+    - `updated` (page.updated_at, and the span of an untouched component): the newest
+      last_activity;
+    - each visible component's span (first and last activity of its incidents; a group's
+      is its members'), which every incident JSON embeds through its components: the
+      incidents with the earliest and the latest activity per component;
+    - incidents.json: the RECENT newest incidents (not maintenance) by best known start;
+    - scheduled-maintenances.json: the RECENT latest by window start of the maintenance
+      not canceled at data.now.
+    Each incident's own JSON reads nothing else of other incidents.
+    """
+    chosen = set(rollup_ids(rows, data))
+    shown = visible_components(data.config, data.audience)
+    incidents: list[tuple[float, str]] = []
+    maintenance: list[tuple[float, str]] = []
+    for iid, row in rows.items():
+        if not row.maintenance:
+            incidents.append((row.best, iid))
+        elif row.window is None:  # api._start refuses it: keep it to fail alike
+            chosen.add(iid)
+        elif row.status != "canceled":  # maintenance_state: canceled by status alone
+            maintenance.append((row.window[0], iid))
+    incidents.reverse()  # newest first near enough, as _at_or_after_cutoff prefers
+    maintenance.reverse()
+    chosen.update(_at_or_after_cutoff(incidents, api.RECENT))
+    chosen.update(_at_or_after_cutoff(maintenance, api.RECENT))
+    by_activity = sorted([(row.latest, iid, row.components) for iid, row in rows.items()],
+                         key=_TIME)
+    for when, iid, _ in reversed(by_activity):  # `updated`: the newest, ties all kept
+        if when != by_activity[-1][0]:
+            break
+        chosen.add(iid)
+    chosen.update(_firsts(by_activity, shown))
+    chosen.update(_firsts(reversed(by_activity), shown))
+    return sorted(chosen)
