@@ -14,13 +14,19 @@ anything a page or file could show of the incident changes.
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from warroom.model import Incident
 from warroom.recorded import Recorded
+from warroom.sla import backfilled
 from warroom.status import best_time, last_activity, update_time
+from warroom.uptime import impact_end, impact_start
+
+# impact_end returns the build time it is given only for an open incident with no end
+# stated or recorded: passed this, it tells that case apart without a real `now`.
+_NOW = datetime.max.replace(tzinfo=UTC)
 
 
 class SiteRow(NamedTuple):
@@ -42,6 +48,14 @@ class SiteRow(NamedTuple):
     # a feed needs only the incidents owning its LIMIT newest entries
     # (selections.feeds_ids), and an incident's top alone cannot tell how many it owns.
     entries: tuple[float, ...]
+    # sel-b: what the availability, metrics and uptime selections need (selections_time)
+    drill: bool  # Incident.drill: never counted in availability, uptime or metrics
+    impacts: tuple[str, ...]  # each shown component's impact, aligned with `components`
+    causes: tuple[str, ...]  # Incident.causes: repeats pair incidents sharing one
+    impact_from: float | None  # uptime.impact_start (Recorded used): uptime, availability
+    impact_to: float | None  # uptime.impact_end when it is not `now`: None while open
+    # without a stated or recorded end (then it is `now`), or closed with no time at all
+    metric_start: float | None  # metrics.incident_metrics' start (stated times when backfilled)
 
 
 def site_row(incident: Incident, recorded: Recorded | None, digest: str, zone: ZoneInfo,
@@ -50,6 +64,9 @@ def site_row(incident: Incident, recorded: Recorded | None, digest: str, zone: Z
     `related` as written in its file (the view drops those it hides)."""
     window = incident.window
     best = best_time(incident, recorded)
+    end = impact_end(incident, recorded, _NOW)  # sel-b
+    # sel-b: metrics measure a backfilled incident on its stated times
+    source = None if backfilled(incident, recorded) else recorded
     start = window.start if window is not None else best
     local = start.astimezone(zone)
     if incident.updates:
@@ -76,7 +93,18 @@ def site_row(incident: Incident, recorded: Recorded | None, digest: str, zone: Z
         mitigated=(incident.mitigated_at.timestamp() if incident.mitigated_at is not None
                    else None),
         entries=entries,
+        drill=incident.drill,
+        impacts=tuple(c.impact for c in incident.components),
+        causes=tuple(incident.causes),
+        impact_from=_stamp(impact_start(incident, recorded)),
+        impact_to=None if end is _NOW else _stamp(end),
+        metric_start=(window.start.timestamp() if incident.maintenance and window
+                      else _stamp(impact_start(incident, source))),
     )
+
+
+def _stamp(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
 
 
 def moving(row: SiteRow) -> bool:

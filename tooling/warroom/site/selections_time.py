@@ -1,0 +1,177 @@
+"""Selections of the producers measured over time spans: which incidents, decided from site
+rows alone, can change the availability page, the internal metrics page and the uptime bars.
+
+A selection returns every incident the output can depend on (see siterows): the build keys
+the output on their digests and renders it from them alone, so leaving one out would show a
+stale or wrong figure. What matters here is an incident's impact span (uptime and
+availability), its metric start (the report) and, for repeats, its causes.
+
+Bounds are widened by SLACK: rows hold float seconds and the producers compare exact
+datetimes, so an incident a hair's breadth from a bound is taken rather than argued about.
+Taking an extra incident costs its materialisation; missing one costs a wrong page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from warroom.availability import _bounds
+from warroom.config import Config
+from warroom.durations import add_months
+from warroom.report.model import TREND_MONTHS, TREND_WEEKS
+from warroom.site import availability
+from warroom.site.data import SiteData
+from warroom.site.siterows import SiteRow
+
+SLACK = 1.0  # seconds either side of a bound
+_REPORT_DAYS, _REPORT_MONTHS = 90, 12  # evaluate()'s defaults, which build_report uses
+
+
+def _span(row: SiteRow, now: float) -> tuple[float, float] | None:
+    """uptime.impact_start and impact_end (not clipped to now), or None: no window."""
+    end = row.impact_to if row.impact_to is not None else (now if row.open else None)
+    if row.impact_from is None or end is None:
+        return None
+    return row.impact_from, end
+
+
+def uptime_ids(rows: Mapping[str, SiteRow], data: SiteData, days: int) -> list[str]:
+    """Incidents that can change uptime.uptime_by_component(data, days, ids), any ids: the
+    counted ones whose clipped window reaches the bars' first day and starts before now
+    (uptime.impact_windows with `since`). Zero-weight impacts count: a day lists every
+    incident touching it."""
+    now = data.now.timestamp()
+    today = data.now.astimezone(UTC).date()
+    first = datetime.combine(today - timedelta(days=days - 1), time(), tzinfo=UTC).timestamp()
+    out = []
+    for ident, row in rows.items():
+        # uptime.counts; an incident without components makes no window
+        if row.maintenance or row.drill or row.status == "canceled" or not row.components:
+            continue
+        span = _span(row, now)
+        if span is None:
+            continue
+        start, end = span[0], max(min(span[1], now), span[0])
+        if end >= first - SLACK and start < now + SLACK:
+            out.append(ident)
+    return sorted(out)
+
+
+def _downtime_ids(rows: Mapping[str, SiteRow], config: Config, now_at: datetime, *,
+                  days: int, months: int, span: tuple[datetime, datetime] | None,
+                  include_internal: bool) -> set[str]:
+    """Incidents that can change availability.evaluate(...) with these arguments: counted,
+    with an impact (clipped to now) of positive length that reaches the earliest period
+    asked about, on a shown component where it weighs something. A zero weight (degraded
+    performance by default, uncounted maintenance) adds no downtime anywhere."""
+    shown = [c for c in config.components.values() if include_internal or not c.internal]
+    if not shown:
+        return set()
+    earliest = min(_bounds(c, now_at, days, span, months).earliest(span)
+                   for c in shown).timestamp()
+    shown_ids = {c.id for c in shown}
+    counted = {c.id for c in shown if c.slo and c.slo.maintenance == "counted"}
+    now = now_at.timestamp()
+    out = set()
+    for ident, row in rows.items():
+        if row.drill or row.status == "canceled":  # availability.counts
+            continue
+        if row.maintenance and row.window is not None:
+            window: tuple[float, float] | None = row.window
+        else:
+            window = _span(row, now)
+        if window is None:
+            continue
+        start, end = window[0], min(window[1], now)
+        if start >= end + SLACK or end < earliest - SLACK:
+            continue
+        for comp, impact in zip(row.components, row.impacts, strict=True):
+            if comp not in shown_ids:
+                continue
+            if row.maintenance or impact == "under_maintenance":
+                weighs = comp in counted
+            else:
+                weighs = config.weights.get(impact, 0.0) > 0
+            if weighs:
+                out.add(ident)
+                break
+    return out
+
+
+def _trend_start(config: Config, now: datetime, since: datetime) -> float:
+    """The earliest metric start the report's trend plots show (Report.weeks and .months:
+    the first week's Monday, the first month's first day, site time zone), a day early."""
+    tz = ZoneInfo(config.site.timezone)
+    last = (now - timedelta(microseconds=1)).astimezone(tz)
+    first = since.astimezone(tz)
+    last_monday = last.date() - timedelta(days=last.weekday())
+    first_monday = min(first.date() - timedelta(days=first.weekday()),
+                       last_monday - timedelta(weeks=TREND_WEEKS - 1))
+    first_month = min(first.replace(day=1),
+                      add_months(last.replace(day=1), -(TREND_MONTHS - 1))).date()
+    earliest = datetime.combine(min(first_monday, first_month), time(), tzinfo=tz)
+    return earliest.timestamp() - 86400
+
+
+def _excluded(row: SiteRow) -> bool:
+    """metrics.excluded_reason is not None: kept out of aggregates, trends and repeats."""
+    return row.drill or row.status == "canceled" or row.maintenance
+
+
+def _repeat_partners(rows: Mapping[str, SiteRow], later: set[str]) -> set[str]:
+    """For each incident in `later`, the incident recurrence.find_repeats would compare it
+    with for each (component, cause): the latest earlier one sharing both, window or not.
+    Any subset holding it and the later one picks it again (it is the latest of a subset
+    of the earlier ones that contains it), so the repeats found are the same."""
+    dated = sorted((row.impact_from, ident) for ident, row in rows.items()
+                   if row.impact_from is not None and not _excluded(row) and row.causes)
+    latest: dict[tuple[str, str], str] = {}
+    out: set[str] = set()
+    for _, ident in dated:
+        row = rows[ident]
+        keys = [(c, k) for c in row.components for k in row.causes]
+        if ident in later:
+            out.update(found for key in keys if (found := latest.get(key)) is not None)
+        for key in keys:
+            latest[key] = ident
+    return out
+
+
+def _metrics_ids(rows: Mapping[str, SiteRow], data: SiteData) -> set[str]:
+    """Incidents that can change the internal metrics page (availability.metrics_context:
+    build_report over METRICS_DAYS days up to now). The report aggregates only incidents
+    whose metric start is in the period (no backlog over all incidents), but its trend
+    plots count every counted incident of the last TREND_MONTHS months, its availability
+    table measures a year of impacts and each repeat names an earlier incident."""
+    now_at = data.now
+    since_at = now_at - timedelta(days=availability.METRICS_DAYS)
+    now, since = now_at.timestamp(), since_at.timestamp()
+    trend = _trend_start(data.config, now_at, since_at)
+    period: set[str] = set()
+    out: set[str] = set()
+    for ident, row in rows.items():
+        start = row.metric_start
+        if start is None or start >= now + SLACK:
+            continue
+        if start >= since - SLACK:
+            period.add(ident)  # excluded ones too: the page lists them apart
+        elif start >= trend and not _excluded(row):
+            out.add(ident)
+    out |= period
+    out |= _repeat_partners(rows, period)
+    out |= _downtime_ids(rows, data.config, now_at, days=_REPORT_DAYS, months=_REPORT_MONTHS,
+                         span=(since_at, now_at), include_internal=True)
+    return out
+
+
+def availability_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
+    """Incidents that can change warroom.site.availability.produce(data)."""
+    found = _downtime_ids(rows, data.config, data.now, days=availability.DAYS,
+                          months=availability.MONTHS, span=None,
+                          include_internal=data.internal)
+    if data.internal:
+        found |= _metrics_ids(rows, data)
+    return sorted(found)
+
