@@ -90,22 +90,53 @@ class Catalogue:
 _FLOAT = (float, int)
 
 
+def _text(v: Any) -> bool:
+    return type(v) is str
+
+
+def _flag(v: Any) -> bool:
+    return type(v) is bool
+
+
+def _number(v: Any) -> bool:
+    return type(v) in _FLOAT
+
+
+def _maybe_number(v: Any) -> bool:
+    return v is None or type(v) in _FLOAT
+
+
+def _texts(v: Any) -> bool:
+    return type(v) is tuple and all(type(x) is str for x in v)
+
+
+def _numbers(v: Any) -> bool:
+    return type(v) is tuple and all(type(x) in _FLOAT for x in v)
+
+
+def _window(v: Any) -> bool:
+    return v is None or (type(v) is tuple and len(v) == 2 and _numbers(v))
+
+
+def _top(v: Any) -> bool:
+    return type(v) is tuple and len(v) == 2 and _number(v[0]) and type(v[1]) is int
+
+
+# One check per SiteRow field, in order: a field added there must be added here.
+_CHECKS = {"digest": _text, "title": _text, "status": _text, "open": _flag,
+           "maintenance": _flag, "window": _window, "best": _number, "start": _number,
+           "month": _text, "components": _texts, "related": _texts, "latest": _number,
+           "top": _top, "mitigated": _maybe_number, "entries": _numbers, "drill": _flag,
+           "impacts": _texts, "causes": _texts, "impact_from": _maybe_number,
+           "impact_to": _maybe_number, "metric_start": _maybe_number}
+if tuple(_CHECKS) != SiteRow._fields:
+    raise RuntimeError("SiteRow's fields changed: update catalogue._CHECKS")
+_ROW_CHECKS = (_text, *_CHECKS.values())  # a stored row starts with its id
+
+
 def _row_ok(row: Any) -> bool:
-    if type(row) is not tuple or len(row) != _WIDTH + 1:
-        return False
-    (iid, digest, title, status, is_open, maintenance, window, best, start, month,
-     components, related, latest, top, mitigated) = row
-    return (type(iid) is str and type(digest) is str and type(title) is str
-            and type(status) is str and type(is_open) is bool and type(maintenance) is bool
-            and (window is None or (type(window) is tuple and len(window) == 2
-                                    and all(type(w) in _FLOAT for w in window)))
-            and type(best) in _FLOAT and type(start) in _FLOAT and type(month) is str
-            and type(components) is tuple and all(type(c) is str for c in components)
-            and type(related) is tuple and all(type(r) is str for r in related)
-            and type(latest) in _FLOAT
-            and type(top) is tuple and len(top) == 2 and type(top[0]) in _FLOAT
-            and type(top[1]) is int
-            and (mitigated is None or type(mitigated) in _FLOAT))
+    return (type(row) is tuple and len(row) == _WIDTH + 1
+            and all(check(value) for check, value in zip(_ROW_CHECKS, row, strict=True)))
 
 
 def _files_ok(files: Any) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from warroom.site import selections, selections_time
 from warroom.site.data import SiteData
 from warroom.site.siterows import SiteRow
 
@@ -16,7 +17,19 @@ def _everything(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
     return list(rows)
 
 
-SELECTIONS: dict[str, Selection] = {}
+def _uptime(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
+    return selections_time.uptime_ids(rows, data, data.config.site.uptime_days)
+
+
+SELECTIONS: dict[str, Selection] = {
+    "feeds": selections.feeds_ids,
+    "api": selections.api_ids,
+    "ics": selections.ics_ids,
+    "badges": selections.badges_ids,
+    "availability": selections_time.availability_ids,
+    "rollup": selections.rollup_ids,  # the home page and component pages
+    "uptime": _uptime,  # their uptime bars
+}
 
 
 def selection(name: str, rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
