@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import sys
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -49,7 +49,7 @@ SLOS = {
         "window: 7d, maintenance: counted}}",
     "{id: search, name: Search}": "{id: search, name: Search, slo: {target: 99, window: 90d}}",
 }
-WEIGHTED = "uptime: {degraded_performance: 0.1}\nrepeats: {window: 30d}\n"
+WEIGHTED = "uptime: {degraded_performance: 0.1}\nrepeats: {window: 24mo}\n"
 
 # before the data (2023-01 to 2026-06), inside it, just after it, long after it
 NOWS = (datetime(2022, 11, 20, 8, tzinfo=UTC), datetime(2025, 3, 30, 1, 30, tzinfo=UTC),
@@ -59,11 +59,15 @@ N = 400  # incidents per seed: about ten a month
 
 
 def _config_text(weighted: bool) -> str:
-    text = CONFIG
+    text: str = CONFIG
     for plain, with_slo in SLOS.items():
         assert plain in text
         text = text.replace(plain, with_slo)
     return text + (WEIGHTED if weighted else "")
+
+
+FAR = timezone(timedelta(hours=-9, minutes=-30))
+STATED = ("impact_started_at", "detected_at", "mitigated_at", "resolved_at")
 
 
 def _change(at: datetime) -> Change:
@@ -97,6 +101,9 @@ def _rework(inc: Incident, rng: random.Random) -> tuple[Incident, Recorded | Non
         inc = replace(inc, status="in_progress", updates=inc.updates[:2])
     elif roll < 0.22:
         inc = replace(inc, status="canceled")
+    if rng.random() < 0.3:  # stated in another offset: months then count on its calendar
+        inc = replace(inc, **{name: moment.astimezone(FAR) for name in STATED
+                              if (moment := getattr(inc, name)) is not None})
     if rng.random() < 0.4:
         return inc, None
     declared = start + timedelta(minutes=rng.randint(-120, 3 * 24 * 60))
@@ -200,4 +207,5 @@ def test_selections_are_small(audience: str) -> None:
     assert 0 < share < (0.25 if audience == "public" else 0.35)
     days = data.config.site.uptime_days
     uptime_share = len(uptime_ids(rows, data, days)) / len(rows)
-    assert 0 < uptime_share < 0.1
+    # about 5% of the reworked incidents stay open from their start: each reaches the bars
+    assert 0 < uptime_share < 0.15
