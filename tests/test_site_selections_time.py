@@ -22,6 +22,7 @@ import pytest
 
 from conftest import ROOT
 from warroom.config import Config
+from warroom.durations import Duration
 from warroom.model import Incident
 from warroom.recorded import Change, Recorded
 from warroom.repo import load_repository
@@ -209,3 +210,30 @@ def test_selections_are_small() -> None:
         uptime_share = len(uptime_ids(rows, data, days)) / len(rows)
         # about 5% of the reworked incidents stay open from their start: each reaches the bars
         assert 0 < uptime_share < 0.15, audience
+
+
+def test_a_repeat_on_the_edge_of_a_window_counted_in_months() -> None:
+    """find_repeats counts the repeat window's months on the calendar of the later
+    incident's own offset: 13 months before 2026-04-30T20:00-09:30 is 2025-03-30T20:00
+    there (2025-03-31T05:30Z), a day before what UTC months give. The incident starting
+    exactly then is the only earlier one the metrics page names, and nothing else of that
+    page (trend plots, availability) reaches back that far."""
+    config, incidents, _ = repository(N, 1, False)
+    config = replace(config, repeat_window=Duration.parse("13mo"))
+    template = next(i for i in incidents if not i.maintenance and i.status == "resolved"
+                    and not i.drill and i.public)
+
+    def incident(ident: str, start: datetime) -> Incident:
+        return replace(template, id=ident, components=template.components[:1],
+                       causes=("deploy",), impact_started_at=start, detected_at=start,
+                       mitigated_at=start + timedelta(hours=1),
+                       resolved_at=start + timedelta(hours=2), related=())
+
+    later = incident("2026-04-30-later", datetime(2026, 4, 30, 20, tzinfo=FAR))
+    edge = incident("2025-03-31-edge", datetime(2025, 3, 31, 5, 30, tzinfo=UTC))
+    older = incident("2025-03-30-older", datetime(2025, 3, 30, 5, 30, tzinfo=UTC))
+    data = SiteData(config=config, incidents=(older, edge, later), recorded={},
+                    now=NOWS[2], base_url="", audience="internal")
+    ids = availability_ids(rows_of(data), data)
+    assert edge.id in ids and later.id in ids
+    assert availability.produce(restricted(data, ids)) == availability.produce(data)
