@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from warroom.availability import _bounds
+from warroom.availability import _bounds, window_start
 from warroom.config import Config
 from warroom.durations import add_months
 from warroom.report.model import TREND_MONTHS, TREND_WEEKS
@@ -26,6 +26,7 @@ from warroom.site.data import SiteData
 from warroom.site.siterows import SiteRow
 
 SLACK = 1.0  # seconds either side of a bound
+MONTH_SLACK = 4 * 86400.0  # months counted in another offset: month lengths, offset
 _REPORT_DAYS, _REPORT_MONTHS = 90, 12  # evaluate()'s defaults, which build_report uses
 
 
@@ -59,18 +60,20 @@ def uptime_ids(rows: Mapping[str, SiteRow], data: SiteData, days: int) -> list[s
     return sorted(out)
 
 
-def _downtime_ids(rows: Mapping[str, SiteRow], config: Config, now_at: datetime, *,
-                  days: int, months: int, span: tuple[datetime, datetime] | None,
-                  include_internal: bool) -> set[str]:
-    """Incidents that can change availability.evaluate(...) with these arguments: counted,
-    with an impact (clipped to now) of positive length that reaches the earliest period
-    asked about, on a shown component where it weighs something. A zero weight (degraded
-    performance by default, uncounted maintenance) adds no downtime anywhere."""
+Request = tuple[int, int, tuple[datetime, datetime] | None]  # evaluate's days, months, span
+
+
+def _downtime_ids(rows: Mapping[str, SiteRow], config: Config, now_at: datetime,
+                  requests: list[Request], include_internal: bool) -> set[str]:
+    """Incidents that can change availability.evaluate(..., days, months, span) for each
+    request: counted, with an impact (clipped to now) of positive length that reaches the
+    earliest period asked about, on a shown component where it weighs something. A zero
+    weight (degraded performance by default, uncounted maintenance) adds no downtime."""
     shown = [c for c in config.components.values() if include_internal or not c.internal]
     if not shown:
         return set()
     earliest = min(_bounds(c, now_at, days, span, months).earliest(span)
-                   for c in shown).timestamp()
+                   for c in shown for days, months, span in requests).timestamp()
     shown_ids = {c.id for c in shown}
     counted = {c.id for c in shown if c.slo and c.slo.maintenance == "counted"}
     now = now_at.timestamp()
@@ -120,22 +123,38 @@ def _excluded(row: SiteRow) -> bool:
     return row.drill or row.status == "canceled" or row.maintenance
 
 
-def _repeat_partners(rows: Mapping[str, SiteRow], later: set[str]) -> set[str]:
-    """For each incident in `later`, the incident recurrence.find_repeats would compare it
-    with for each (component, cause): the latest earlier one sharing both, window or not.
-    Any subset holding it and the later one picks it again (it is the latest of a subset
-    of the earlier ones that contains it), so the repeats found are the same."""
+def _repeat_partners(rows: Mapping[str, SiteRow], later: set[str], config: Config
+                     ) -> set[str]:
+    """For each incident in `later`, those recurrence.find_repeats pairs it with: for each
+    (component, cause), the latest earlier incident sharing both, if within the window.
+    Any subset holding it and the later one picks it again (the latest of a subset of the
+    earlier ones that contains it); without it a subset picks none or an older one, also
+    outside the window. So incidents before every later one's window need no look."""
+    starts = [row.impact_from for ident in later
+              if (row := rows[ident]).impact_from is not None]
+    if not starts:
+        return set()
+    # a later incident's start -> its window's start, MONTH_SLACK early: find_repeats counts
+    # months on the calendar of the start's own offset, which rows no longer hold
+    reach: dict[float, float] = {
+        start: window_start(datetime.fromtimestamp(start, UTC), config.repeat_window
+                            ).timestamp() - MONTH_SLACK for start in starts}
+    lo, hi = min(reach.values()), max(starts) + SLACK
     dated = sorted((row.impact_from, ident) for ident, row in rows.items()
-                   if row.impact_from is not None and not _excluded(row) and row.causes)
-    latest: dict[tuple[str, str], str] = {}
+                   if row.impact_from is not None and lo <= row.impact_from <= hi
+                   and row.causes and not _excluded(row))
+    latest: dict[tuple[str, str], tuple[float, str]] = {}
     out: set[str] = set()
-    for _, ident in dated:
-        row = rows[ident]
+    for pair in dated:
+        row = rows[pair[1]]
         keys = [(c, k) for c in row.components for k in row.causes]
-        if ident in later:
-            out.update(found for key in keys if (found := latest.get(key)) is not None)
+        if pair[1] in later:
+            for key in keys:
+                found = latest.get(key)
+                if found is not None and found[0] >= reach[pair[0]]:
+                    out.add(found[1])
         for key in keys:
-            latest[key] = ident
+            latest[key] = pair
     return out
 
 
@@ -160,18 +179,20 @@ def _metrics_ids(rows: Mapping[str, SiteRow], data: SiteData) -> set[str]:
         elif start >= trend and not _excluded(row):
             out.add(ident)
     out |= period
-    out |= _repeat_partners(rows, period)
-    out |= _downtime_ids(rows, data.config, now_at, days=_REPORT_DAYS, months=_REPORT_MONTHS,
-                         span=(since_at, now_at), include_internal=True)
+    out |= _repeat_partners(rows, period, data.config)
     return out
 
 
 def availability_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
     """Incidents that can change warroom.site.availability.produce(data)."""
-    found = _downtime_ids(rows, data.config, data.now, days=availability.DAYS,
-                          months=availability.MONTHS, span=None,
-                          include_internal=data.internal)
+    requests: list[Request] = [(availability.DAYS, availability.MONTHS, None)]
+    found: set[str] = set()
     if data.internal:
-        found |= _metrics_ids(rows, data)
+        found = _metrics_ids(rows, data)
+        # the report's availability table measures its period: evaluate() with its defaults
+        since = data.now - timedelta(days=availability.METRICS_DAYS)
+        requests.append((_REPORT_DAYS, _REPORT_MONTHS, (since, data.now)))
+    # internal builds show internal components on both pages; public ones on neither
+    found |= _downtime_ids(rows, data.config, data.now, requests, data.internal)
     return sorted(found)
 
