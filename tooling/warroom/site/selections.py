@@ -38,17 +38,15 @@ Item = tuple[float, str, tuple[str, ...]]
 Entries = tuple[float, str, tuple[str, ...], tuple[float, ...]]
 
 
-def _at_or_after_cutoff(items: list[tuple[float, str]], limit: int) -> list[str]:
-    """Ids of every item whose time is at least the `limit`-th latest (all when fewer).
+def _newest_by_float(items: list[tuple[float, str]], limit: int) -> list[str]:
+    """Ids of the `limit` largest items by (time, id): what a producer ordering by the same
+    floats (status.newest_first, api's maintenance by window) keeps, ties by id."""
+    return [iid for _, iid in heapq.nlargest(limit, items)]
 
-    A superset of the `limit` largest by any key ordering the instants first: an item
-    with a time below the cut-off has `limit` items strictly after it (see the module's
-    docstring on floats). Items come newest first, near enough (reversed id order: ids
-    start with a date), so nlargest seldom replaces its heap."""
-    if len(items) <= limit:
-        return [iid for _, iid in items]
-    cutoff = heapq.nlargest(limit, [when for when, _ in items])[-1]
-    return [iid for when, iid in items if when >= cutoff]
+
+# Below 2**33 s (the year 2242), distinct instants in microseconds get distinct floats:
+# equal floats are equal instants, which every producer shows alike in the site's zone.
+_EXACT = 2.0 ** 33
 
 
 def _entry_owners(walk: list[Entries], lists: Iterable[str], limit: int) -> list[str]:
@@ -102,10 +100,13 @@ def _firsts(walk: Iterable[Item], lists: Mapping[str, str]) -> list[str]:
         for cid in components:
             if cid not in lists:
                 continue
-            seen = found.setdefault(cid, when)
-            if seen == when:
-                keep = True
-                last = when
+            if cid in found:
+                # tied with the first found: only if the float may hide another instant
+                keep = keep or (found[cid] == when and abs(when) >= _EXACT)
+                continue
+            found[cid] = when
+            keep = True
+            last = when
         if keep:
             out.append(iid)
     return out
@@ -191,16 +192,21 @@ def api_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
             chosen.add(iid)
         elif row.status != "canceled":  # maintenance_state: canceled by status alone
             maintenance.append((row.window[0], iid))
-    incidents.reverse()  # newest first near enough, as _at_or_after_cutoff prefers
-    maintenance.reverse()
-    chosen.update(_at_or_after_cutoff(incidents, api.RECENT))
-    chosen.update(_at_or_after_cutoff(maintenance, api.RECENT))
+    # Both orders are by the very floats a row holds (timestamp()), ties by id.
+    chosen.update(_newest_by_float(incidents, api.RECENT))
+    chosen.update(_newest_by_float(maintenance, api.RECENT))
     by_activity = sorted([(row.latest, iid, row.components) for iid, row in rows.items()],
                          key=_TIME)
     for when, iid, _ in reversed(by_activity):  # `updated`: the newest, ties all kept
         if when != by_activity[-1][0]:
             break
         chosen.add(iid)
-    chosen.update(_firsts(by_activity, shown))
-    chosen.update(_firsts(reversed(by_activity), shown))
+        if abs(when) < _EXACT:
+            break  # one instant: any of them gives the same text
+    # Only components some incident names: a walk looking for one that none names would
+    # go through every row.
+    named = {cid for _, _, components in by_activity for cid in components if cid in shown}
+    spans = {cid: shown[cid] for cid in named}
+    chosen.update(_firsts(by_activity, spans))
+    chosen.update(_firsts(reversed(by_activity), spans))
     return sorted(chosen)
