@@ -8,13 +8,16 @@ protocol requires absolute URLs, so nothing is written without a base URL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from typing import TypeVar
 from xml.sax.saxutils import escape
 
 from warroom.site.data import SiteData
 from warroom.site.siterows import SiteRow
 from warroom.status import ensure_view, latest_activity, visible_components
+
+T = TypeVar("T", datetime, float)
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -39,7 +42,7 @@ def produce(data: SiteData, pages: Iterable[str] = ()) -> dict[str, bytes]:
         return {}
     latest = latest_activity(data)
     return _sitemap(data, latest, {i.id: [c.id for c in i.components] for i in data.incidents},
-                    pages)
+                    pages, _w3c)
 
 
 def from_rows(data: SiteData, rows: Mapping[str, SiteRow], pages: Iterable[str] = ()
@@ -47,24 +50,31 @@ def from_rows(data: SiteData, rows: Mapping[str, SiteRow], pages: Iterable[str] 
     """What `produce` makes, from the site's rows: no incident is needed."""
     if not data.base_url:
         return {}
-    latest = {i: datetime.fromtimestamp(row.latest, UTC) for i, row in rows.items()}
-    return _sitemap(data, latest, {i: row.components for i, row in rows.items()}, pages)
+    latest = {i: row.latest for i, row in rows.items()}
+    return _sitemap(data, latest, {i: row.components for i, row in rows.items()}, pages,
+                    _w3c_of_stamp)
 
 
-def _sitemap(data: SiteData, latest: Mapping[str, datetime],
-             components: Mapping[str, Iterable[str]], pages: Iterable[str]) -> dict[str, bytes]:
+def _w3c_of_stamp(stamp: float) -> str:
+    # The same instant as row.latest's datetime, whatever its offset: the same text.
+    return _w3c(datetime.fromtimestamp(stamp, UTC))
+
+
+def _sitemap(data: SiteData, latest: Mapping[str, T], components: Mapping[str, Iterable[str]],
+             pages: Iterable[str], w3c: Callable[[T], str]) -> dict[str, bytes]:
+    """Times are datetimes or their timestamps (`w3c` writes them): both order alike."""
     newest = max(latest.values(), default=None)
     rows: list[tuple[str, str | None]] = [("", None), ("history/", None), ("maintenance/", None)]
-    by_component: dict[str, list[datetime]] = {}
+    by_component: dict[str, list[T]] = {}
     for iid, comps in components.items():
         when = latest[iid]
         for cid in comps:
             by_component.setdefault(cid, []).append(when)
     for cid in visible_components(data.config, data.audience):
         touched = by_component.get(cid)
-        rows.append((component_path(cid), _w3c(max(touched)) if touched else None))
+        rows.append((component_path(cid), w3c(max(touched)) if touched else None))
     if newest is not None:
-        rows[0] = ("", _w3c(newest))
+        rows[0] = ("", w3c(newest))
     ids = sorted(latest)
     listed = {path for path, _ in rows}
     listed.update(incident_path(i) for i in ids)
@@ -81,7 +91,7 @@ def _sitemap(data: SiteData, latest: Mapping[str, datetime],
         mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
         lines.append(f"  <url><loc>{base}{escape(path)}</loc>{mod}</url>")
     lines += [f"  <url><loc>{base}{escape(incident_path(i))}</loc>"
-              f"<lastmod>{_w3c(latest[i])}</lastmod></url>" for i in ids]
+              f"<lastmod>{w3c(latest[i])}</lastmod></url>" for i in ids]
     lines += [f"  <url><loc>{base}{escape(folder)}</loc></url>" for folder in extra]
     lines.append("</urlset>")
     return {"sitemap.xml": ("\n".join(lines) + "\n").encode("utf-8")}
