@@ -11,6 +11,7 @@ import gc
 import hashlib
 import importlib
 import os
+import shutil
 import stat
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -161,6 +162,7 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
     config = loaded.config
     base = (config.site.base_url if base_url is None else base_url).rstrip("/")
     theme_key = _theme_key(root, config)
+    templating.keep_compiled(_compiled_folder(root, cache_dir, theme_key))
     settings = f"{theme_key}\0{audience}\0{base}"
     previous = (Catalogue.read(cache_dir, target, settings)
                 if cache_dir is not None and target is not None else None)
@@ -314,6 +316,21 @@ def _finish(context: _Context, renderer: pages.Pages, results: list[tuple[str, d
     return Built(outputs, kept, context.problems, data, page_keys=renderer.keys,
                  page_cache=page_cache, timings=context.lap.times, catalogue=catalogue,
                  patched=context.sources.patch)
+
+
+def _compiled_folder(root: Path, cache_dir: Path | None, theme_key: str) -> Path | None:
+    """Where compiled templates are kept: only inside `.git/` (see keep_compiled)."""
+    if cache_dir is None or not (root / ".git").is_dir():
+        return None
+    if not cache_dir.is_relative_to(root / ".git"):
+        return None
+    folders = cache_dir / "templates"
+    mine = folders / hashlib.sha256(theme_key.encode()).hexdigest()[:16]
+    if not mine.is_dir() and folders.is_dir():
+        # Another code or theme's: never used again.
+        for other in folders.iterdir():
+            shutil.rmtree(other, ignore_errors=True)
+    return mine
 
 
 def _present(target: Path | None, paths: Sequence[str]) -> bool:
