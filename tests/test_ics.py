@@ -101,8 +101,8 @@ def test_fold_on_bytes_equals_folding_character_by_character(line: str) -> None:
 @given(st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30)),
                                                timezone(timedelta(hours=-11))])))
 def test_utc_stamps_equal_strftime(moment: datetime) -> None:
-    """utc() and the sitemap's _w3c skip strftime (slow, and %Y does not pad years < 1000)."""
-    from warroom.site.sitemap import _w3c
+    """utc() and the sitemap's w3c skip strftime (slow, and %Y does not pad years < 1000)."""
+    from warroom.site.siterows import w3c as _w3c
 
     assume(datetime.min.replace(tzinfo=UTC) + timedelta(days=1) < moment
            < datetime.max.replace(tzinfo=UTC) - timedelta(days=1))

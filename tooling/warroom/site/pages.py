@@ -163,15 +163,20 @@ class Pages:
         keyed = self.cache is not None
         clean = self._clean
         for iid, row in rows.items():  # ~10^4: one partial per key and per builder, no more
-            related = tuple(r for r in row.related if r in rows) if row.related else ()
+            path = f"{incident_path(iid)}index.html"
             known = clean(iid) if clean is not None else None
+            if known is not None and self.cache is not None and self.cache.fresh(path, known):
+                # Unchanged, as its key would say: no job, no key worked out again.
+                self.keys[path] = known
+                self.skipped.append(path)
+                continue
             key: Key | None = None
             if known is not None:
                 key = partial(str, known)
             elif keyed:
+                related = tuple(r for r in row.related if r in rows) if row.related else ()
                 key = partial(self._incident_key, iid, related)
-            jobs.append(Job(f"{incident_path(iid)}index.html", "incident.html", row.title,
-                            key, partial(self._incident, iid)))
+            jobs.append(Job(path, "incident.html", row.title, key, partial(self._incident, iid)))
         jobs += self._history_jobs()
         jobs += self._component_jobs()
         maint = [iid for iid, row in rows.items() if row.maintenance]

@@ -9,15 +9,16 @@ protocol requires absolute URLs, so nothing is written without a base URL.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
+from operator import itemgetter
 from typing import TypeVar
 from xml.sax.saxutils import escape
 
 from warroom.site.data import SiteData
-from warroom.site.siterows import SiteRow
+from warroom.site.siterows import SiteRow, w3c
 from warroom.status import ensure_view, latest_activity, visible_components
 
-T = TypeVar("T", datetime, float)
+T = TypeVar("T", datetime, tuple[float, str])
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -42,7 +43,7 @@ def produce(data: SiteData, pages: Iterable[str] = ()) -> dict[str, bytes]:
         return {}
     latest = latest_activity(data)
     return _sitemap(data, latest, {i.id: [c.id for c in i.components] for i in data.incidents},
-                    pages, _w3c)
+                    pages, w3c)
 
 
 def from_rows(data: SiteData, rows: Mapping[str, SiteRow], pages: Iterable[str] = ()
@@ -50,14 +51,10 @@ def from_rows(data: SiteData, rows: Mapping[str, SiteRow], pages: Iterable[str] 
     """What `produce` makes, from the site's rows: no incident is needed."""
     if not data.base_url:
         return {}
-    latest = {i: row.latest for i, row in rows.items()}
+    # Ordered by the floats (as the instants), written as each row's own text.
+    latest = {i: (row.latest, row.lastmod) for i, row in rows.items()}
     return _sitemap(data, latest, {i: row.components for i, row in rows.items()}, pages,
-                    _w3c_of_stamp)
-
-
-def _w3c_of_stamp(stamp: float) -> str:
-    # The same instant as row.latest's datetime, whatever its offset: the same text.
-    return _w3c(datetime.fromtimestamp(stamp, UTC))
+                    itemgetter(1))
 
 
 def _sitemap(data: SiteData, latest: Mapping[str, T], components: Mapping[str, Iterable[str]],
@@ -95,11 +92,3 @@ def _sitemap(data: SiteData, latest: Mapping[str, T], components: Mapping[str, I
     lines += [f"  <url><loc>{base}{escape(folder)}</loc></url>" for folder in extra]
     lines.append("</urlset>")
     return {"sitemap.xml": ("\n".join(lines) + "\n").encode("utf-8")}
-
-
-def _w3c(moment: datetime) -> str:
-    utc = moment.astimezone(UTC)
-    if utc.year < 1000:  # strftime's %Y does not pad; isoformat would
-        return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
-    # isoformat is several times cheaper than strftime, for one call per incident
-    return utc.isoformat(timespec="seconds")[:-6] + "Z"  # drop "+00:00"

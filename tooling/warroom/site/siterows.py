@@ -56,6 +56,7 @@ class SiteRow(NamedTuple):
     impact_to: float | None  # uptime.impact_end when it is not `now`: None while open
     # without a stated or recorded end (then it is `now`), or closed with no time at all
     metric_start: float | None  # metrics.incident_metrics' start (stated times when backfilled)
+    lastmod: str  # `latest` as the sitemap writes it (W3C, UTC, seconds)
 
 
 def site_row(incident: Incident, recorded: Recorded | None, digest: str, zone: ZoneInfo,
@@ -69,6 +70,7 @@ def site_row(incident: Incident, recorded: Recorded | None, digest: str, zone: Z
     source = None if backfilled(incident, recorded) else recorded
     start = window.start if window is not None else best
     local = start.astimezone(zone)
+    latest = last_activity(incident, recorded)
     if incident.updates:
         entries = tuple((upd.at if upd.at is not None else update_time(incident, upd, recorded)
                          ).astimezone(UTC).timestamp() for upd in incident.updates)
@@ -88,7 +90,7 @@ def site_row(incident: Incident, recorded: Recorded | None, digest: str, zone: Z
         month=f"{local.year:04d}-{local.month:02d}",
         components=tuple(c.id for c in incident.components),
         related=related,
-        latest=last_activity(incident, recorded).timestamp(),
+        latest=latest.timestamp(),
         top=top,
         mitigated=(incident.mitigated_at.timestamp() if incident.mitigated_at is not None
                    else None),
@@ -98,9 +100,19 @@ def site_row(incident: Incident, recorded: Recorded | None, digest: str, zone: Z
         causes=tuple(incident.causes),
         impact_from=_stamp(impact_start(incident, recorded)),
         impact_to=None if end is _NOW else _stamp(end),
+        lastmod=w3c(latest),
         metric_start=(window.start.timestamp() if incident.maintenance and window
                       else _stamp(impact_start(incident, source))),
     )
+
+
+def w3c(moment: datetime) -> str:
+    """A time as sitemaps write it: W3C, in UTC, to the second."""
+    utc = moment.astimezone(UTC)
+    if utc.year < 1000:  # strftime's %Y does not pad; isoformat would
+        return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat is several times cheaper than strftime, for one call per incident
+    return utc.isoformat(timespec="seconds")[:-6] + "Z"  # drop "+00:00"
 
 
 def _stamp(moment: datetime | None) -> float | None:
