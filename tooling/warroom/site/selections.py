@@ -45,6 +45,8 @@ def _at_or_after_cutoff(items: list[tuple[float, str]], limit: int) -> list[str]
     with a time below the cut-off has `limit` items strictly after it (see the module's
     docstring on floats). Items come newest first, near enough (reversed id order: ids
     start with a date), so nlargest seldom replaces its heap."""
+    if limit <= 0:
+        return []
     if len(items) <= limit:
         return [iid for _, iid in items]
     cutoff = heapq.nlargest(limit, [when for when, _ in items])[-1]
@@ -62,6 +64,8 @@ def _entry_owners(walk: list[Entries], lists: Iterable[str], limit: int) -> list
     newest tops (their tops alone are `limit` entries), so the walk stops there: an
     incident whose top is before the `limit`-th latest entry seen so far owns nothing
     newer. Floats tied with E are kept (see the module's docstring)."""
+    if limit <= 0:
+        return []
     keys: tuple[str | None, ...] = (None, *lists)
     newest: dict[str | None, list[float]] = {key: [] for key in keys}  # min-heaps
     walked: dict[str | None, list[tuple[float, str]]] = {key: [] for key in keys}
@@ -180,14 +184,22 @@ def api_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
       not canceled at data.now.
     Each incident's own JSON reads nothing else of other incidents.
     """
-    chosen = set(rollup_ids(rows, data))
+    now = data.now.timestamp()
     shown = visible_components(data.config, data.audience)
+    chosen: set[str] = set()
     incidents: list[tuple[float, str]] = []
     maintenance: list[tuple[float, str]] = []
-    for iid, row in rows.items():
+    by_activity: list[Item] = []
+    for iid, row in rows.items():  # one pass: 10,000 rows
+        by_activity.append((row.latest, iid, row.components))
         if not row.maintenance:
             incidents.append((row.best, iid))
-        elif row.window is None:  # api._start refuses it: keep it to fail alike
+            if row.open:  # rollup_ids
+                chosen.add(iid)
+            continue
+        if _pending(row, now):  # rollup_ids
+            chosen.add(iid)
+        if row.window is None:  # api._start refuses it: keep it to fail alike
             chosen.add(iid)
         elif row.status != "canceled":  # maintenance_state: canceled by status alone
             maintenance.append((row.window[0], iid))
@@ -195,8 +207,7 @@ def api_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
     maintenance.reverse()
     chosen.update(_at_or_after_cutoff(incidents, api.RECENT))
     chosen.update(_at_or_after_cutoff(maintenance, api.RECENT))
-    by_activity = sorted([(row.latest, iid, row.components) for iid, row in rows.items()],
-                         key=_TIME)
+    by_activity.sort(key=_TIME)  # nearly sorted already: ids start with a date
     for when, iid, _ in reversed(by_activity):  # `updated`: the newest, ties all kept
         if when != by_activity[-1][0]:
             break
