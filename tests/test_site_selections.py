@@ -198,8 +198,10 @@ def test_selections_are_sound_and_small_on_a_realistic_repository(big: Repo,
     after = nows.index(datetime(2026, 6, 2, tzinfo=UTC))
     for name, selected, total in check(big, audience, [nows[after], nows[1]]):
         assert total > 1700
-        # ics keeps every maintenance (a tenth); the others a few hundred at most.
-        assert selected < total // (6 if name == "ics" else 8), (name, selected)
+        # ics keeps every maintenance (a tenth); feeds and the API a hundred or two; the
+        # roll-up and badges the open incidents (2% here, forgotten ones included) and
+        # the maintenance still to come.
+        assert selected < total // (6 if name == "ics" else 10), (name, selected)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])

@@ -58,12 +58,12 @@ def _entry_owners(walk: list[Entries], lists: Iterable[str], limit: int) -> list
     feed of everything and one per component in `lists` (an incident is in a component's
     feed once per time it names it, as in feeds._grouped). `walk` is newest top first.
 
-    Per feed, E is the `limit`-th latest entry time. Every entry later than E, and at
-    least those of the feed's `limit` newest that are not tied with it, belong to incidents
-    whose top is at or after E: those are kept. E is among the entries of the `limit`
-    newest tops (their tops alone are `limit` entries), so the walk stops there: an
-    incident whose top is before the `limit`-th latest entry seen so far owns nothing
-    newer. Floats tied with E are kept (see the module's docstring)."""
+    Per feed, let E be the `limit`-th latest entry time. Each of the feed's `limit` newest
+    entries has a float at or after E (a float before E has `limit` entries strictly
+    later: see the module's docstring), so its incident's top has too: the feed's
+    incidents whose top is at or after E are kept. Along the walk the `limit`-th latest
+    entry seen so far only grows towards E, so an incident whose top is before it owns
+    nothing at or after E, nor does any incident after it: the feed is settled."""
     if limit <= 0:
         return []
     keys: tuple[str | None, ...] = (None, *lists)
@@ -126,7 +126,7 @@ def _pending(row: SiteRow, now: float) -> bool:
 
 
 def _in_progress(row: SiteRow, now: float) -> bool:
-    """Maintenance in progress at `now` (or possibly, when a float ties a window bound)."""
+    """Maintenance in progress at `now`, or too close to the window's end to tell."""
     if row.status in _SETTLED:
         return False
     if row.window is None:
