@@ -11,9 +11,13 @@ earlier instant never gets a larger float. For instants stated in seconds (all Y
 times) it is also exact, but past ~2255 two instants a microsecond apart may share a float.
 So wherever a producer orders datetimes, a selection keeps every row whose float ties the
 cut-off rather than trusting the float to break the tie: a strictly larger float is a
-strictly later instant, an equal one proves nothing. The same rule covers instants that tie
-in different UTC offsets (min()/max() then return whichever datetime comes first): either
-one is shown in the site's zone, so the output is the same whichever the sub-site keeps.
+strictly later instant, an equal one proves nothing past 2**33 s (_EXACT). Below it, equal
+floats are one instant, possibly in different UTC offsets (min()/max() then return whichever
+datetime comes first): either is shown in the site's zone, so where only the instant is
+shown (the API's spans and `updated`) one of the tied rows is enough. That matters: a
+repository whose history was imported in one commit gives thousands of incidents one
+recorded time. Where a producer orders by the floats themselves (the API's newest lists,
+by `timestamp()` and id), the selection takes exactly its order.
 """
 
 from __future__ import annotations
@@ -54,12 +58,14 @@ def _entry_owners(walk: list[Entries], lists: Iterable[str], limit: int) -> list
     feed of everything and one per component in `lists` (an incident is in a component's
     feed once per time it names it, as in feeds._grouped). `walk` is newest top first.
 
-    Per feed, E is the `limit`-th latest entry time. Every entry later than E, and at
-    least those of the feed's `limit` newest that are not tied with it, belong to incidents
-    whose top is at or after E: those are kept. E is among the entries of the `limit`
-    newest tops (their tops alone are `limit` entries), so the walk stops there: an
-    incident whose top is before the `limit`-th latest entry seen so far owns nothing
-    newer. Floats tied with E are kept (see the module's docstring)."""
+    Per feed, let E be the `limit`-th latest entry time. Each of the feed's `limit` newest
+    entries has a float at or after E (a float before E has `limit` entries strictly
+    later: see the module's docstring), so its incident's top has too: the feed's
+    incidents whose top is at or after E are kept. Along the walk the `limit`-th latest
+    entry seen so far only grows towards E, so an incident whose top is before it owns
+    nothing at or after E, nor does any incident after it: the feed is settled."""
+    if limit <= 0:
+        return []
     keys: tuple[str | None, ...] = (None, *lists)
     newest: dict[str | None, list[float]] = {key: [] for key in keys}  # min-heaps
     walked: dict[str | None, list[tuple[float, str]]] = {key: [] for key in keys}
@@ -89,7 +95,8 @@ def _entry_owners(walk: list[Entries], lists: Iterable[str], limit: int) -> list
 
 def _firsts(walk: Iterable[Item], lists: Mapping[str, str]) -> list[str]:
     """Ids of the first item of each component of `lists` along `walk` (a walk ordered by
-    time, either way), and of every item tied with one of them."""
+    time, either way), and of every item tied with one of them whose float may hide
+    another instant (see _EXACT): equal instants show alike, one of them is enough."""
     found: dict[str, float] = {}
     last = 0.0
     out: list[str] = []
@@ -101,7 +108,6 @@ def _firsts(walk: Iterable[Item], lists: Mapping[str, str]) -> list[str]:
             if cid not in lists:
                 continue
             if cid in found:
-                # tied with the first found: only if the float may hide another instant
                 keep = keep or (found[cid] == when and abs(when) >= _EXACT)
                 continue
             found[cid] = when
@@ -123,7 +129,7 @@ def _pending(row: SiteRow, now: float) -> bool:
 
 
 def _in_progress(row: SiteRow, now: float) -> bool:
-    """Maintenance in progress at `now` (or possibly, when a float ties a window bound)."""
+    """Maintenance in progress at `now`, or too close to the window's end to tell."""
     if row.status in _SETTLED:
         return False
     if row.window is None:
@@ -181,22 +187,29 @@ def api_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
       not canceled at data.now.
     Each incident's own JSON reads nothing else of other incidents.
     """
-    chosen = set(rollup_ids(rows, data))
+    now = data.now.timestamp()
     shown = visible_components(data.config, data.audience)
+    chosen: set[str] = set()
     incidents: list[tuple[float, str]] = []
     maintenance: list[tuple[float, str]] = []
-    for iid, row in rows.items():
+    by_activity: list[Item] = []
+    for iid, row in rows.items():  # one pass: 10,000 rows
+        by_activity.append((row.latest, iid, row.components))
         if not row.maintenance:
             incidents.append((row.best, iid))
-        elif row.window is None:  # api._start refuses it: keep it to fail alike
+            if row.open:  # rollup_ids
+                chosen.add(iid)
+            continue
+        if _pending(row, now):  # rollup_ids
+            chosen.add(iid)
+        if row.window is None:  # api._start refuses it: keep it to fail alike
             chosen.add(iid)
         elif row.status != "canceled":  # maintenance_state: canceled by status alone
             maintenance.append((row.window[0], iid))
     # Both orders are by the very floats a row holds (timestamp()), ties by id.
     chosen.update(_newest_by_float(incidents, api.RECENT))
     chosen.update(_newest_by_float(maintenance, api.RECENT))
-    by_activity = sorted([(row.latest, iid, row.components) for iid, row in rows.items()],
-                         key=_TIME)
+    by_activity.sort(key=_TIME)  # nearly sorted already: ids start with a date
     for when, iid, _ in reversed(by_activity):  # `updated`: the newest, ties all kept
         if when != by_activity[-1][0]:
             break
