@@ -261,3 +261,29 @@ def test_selections_are_sound_on_the_golden_repository(audience: str,
         monkeypatch.setattr(feeds, "LIMIT", limit)
         monkeypatch.setattr(api, "RECENT", recent)
         assert len(list(check(repo, audience, nows))) == 5 * len(nows)
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_the_api_selection_stays_small_when_one_commit_recorded_everything(
+        tmp_path: Path, audience: str) -> None:
+    """A history imported in one commit gives every incident one recorded resolution time,
+    so thousands tie for the newest activity (as in the benchmarks' repositories). Tied
+    floats below 2**33 s are one instant, shown alike: one incident per component span is
+    enough, and the API's files stay the same."""
+    repo = Repo(tmp_path, 600, seed=5)
+    imported = datetime(2026, 6, 1, tzinfo=UTC)
+    repo.recorded = {
+        i.id: Recorded(i.id, i.path, Change(imported, "a" * 40, "b"),
+                       resolved=None if i.open else Change(imported, "a" * 40, "b"))
+        for i in repo.incidents}
+    now = datetime(2026, 6, 2, tzinfo=UTC)
+    data = repo.data(audience, now)
+    rows = rows_of(data, repo.incidents)
+    tied = sum(1 for row in rows.values() if row.latest == imported.timestamp())
+    assert tied > len(rows) // 2  # the case this test is about
+    for name, selected, total in check(repo, audience, [now]):
+        if name == "api":
+            components = len(data.config.components)
+            # the newest lists, the roll-up, and one incident per end of each span
+            assert selected <= 2 * api.RECENT + len(selections.rollup_ids(rows, data)) \
+                + 2 * components + 1, (selected, total)
