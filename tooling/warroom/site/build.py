@@ -168,7 +168,14 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
                 if cache_dir is not None and target is not None else None)
     sources = Sources(loaded, history, config, audience, keyed=cache_dir is not None,
                       catalogue=previous)
-    if sources.patch:
+    # A patch build carries the last site's files over: only when that site is there and
+    # its pages are on record. Otherwise every page is rendered, still from the rows the
+    # catalogue kept (no row is made again for an unchanged incident).
+    page_cache = (PageCache(cache_dir, target, theme_key)
+                  if cache_dir is not None and target is not None else None)
+    patch = (sources.patch and target is not None and target.is_dir()
+             and page_cache is not None and not page_cache.empty())
+    if patch:
         shown = [i for i, row in sources.rows.items() if row.open]
         incidents = sources.incidents(shown)
     else:
@@ -181,9 +188,10 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
     )
     _loaded()
     lap("compute")
-    context = _Context(root, data, sources, previous, settings, theme_key, cache_dir, target,
+    context = _Context(root, data, sources, previous, settings, theme_key, page_cache, target,
                        lap, [*loaded.problems, *history.problems])
-    if sources.patch:
+    if patch:
+        context.patch = True
         return _patch(context)
     # The other producers run in a forked child meanwhile (on a large site): page keys and
     # the pages to render are worked out here at the same time.
@@ -205,15 +213,11 @@ class _Context:
     previous: Catalogue | None
     settings: str
     theme_key: str
-    cache_dir: Path | None
+    page_cache: PageCache | None
     target: Path | None
     lap: _Laps
     problems: list[Problem]
-
-    def page_cache(self) -> PageCache | None:
-        if self.cache_dir is None or self.target is None:
-            return None
-        return PageCache(self.cache_dir, self.target, self.theme_key)
+    patch: bool = False
 
     def sub(self, ids: Sequence[str]) -> SiteData:
         """The build's SiteData holding only these incidents (a producer's selection)."""
@@ -232,7 +236,7 @@ class _Context:
 
 def _full(context: _Context, side: Background[list[tuple[str, dict[str, bytes]]]]) -> Built:
     data, sources = context.data, context.sources
-    page_cache = context.page_cache()
+    page_cache = context.page_cache
     renderer = pages.Pages(data, cache=page_cache, rows=sources.rows,
                            materialise=sources.materialise, theme_key=context.theme_key)
     todo, live = renderer.plan()
@@ -270,7 +274,7 @@ def _patch(context: _Context) -> Built:
         results.append((name, out))
         keys[name] = (key, tuple(sorted(out)))
     context.lap("producers")
-    page_cache = context.page_cache()
+    page_cache = context.page_cache
     dirty = set(sources.changed)
     dirty.update(i for i, row in rows.items() if moving(row))
     known = page_cache.pages if page_cache is not None else {}
@@ -302,7 +306,7 @@ def _finish(context: _Context, renderer: pages.Pages, results: list[tuple[str, d
     # Last: the sitemap lists every page the others made, paged ones included.
     html = [path for _, out in results for path in out if path.endswith(".html")]
     pages_made = [*html, *(p for p in kept if p.endswith(".html"))]
-    if context.cache_dir is None:
+    if context.page_cache is None and context.previous is None:
         results.append(("sitemap", sitemap.produce(data, pages_made)))
     else:
         results.append(("sitemap", sitemap.from_rows(data, context.sources.rows, pages_made)))
@@ -312,10 +316,10 @@ def _finish(context: _Context, renderer: pages.Pages, results: list[tuple[str, d
         del outputs[path]
     context.lap("pages")
     catalogue = (context.sources.catalogue(context.settings, keys)
-                 if context.cache_dir is not None and context.target is not None else None)
+                 if context.page_cache is not None else None)
     return Built(outputs, kept, context.problems, data, page_keys=renderer.keys,
                  page_cache=page_cache, timings=context.lap.times, catalogue=catalogue,
-                 patched=context.sources.patch)
+                 patched=context.patch)
 
 
 def _compiled_folder(root: Path, cache_dir: Path | None, theme_key: str) -> Path | None:

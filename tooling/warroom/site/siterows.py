@@ -71,39 +71,34 @@ def site_row(incident: Incident, recorded: Recorded | None, digest: str, zone: Z
     start = window.start if window is not None else best
     local = start.astimezone(zone)
     latest = last_activity(incident, recorded)
-    if incident.updates:
+    updates = incident.updates
+    if updates:
+        # timestamp() of an aware time is the instant's, whatever its offset
         entries = tuple((upd.at if upd.at is not None else update_time(incident, upd, recorded)
-                         ).astimezone(UTC).timestamp() for upd in incident.updates)
-        top = max(zip(entries, (upd.index for upd in incident.updates), strict=True))
+                         ).timestamp() for upd in updates)
+        top = max(zip(entries, (upd.index for upd in updates), strict=True))
     else:
-        top = (last_activity(incident, recorded).timestamp(), -1)
+        top = (latest.timestamp(), -1)
         entries = (top[0],)
-    return SiteRow(
-        digest=digest,
-        title=incident.title,
-        status=incident.status,
-        open=incident.open,
-        maintenance=incident.maintenance,
-        window=(window.start.timestamp(), window.end.timestamp()) if window else None,
-        best=best.timestamp(),
-        start=start.timestamp(),
-        month=f"{local.year:04d}-{local.month:02d}",
-        components=tuple(c.id for c in incident.components),
-        related=related,
-        latest=latest.timestamp(),
-        top=top,
-        mitigated=(incident.mitigated_at.timestamp() if incident.mitigated_at is not None
-                   else None),
-        entries=entries,
-        drill=incident.drill,
-        impacts=tuple(c.impact for c in incident.components),
-        causes=tuple(incident.causes),
-        impact_from=_stamp(impact_start(incident, recorded)),
-        impact_to=None if end is _NOW else _stamp(end),
-        lastmod=w3c(latest),
-        metric_start=(window.start.timestamp() if incident.maintenance and window
-                      else _stamp(impact_start(incident, source))),
-    )
+    components = incident.components
+    mitigated = incident.mitigated_at
+    # Positional, in SiteRow's order: keywords cost a tenth of a build's rows at 10^4.
+    return _make((
+        digest, incident.title, incident.status, incident.open, incident.maintenance,
+        (window.start.timestamp(), window.end.timestamp()) if window else None,
+        best.timestamp(), start.timestamp(), f"{local.year:04d}-{local.month:02d}",
+        tuple([c.id for c in components]), related, latest.timestamp(), top,
+        mitigated.timestamp() if mitigated is not None else None,
+        entries, incident.drill, tuple([c.impact for c in components]), tuple(incident.causes),
+        _stamp(impact_start(incident, recorded)),
+        None if end is _NOW else _stamp(end),
+        (window.start.timestamp() if incident.maintenance and window
+         else _stamp(impact_start(incident, source))),
+        w3c(latest),
+    ))
+
+
+_make = SiteRow._make
 
 
 def w3c(moment: datetime) -> str:
