@@ -1,0 +1,166 @@
+"""The catalogue a patch build starts from (site/catalogue.py, site/sources.py): a damaged
+or planted one is never trusted, a patch build happens only when the last site is there,
+a producer's file missing from the site is made again, and compiled templates are kept
+only inside `.git/`."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, pinned_git_env, run_git
+from site_support import site_files
+from warroom.cachedir import cache_root
+from warroom.site.build import CACHE_DIR, build
+from warroom.site.catalogue import Catalogue
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _gen import make_git_repo
+
+NOW = datetime(2026, 6, 2, 12, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_git_repo(tmp_path_factory.mktemp("origin") / "repo", 60)
+
+
+@pytest.fixture
+def repo(origin: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", str(origin), str(copy)], check=True)
+    return copy
+
+
+def _edit(repo: Path, n: int) -> None:
+    files = sorted((repo / "incidents").rglob("*.yaml"))
+    path = files[(7 * n) % len(files)]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('title: "', f'title: "Edit {n}: ', 1), encoding="utf-8")
+    run_git(repo, pinned_git_env(), "commit", "-q", "-am", f"edit {n}",
+            date="2026-06-02T10:00:00+00:00")
+
+
+def _same_as_fresh(repo: Path, out: Path, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh"
+    build(repo, fresh, now=NOW, use_cache=False)
+    assert site_files(out) == site_files(fresh)
+    shutil.rmtree(fresh)
+
+
+def _catalogue(repo: Path, out: Path) -> Path:
+    return Catalogue.location(cache_root(repo) / CACHE_DIR, out)
+
+
+def test_a_small_change_is_a_patch_build_equal_to_a_build_from_nothing(
+        repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert not build(repo, out, now=NOW).patched  # nothing to start from
+    _edit(repo, 1)
+    built = build(repo, out, now=NOW)
+    assert built.patched
+    assert len(built.outputs) < 40 < len(built.kept)
+    _same_as_fresh(repo, out, tmp_path)
+
+
+def _planted_class() -> bytes:
+    # Unpickling this would call os.system: the catalogue's unpickler allows no class.
+    class Boom:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            import os
+
+            return (os.system, ("touch planted-ran",))
+
+    return pickle.dumps((2, Boom()))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "class", "wrong type"])
+def test_a_damaged_or_planted_catalogue_is_ignored(repo: Path, tmp_path: Path,
+                                                   damage: str) -> None:
+    out = tmp_path / "site"
+    build(repo, out, now=NOW)
+    path = _catalogue(repo, out)
+    raw = path.read_bytes()
+    if damage == "garbage":
+        path.write_bytes(b"\x80\x05not a pickle at all")
+    elif damage == "truncated":
+        path.write_bytes(raw[: len(raw) // 2])
+    elif damage == "class":
+        path.write_bytes(_planted_class())
+    else:  # a title that is not a string, in an otherwise sound catalogue
+        value = pickle.loads(raw)
+        ids, columns = value[7]
+        titles = list(columns[1])
+        titles[0] = 42
+        columns = (columns[0], tuple(titles), *columns[2:])
+        path.write_bytes(pickle.dumps((*value[:7], (ids, columns), *value[8:])))
+    _edit(repo, 2)
+    built = build(repo, out, now=NOW)
+    assert not built.patched
+    assert not (repo / "planted-ran").exists() and not Path("planted-ran").exists()
+    _same_as_fresh(repo, out, tmp_path)
+
+
+def test_no_patch_build_without_the_last_site(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(repo, out, now=NOW)
+    shutil.rmtree(out)
+    _edit(repo, 3)
+    built = build(repo, out, now=NOW)
+    assert not built.patched  # every page rendered again, from the catalogue's rows
+    _same_as_fresh(repo, out, tmp_path)
+
+
+def test_a_kept_file_missing_from_the_site_is_made_again(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(repo, out, now=NOW)
+    for name in ("maintenance.ics", "feed.atom", "api/v2/summary.json"):
+        (out / name).unlink()
+    _edit(repo, 4)
+    built = build(repo, out, now=NOW)
+    assert built.patched
+    _same_as_fresh(repo, out, tmp_path)
+
+
+def test_compiled_templates_are_kept_only_inside_git(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(repo, out, now=NOW)
+    kept = list((cache_root(repo) / CACHE_DIR / "templates").rglob("*.cache"))
+    assert kept, "a build in a git repository keeps its compiled templates"
+    assert str(cache_root(repo)).startswith(str(repo / ".git"))
+    # The same files without .git: the cache is .warroom-cache, which a commit or an
+    # archive could carry; nothing Jinja would load as code is kept there.
+    plain = tmp_path / "plain"
+    shutil.copytree(repo, plain, ignore=shutil.ignore_patterns(".git"))
+    build(plain, tmp_path / "plain-site", now=NOW)
+    assert cache_root(plain) == plain / ".warroom-cache"
+    assert (plain / ".warroom-cache").is_dir()
+    assert not list((plain / ".warroom-cache").rglob("templates"))
+    assert not list((plain / ".warroom-cache").rglob("*.cache"))
+
+
+def test_an_edit_made_and_undone_between_builds_is_seen(repo: Path, tmp_path: Path) -> None:
+    """Uncommitted, then committed, then reverted: each rebuild equals a fresh build."""
+    out = tmp_path / "site"
+    build(repo, out, now=NOW)
+    files = sorted((repo / "incidents").rglob("*.yaml"))
+    path = files[5]
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace('title: "', 'title: "Uncommitted ', 1), encoding="utf-8")
+    assert build(repo, out, now=NOW).patched
+    _same_as_fresh(repo, out, tmp_path)
+    run_git(repo, pinned_git_env(), "commit", "-q", "-am", "now committed",
+            date="2026-06-02T10:00:00+00:00")
+    assert build(repo, out, now=NOW).patched
+    _same_as_fresh(repo, out, tmp_path)
+    run_git(repo, pinned_git_env(), "revert", "--no-edit", "HEAD",
+            date="2026-06-02T10:05:00+00:00")
+    assert path.read_text(encoding="utf-8") == original
+    build(repo, out, now=NOW)
+    _same_as_fresh(repo, out, tmp_path)
