@@ -175,12 +175,15 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
                   if cache_dir is not None and target is not None else None)
     patch = (sources.patch and target is not None and target.is_dir()
              and page_cache is not None and not page_cache.empty())
+    recorded: Mapping[str, Recorded]
     if patch:
-        shown = [i for i, row in sources.rows.items() if row.open]
-        incidents = sources.incidents(shown)
+        incidents = sources.incidents([i for i, row in sources.rows.items() if row.open])
+        recorded = sources.recorded  # made when a page or file asks
     else:
         incidents = sources.incidents(list(sources.rows))
-    recorded = sources.recorded
+        # A plain dict: producers ask for every incident's, ~10^5 times.
+        recorded_of = sources.history.recorded.get
+        recorded = {i.id: rec for i in incidents if (rec := recorded_of(i.id)) is not None}
     data = SiteData(
         config=config, incidents=incidents, recorded=recorded,  # type: ignore[arg-type]
         now=now, base_url=base, audience=audience,
@@ -195,7 +198,7 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
         return _patch(context)
     # The other producers run in a forked child meanwhile (on a large site): page keys and
     # the pages to render are worked out here at the same time.
-    side = Background(lambda: [(name, producer(name)(data)) for name in PRODUCERS],
+    side = Background(lambda: _produce_all(context),
                       use=len(incidents) >= BACKGROUND_MIN_INCIDENTS)
     with side:
         return _full(context, side)
@@ -234,7 +237,18 @@ class _Context:
         return sha.hexdigest()
 
 
-def _full(context: _Context, side: Background[list[tuple[str, dict[str, bytes]]]]) -> Built:
+Produced = list[tuple[str, dict[str, bytes], str]]  # (producer, its files, its key)
+
+
+def _produce_all(context: _Context) -> Produced:
+    """Every producer on every incident, and each one's key for the next build (worked out
+    here: in the forked child, while pages render)."""
+    data, rows = context.data, context.sources.rows
+    return [(name, producer(name)(data), context.producer_key(name, selection(name, rows, data)))
+            for name in PRODUCERS]
+
+
+def _full(context: _Context, side: Background[Produced]) -> Built:
     data, sources = context.data, context.sources
     page_cache = context.page_cache
     renderer = pages.Pages(data, cache=page_cache, rows=sources.rows,
@@ -244,12 +258,12 @@ def _full(context: _Context, side: Background[list[tuple[str, dict[str, bytes]]]
     # Workers start on the pages; this process takes the other producers' outputs, renders
     # the home page (which offers what those made), then claims pages too.
     with Shared(renderer, todo) as shared:
-        results = side.result()
+        produced = side.result()
         context.lap("producers")
+        results = [(name, out) for name, out, _ in produced]
         renderer.produced = frozenset(path for _, out in results for path in out)
         results.insert(0, ("pages", renderer.finish(shared, live)))
-    keys = {name: (context.producer_key(name, selection(name, sources.rows, data)),
-                   tuple(sorted(out))) for name, out in results[1:]}
+    keys = {name: (key, tuple(sorted(out))) for name, out, key in produced}
     return _finish(context, renderer, results, [], page_cache, keys)
 
 
