@@ -79,7 +79,7 @@ def run(size: int, base: Path, repeat: int) -> dict[str, Timing]:
     renders = []
     for _ in range(repeat):
         shutil.rmtree(out)
-        for cached in (cache_root(repo) / CACHE_DIR).glob("pages-*.json"):
+        for cached in (cache_root(repo) / CACHE_DIR).glob("pages-*.pickle"):
             cached.unlink()
         renders.append(timed(repo, out))
     results["full render"] = _fastest(renders)

@@ -97,7 +97,7 @@ def run(base: Path, size: int) -> None:
     full = []
     for _ in range(3):
         shutil.rmtree(out)
-        for ledger in (cache_root(repo) / CACHE_DIR).glob("pages-*.json"):
+        for ledger in (cache_root(repo) / CACHE_DIR).glob("pages-*.pickle"):
             ledger.unlink()
         start = time.perf_counter()
         build(repo, out, now=NOW)
