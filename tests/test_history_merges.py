@@ -100,7 +100,7 @@ def test_the_cache_gives_the_same_answer_and_ignores_itself(
         warroom_repo: Path, git_env: dict[str, str], merged: dict[str, str]) -> None:
     first = _cached_run(warroom_repo)
     # Inside .git, where a pull request cannot plant a cache entry.
-    assert list((warroom_repo / ".git" / "warroom-cache" / CACHE_DIR).glob("merged-*.json"))
+    assert list((warroom_repo / ".git" / "warroom-cache" / CACHE_DIR).glob("merged-*.pickle"))
     assert not (warroom_repo / ".warroom-cache").exists()
     assert run_git(warroom_repo, git_env, "status", "--porcelain") == ""
     write(warroom_repo, incident(OTHER, commander="@c"))
@@ -148,6 +148,33 @@ def test_the_cache_survives_a_reset_to_another_branch(
 def test_a_corrupt_cache_is_ignored(warroom_repo: Path, merged: dict[str, str]) -> None:
     expected = read_history(warroom_repo, now=NOW, use_cache=False)
     read_history(warroom_repo, now=NOW)
-    for path in (cache_root(warroom_repo) / CACHE_DIR).glob("*.json"):
-        path.write_text("{not json", encoding="utf-8")
+    damaged = list((cache_root(warroom_repo) / CACHE_DIR).glob("*.pickle"))
+    assert damaged  # the blobs and the fold
+    for path in damaged:
+        path.write_bytes(b"\x80\x05not a pickle")
     assert read_history(warroom_repo, now=NOW) == expected
+
+
+class _Planted:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        import os
+
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_planted_cache_runs_no_code(warroom_repo: Path, merged: dict[str, str],
+                                      tmp_path: Path) -> None:
+    """The cache is pickled plain values read with no class allowed: a pickle that would
+    call something when loaded is refused, and history is read as if there were none."""
+    import pickle
+
+    expected = read_history(warroom_repo, now=NOW, use_cache=False)
+    read_history(warroom_repo, now=NOW)
+    marker = tmp_path / "ran"
+    for path in (cache_root(warroom_repo) / CACHE_DIR).glob("*.pickle"):
+        path.write_bytes(pickle.dumps({"format": 4, "planted": _Planted(marker)}))
+    assert read_history(warroom_repo, now=NOW) == expected
+    assert not marker.exists()

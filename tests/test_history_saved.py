@@ -9,7 +9,7 @@ and update count.
 
 from __future__ import annotations
 
-import json
+import pickle
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -51,9 +51,9 @@ def _feed(fold: Fold, plan: list[tuple[int, Entries]], first: int = 0) -> None:
 
 
 def _reload(fold: Fold) -> Fold:
-    """Save and load again, through JSON text, as the history cache does."""
+    """Save and load again, through a pickle, as the history cache does."""
     saved, table = dump_fold(fold)
-    data = json.loads(json.dumps({"fold": saved, **table.dump()}))
+    data = pickle.loads(pickle.dumps({"fold": saved, **table.dump()}))
     return Fold(Saved(data["fold"], Table(data)))
 
 
@@ -138,10 +138,10 @@ def test_a_damaged_saved_fold_falls_back_to_reading_everything(
         commit(warroom_repo, git_env, f"2026-03-0{n + 1}T09:00:00+00:00")
     expected = read_history(warroom_repo, now=now, use_cache=False)
     read_history(warroom_repo, now=now)
-    (saved,) = (cache_root(warroom_repo) / CACHE_DIR).glob("merged-*.json")
-    data = json.loads(saved.read_text(encoding="utf-8"))
-    data["fold"][0][1][0] = 10**6  # valid JSON, but the entry names no commit
-    saved.write_text(json.dumps(data), encoding="utf-8")
+    (saved,) = (cache_root(warroom_repo) / CACHE_DIR).glob("merged-*.pickle")
+    data = pickle.loads(saved.read_bytes())
+    data["fold"][0][1][0] = 10**6  # plain values, but the entry names no commit
+    saved.write_bytes(pickle.dumps(data))
     assert read_history(warroom_repo, now=now) == expected
     # A good fold was saved in its place.
-    assert json.loads(saved.read_text(encoding="utf-8"))["fold"][0][1][0] != 10**6
+    assert pickle.loads(saved.read_bytes())["fold"][0][1][0] != 10**6

@@ -1,19 +1,22 @@
 """Scan the history, starting from what an earlier run saved when that is still valid.
 
 Saved under `history/` in `cachedir.cache_root` (inside `.git/`, so it cannot be committed):
-- `blobs.json`: the facts of every file version read, by blob id. Content-addressed, so it
+- `blobs.pickle`: the facts of every file version read, by blob id. Content-addressed, so it
   can never be stale.
-- `<mode>-<commit>.json`: the fold of every commit up to that commit. A commit id fixes its
+- `<mode>-<commit>.pickle`: the fold of every commit up to that commit. A commit id fixes its
   whole ancestry, so the fold stays right for as long as the commit is an ancestor of the
   revision evaluated (for `landed`, on its first-parent chain): then only the commits since
   are read. After a rewrite (amend, rebase, reset) it is not, and is not used; the blob
   facts still spare reading and parsing every unchanged version again.
-JSON, never pickle: a cache folder can come from anywhere and must not be able to run code.
+Plain values only (lists, dicts, strings, numbers), pickled and read by an unpickler that
+allows no class at all: a cache folder can come from anywhere and must not be able to run
+code (pickle, not JSON: a 10^4-incident fold reads in a third of the time).
 """
 
 from __future__ import annotations
 
-import json
+import io
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +24,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from warroom import gitrepo
-from warroom.atomic import write_text
+from warroom.atomic import write_bytes
 from warroom.cachedir import cache_root
 from warroom.history_acc import Fold, Saved, Table, dump_fold
 from warroom.history_facts import FactReader, Facts, Unreadable, Version
@@ -30,7 +33,8 @@ from warroom.history_stream import stream_history
 from warroom.recorded import Change
 from warroom.repo import SUFFIXES
 
-FORMAT = 3  # bump when what is saved changes meaning
+FORMAT = 4  # bump when what is saved changes meaning (3 was JSON)
+SUFFIX = ".pickle"
 KEEP = 4  # folds kept per mode: a few branches switched between
 # A resumed run saves again only when this many commits were read since the saved one:
 # rewriting the whole fold costs more than reading a few commits again.
@@ -182,6 +186,11 @@ def _versions_in(raw: list[Any]) -> dict[str, Version]:
             for k, v in zip(ids.split(), values, strict=True)}
 
 
+class _Plain(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"no class in the history cache: {module}.{name}")
+
+
 class _Base(NamedTuple):
     tip: str
     fold: Fold
@@ -198,8 +207,9 @@ class _Store:
 
     def _read(self, path: Path) -> Any:
         try:
-            data = json.loads(path.read_bytes())
-        except (OSError, ValueError):
+            data = _Plain(io.BytesIO(path.read_bytes())).load()
+        except (OSError, ValueError, pickle.UnpicklingError, EOFError, TypeError,
+                AttributeError, IndexError, MemoryError, RecursionError):
             return None
         ok = isinstance(data, dict) and data.get("format") == FORMAT
         return data if ok and data.get("folder") == self.folder else None
@@ -210,14 +220,13 @@ class _Store:
             ignore = self.where.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# warroom's cache; safe to delete\n*\n", encoding="utf-8")
-            # dumps, not dump: only the one-shot encoder is the fast C one.
-            write_text(path, json.dumps({"format": FORMAT, "folder": self.folder, **data},
-                                        separators=(",", ":")))
+            write_bytes(path, pickle.dumps({"format": FORMAT, "folder": self.folder, **data},
+                                           protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             return  # a cache that cannot be written only costs time
 
     def blobs(self) -> dict[str, Version]:
-        data = self._read(self.where / "blobs.json")
+        data = self._read(self.where / f"blobs{SUFFIX}")
         if data is None:
             return {}
         try:
@@ -228,7 +237,7 @@ class _Store:
 
     def _folds(self) -> list[Path]:
         try:
-            found = [(p.stat().st_mtime, p) for p in self.where.glob(f"{self.mode}-*.json")]
+            found = [(p.stat().st_mtime, p) for p in self.where.glob(f"{self.mode}-*{SUFFIX}")]
         except OSError:
             return []
         return [p for _, p in sorted(found, reverse=True)]
@@ -263,11 +272,11 @@ class _Store:
              fresh: dict[str, Version]) -> None:
         stamps, latest = all_stamps.all(), all_stamps.latest
         if fresh:
-            self._write(self.where / "blobs.json",
+            self._write(self.where / f"blobs{SUFFIX}",
                         {"blobs": _versions_out({**self._blobs, **fresh})})
         saved, table = dump_fold(fold)
         put, path = table.put, table.path
-        self._write(self.where / f"{self.mode}-{head}.json", {
+        self._write(self.where / f"{self.mode}-{head}{SUFFIX}", {
             "tip": head,
             "fold": saved,
             "unreadable": [[path(p), put(c), list(u)] for p, c, u in fold.unreadable],
