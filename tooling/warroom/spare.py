@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
+from typing import cast
 
 _FORBIDDEN_NAMES = {"", ".", ".."}
 _MAGIC = "warroom-spare 1"
@@ -166,8 +167,10 @@ def _check_folders(into: str, known: set[str], recorded: Mapping[str, str],
 
 
 def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Sequence[str],
-           spare: Record, record: Record) -> tuple[int, int]:
-    """Turn `folder`, the claimed spare that `spare` describes, into the new site."""
+           spare: Record, record: Record,
+           seen: Mapping[str, os.stat_result] | None = None) -> tuple[int, int]:
+    """Turn `folder`, the claimed spare that `spare` describes, into the new site; `seen`
+    holds the caller's own lstat of kept live files (see `writer.write_site`)."""
     into, old = str(folder), str(previous)
     dev = os.lstat(into).st_dev
     parents = [rel.rpartition("/")[0] for rel in keep]
@@ -207,12 +210,13 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
         touched.add(parent)
 
     files = spare.files
-    # Kept files, ~10^4: one lstat each (of the live file), compared in bulk. A spare file
-    # stays only if its folder is trusted and it is the live file itself (same inode and
-    # device); the others, `suspects`, are linked again from the live site.
+    # Kept files, ~10^4: one lstat each (of the live file, unless the caller made it),
+    # compared in bulk. A spare file stays only if its folder is trusted and it is the live
+    # file itself (same inode and device); the others, `suspects`, are linked again from
+    # the live site.
     for parent in set(parents).difference(present):
         make(parent)
-    infos = list(map(os.lstat, [f"{old}/{rel}" for rel in keep]))
+    infos = live_stats(old, keep, seen)
     inos = [str(info.st_ino) for info in infos]
     record.files.update(zip(keep, inos, strict=True))
     if (trusted.issuperset(parents) and list(map(files.get, keep)) == inos
@@ -248,6 +252,18 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
         written += 1
     record.dirs = {rel: spare.dirs[rel] for rel in trusted - touched}
     return written, linked
+
+
+def live_stats(old: str, keep: Sequence[str],
+               seen: Mapping[str, os.stat_result] | None) -> list[os.stat_result]:
+    """The lstat of each kept file of the live site `old`: the caller's, where it made one."""
+    if not seen:
+        return list(map(os.lstat, [f"{old}/{rel}" for rel in keep]))
+    found = list(map(seen.get, keep))
+    if all(found):  # the usual case: no Python loop
+        return cast(list[os.stat_result], found)
+    return [os.lstat(f"{old}/{rel}") if info is None else info
+            for rel, info in zip(keep, found, strict=True)]
 
 
 def ident(path: Path) -> str:

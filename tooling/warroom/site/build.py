@@ -213,7 +213,9 @@ def build(root: Path, out: Path, *, audience: str = "public", base_url: str | No
                         use_cache=use_cache, target=out)
         gc.disable()  # the writer makes no cycles; the context enables it again after
         start = time.perf_counter()
-        built.written = write_site(built.outputs, out, root=root, keep=built.kept)
+        built.written = write_site(  # the pages' lstat, made under this lock: not again
+            built.outputs, out, root=root, keep=built.kept,
+            seen=built.page_cache.seen if built.page_cache is not None else None)
         if built.page_cache is not None:
             built.page_cache.remember(built.page_keys, kept=built.kept)
         built.timings["write"] = time.perf_counter() - start

@@ -330,6 +330,7 @@ class PageCache:
         self.target = Path(os.path.realpath(target))  # resolve(), but never raising
         self.theme_key = theme_key
         self.pages: dict[str, list[Any]] = {}
+        self.seen: dict[str, os.stat_result] = {}  # fresh pages' lstat, for the writer
         try:
             stored = json.loads(self.path.read_text(encoding="utf-8"))
             if stored.get("target") == str(self.target) and stored.get("theme") == theme_key:
@@ -355,7 +356,10 @@ class PageCache:
             info = os.lstat(f"{self.target}/{path}")  # a string: runs for every page
         except OSError:
             return False
-        return [info.st_size, info.st_mtime_ns, info.st_ino] == entry[1:]
+        if [info.st_size, info.st_mtime_ns, info.st_ino] != entry[1:]:
+            return False
+        self.seen[path] = info
+        return True
 
     def remember(self, keys: dict[str, str], kept: Collection[str] = ()) -> None:
         """Record the pages as just written to the target. `kept` pages were found fresh
