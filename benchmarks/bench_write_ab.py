@@ -6,8 +6,8 @@ rebuilds twice (so that the spare is in use, as in every rebuild after the first
 times --writes rebuilds that change one file and keep every incident page, and prints
 their median. Versions alternate, run after run, so that a machine busy for a minute slows
 both. Where the writer takes `seen` (the lstat of kept pages that the page cache makes
-while finding them unchanged, as `warroom build` passes it), the new code is timed with it
-("new+seen": the build's case) and without it ("new": any other caller); the lstat calls
+while finding them unchanged, as `warroom build` passes it), the code is timed with it
+("+seen": the build's case) and without it (any other caller); the lstat calls
 themselves are made outside the timed part, as the page cache makes them before the write.
 
     .venv/bin/python benchmarks/bench_write_ab.py --old REV [--pairs 6] [--writes 9]
@@ -36,7 +36,7 @@ from bench_write import make_site
 from warroom.writer import write_site
 use_seen = sys.argv[4] == "seen"
 if use_seen and "seen" not in inspect.signature(write_site).parameters:
-    raise SystemExit("this writer takes no `seen`")
+    raise SystemExit(3)  # this writer takes no `seen`
 site, kept = make_site()
 base = Path(tempfile.mkdtemp(prefix="bench-write-ab-", dir=sys.argv[3]))
 out = base / "_site"
@@ -59,10 +59,14 @@ print(statistics.median(t[0] for t in times[2:]), statistics.median(t[1] for t i
 """
 
 
-def one(code: Path, scratch: Path | None, mode: str, writes: int) -> tuple[float, float]:
+def one(code: Path, scratch: Path | None, mode: str, writes: int) -> tuple[float, float] | None:
     done = subprocess.run(
         [sys.executable, "-c", DRIVER, str(code), str(HERE), str(scratch or ""), mode,
-         str(writes)], check=True, capture_output=True, text=True)
+         str(writes)], capture_output=True, text=True)
+    if done.returncode == 3:
+        return None
+    if done.returncode:
+        raise SystemExit(done.stderr)
     wall, cpu = done.stdout.split()
     return 1000 * float(wall), 1000 * float(cpu)
 
@@ -83,15 +87,21 @@ def main() -> None:
         archive = subprocess.run(["git", "-C", str(PROJECT), "archive", args.old, "tooling"],
                                  check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
-        versions = {"old": (old / "tooling", "plain"), "new": (PROJECT / "tooling", "plain"),
+        versions = {"old": (old / "tooling", "plain"), "old+seen": (old / "tooling", "seen"),
+                    "new": (PROJECT / "tooling", "plain"),
                     "new+seen": (PROJECT / "tooling", "seen")}
         rows: dict[str, list[tuple[float, float]]] = {name: [] for name in versions}
         print(f"write step, one change, 9,163 pages kept: median of {args.writes} rebuilds "
               f"per run, wall ms / cpu ms (old = {args.old})")
-        print("pair  " + "  ".join(f"{name:>13}" for name in versions))
         for pair in range(args.pairs):
-            for name, (code, mode) in versions.items():
-                rows[name].append(one(code, args.dir, mode, args.writes))
+            for name, (code, mode) in list(versions.items()):
+                result = one(code, args.dir, mode, args.writes)
+                if result is None:  # a writer without `seen`: no such column
+                    del versions[name], rows[name]
+                    continue
+                rows[name].append(result)
+            if not pair:
+                print("pair  " + "  ".join(f"{name:>13}" for name in versions))
             print(f"{pair + 1:>4}  " + "  ".join(_cell(rows[n][-1]) for n in versions))
         for label, pick in (("median", statistics.median), ("min", min)):
             print(f"{label:<6}" + "  ".join(

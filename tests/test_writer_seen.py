@@ -170,3 +170,11 @@ def test_a_build_hands_the_page_caches_stat_to_the_writer(
     assert isinstance(keep, list) and isinstance(seen, dict) and keep
     assert sorted(seen) == sorted(keep)
     assert all(os.lstat(out / path).st_ino == info.st_ino for path, info in seen.items())
+
+
+def test_a_ledger_starts_with_the_header_retire_looks_for(out: Path) -> None:
+    """`retire` takes the live record as the spare's by its header alone: were `_dump` to
+    write another, every rebuild would list the whole site again."""
+    record = spare.survey(out)
+    assert spare._dump(out, 0o022, record).startswith(spare._header(out, 0o022, record.root))
+    assert spare._load(spare._dump(out, 0o022, record), out, 0o022) == record
