@@ -12,6 +12,12 @@ themselves are made outside the timed part, as the page cache makes them before 
 
     .venv/bin/python benchmarks/bench_write_ab.py --old REV [--pairs 6] [--writes 9]
                                                   [--dir /dev/shm]
+
+Against f995e2d (before `seen`), 8 pairs on a busy 2-core machine, /dev/shm, medians
+(fastest): old 142.7 ms (119.0), new without seen 146.6 (112.9), new with seen 91.8
+(82.1); cpu 135.8, 137.7, 91.4. What is left is one lstat per spare folder (~9,200 of them,
+35-40 ms, the check that keeps a tampered spare out of the site) and ~35 ms of Python
+(reading and writing the 1.2 MB ledger ~12 ms, set and list passes over 10^4 paths).
 """
 
 from __future__ import annotations
