@@ -10,8 +10,10 @@ deleted at any time (the next build fills a fresh folder); `keep_spare=False` le
 Nothing in it is taken on trust:
 - a file is never written in place: a changed one is unlinked, then created (O_EXCL), so a
   file the spare shares with the live site (a hard link) never changes under its readers;
-- a spare file is kept only if it is the live file itself (the same inode as the live path
-  now), so a kept page keeps the live inode and mtime;
+- a spare file is kept only if it is the live file itself (the same inode and device as
+  the live path now, or as the caller's own lstat of it made under the build's lock: the
+  page cache's, `seen`), so a kept page keeps the live inode and mtime; `seen` speaks for
+  the live site only, never for the spare, whose folders are checked all the same;
 - each folder must still be what the ledger recorded: inode, mtime and ctime (which no one
   can set) change whenever an entry is added, removed or replaced; a folder that differs,
   and the top folder always, is emptied of files and filled again;
@@ -29,12 +31,14 @@ from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
+from typing import cast
 
 _FORBIDDEN_NAMES = {"", ".", ".."}
 _MAGIC = "warroom-spare 1"
 # The ledger holds file names: those that are not UTF-8 go through as the bytes they are.
 _ENCODING = {"encoding": "utf-8", "errors": "surrogateescape"}
-_DEVICE, _MODE = attrgetter("st_dev"), attrgetter("st_mode")  # map()ped: no Python loop
+_DEVICE = attrgetter("st_dev")  # map()ped: no Python loop
+_IS_DIR = stat.S_ISDIR
 
 
 @dataclass
@@ -130,13 +134,12 @@ def _as_recorded(into: str, known: set[str], unknown: set[str],
     if unknown and any(rel.rpartition("/")[0] in unknown for rel in known):
         return False  # a recorded folder below one that is not: not as we left it
     order = list(known)
-    try:
-        infos = list(map(os.lstat, [f"{into}/{rel}" for rel in order]))
+    try:  # each stat dropped once read: 10^4 of them held at once cost more (page faults)
+        found = [f"{i.st_ino}:{i.st_mtime_ns}:{i.st_ctime_ns}" if _IS_DIR(i.st_mode) else None
+                 for i in map(os.lstat, map(f"{into}/".__add__, order))]  # identity()
     except OSError:
         return False
-    return ([f"{i.st_ino}:{i.st_mtime_ns}:{i.st_ctime_ns}" for i in infos]  # identity()
-            == list(map(recorded.__getitem__, order))
-            and all(map(stat.S_ISDIR, map(_MODE, infos))))
+    return found == list(map(recorded.__getitem__, order))
 
 
 def _check_folders(into: str, known: set[str], recorded: Mapping[str, str],
@@ -166,8 +169,10 @@ def _check_folders(into: str, known: set[str], recorded: Mapping[str, str],
 
 
 def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Sequence[str],
-           spare: Record, record: Record) -> tuple[int, int]:
-    """Turn `folder`, the claimed spare that `spare` describes, into the new site."""
+           spare: Record, record: Record,
+           seen: Mapping[str, os.stat_result] | None = None) -> tuple[int, int]:
+    """Turn `folder`, the claimed spare that `spare` describes, into the new site; `seen`
+    holds the caller's own lstat of kept live files (see `writer.write_site`)."""
     into, old = str(folder), str(previous)
     dev = os.lstat(into).st_dev
     parents = [rel.rpartition("/")[0] for rel in keep]
@@ -180,7 +185,9 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
     else:
         present, trusted = _check_folders(into, known, spare.dirs, touched)
     # `present` folders exist; `trusted` ones hold exactly the recorded entries.
-    for rel in chain(spare.dirs.keys() - needed, spare.files.keys() - {*outputs, *keep}):
+    gone = spare.files.keys() - outputs.keys()
+    gone.difference_update(keep)
+    for rel in chain(spare.dirs.keys() - needed, gone):
         # The ledger's paths are used only here unchecked (the others are outputs): one in
         # a trusted (output) folder, and a plain name, stays inside the spare.
         parent, _, name = rel.rpartition("/")
@@ -207,12 +214,13 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
         touched.add(parent)
 
     files = spare.files
-    # Kept files, ~10^4: one lstat each (of the live file), compared in bulk. A spare file
-    # stays only if its folder is trusted and it is the live file itself (same inode and
-    # device); the others, `suspects`, are linked again from the live site.
+    # Kept files, ~10^4: one lstat each (of the live file, unless the caller made it),
+    # compared in bulk. A spare file stays only if its folder is trusted and it is the live
+    # file itself (same inode and device); the others, `suspects`, are linked again from
+    # the live site.
     for parent in set(parents).difference(present):
         make(parent)
-    infos = list(map(os.lstat, [f"{old}/{rel}" for rel in keep]))
+    infos = live_stats(old, keep, seen)
     inos = [str(info.st_ino) for info in infos]
     record.files.update(zip(keep, inos, strict=True))
     if (trusted.issuperset(parents) and list(map(files.get, keep)) == inos
@@ -246,8 +254,23 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
         record.files[rel] = str(write_new(f"{into}/{rel}", content))
         touched.add(parent)
         written += 1
-    record.dirs = {rel: spare.dirs[rel] for rel in trusted - touched}
+    # The trusted folders left untouched are as recorded: the record copied whole (10^4).
+    record.dirs = dict(spare.dirs)
+    for rel in (spare.dirs.keys() - trusted) | touched:
+        record.dirs.pop(rel, None)
     return written, linked
+
+
+def live_stats(old: str, keep: Sequence[str],
+               seen: Mapping[str, os.stat_result] | None) -> list[os.stat_result]:
+    """The lstat of each kept file of the live site `old`: the caller's, where it made one."""
+    if not seen:
+        return list(map(os.lstat, [f"{old}/{rel}" for rel in keep]))
+    found = list(map(seen.get, keep))
+    if all(found):  # the usual case: no Python loop
+        return cast(list[os.stat_result], found)
+    return [os.lstat(f"{old}/{rel}") if info is None else info
+            for rel, info in zip(keep, found, strict=True)]
 
 
 def ident(path: Path) -> str:
@@ -271,7 +294,9 @@ def _header(target: Path, umask: int, root: str) -> str:
 
 
 def _dump(target: Path, umask: int, record: Record) -> str:
-    return _header(target, umask, record.root) + "\0".join([
+    """The ledger's text: `_header`, then each table (one join: a megabyte not copied)."""
+    return "\0".join([
+        _MAGIC, str(target), str(umask), record.root,
         str(len(record.dirs)), *chain.from_iterable(record.dirs.items()),
         str(len(record.files)), *chain.from_iterable(record.files.items())])
 

@@ -280,7 +280,7 @@ def _patch(context: _Context) -> Built:
         ids = selection(name, rows, data)
         key = context.producer_key(name, ids)
         before = previous.producers.get(name)
-        if before is not None and before[0] == key and _present(context.target, before[1]):
+        if before is not None and before[0] == key and _present(context, before[1]):
             kept += before[1]
             keys[name] = before
             continue
@@ -351,13 +351,22 @@ def _compiled_folder(root: Path, cache_dir: Path | None, theme_key: str) -> Path
     return mine
 
 
-def _present(target: Path | None, paths: Sequence[str]) -> bool:
-    if target is None:
+def _present(context: _Context, paths: Sequence[str]) -> bool:
+    """Whether the last site still has these files; their lstat, made under the build's
+    lock, goes to the writer with the kept pages' (see write_site's `seen`)."""
+    if context.target is None or context.page_cache is None:
         return False
-    try:
-        return all(stat.S_ISREG(os.lstat(f"{target}/{p}").st_mode) for p in paths)
-    except OSError:
-        return False
+    found: dict[str, os.stat_result] = {}
+    for path in paths:
+        try:
+            info = os.lstat(f"{context.target}/{path}")
+        except OSError:
+            return False
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        found[path] = info
+    context.page_cache.seen.update(found)
+    return True
 
 
 def build(root: Path, out: Path, *, audience: str = "public", base_url: str | None = None,
@@ -376,7 +385,9 @@ def build(root: Path, out: Path, *, audience: str = "public", base_url: str | No
                         use_cache=use_cache, target=out)
         gc.disable()  # the writer makes no cycles; the context enables it again after
         start = time.perf_counter()
-        built.written = write_site(built.outputs, out, root=root, keep=built.kept)
+        built.written = write_site(  # the pages' lstat, made under this lock: not again
+            built.outputs, out, root=root, keep=built.kept,
+            seen=built.page_cache.seen if built.page_cache is not None else None)
         if built.page_cache is not None:
             built.page_cache.remember(built.page_keys, kept=built.kept)
         if built.catalogue is not None and use_cache:

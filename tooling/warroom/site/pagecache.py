@@ -21,6 +21,7 @@ class PageCache:
         self.theme_key = theme_key
         # path -> (key, size, mtime_ns, inode) of the file written there
         self.pages: dict[str, tuple[str, int, int, int]] = {}
+        self.seen: dict[str, os.stat_result] = {}  # fresh pages' lstat, for the writer
         try:
             stored = _Plain(io.BytesIO(self.path.read_bytes())).load()
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError,
@@ -48,7 +49,10 @@ class PageCache:
             info = os.lstat(f"{self.target}/{path}")  # a string: runs for every page
         except OSError:
             return False
-        return (info.st_size, info.st_mtime_ns, info.st_ino) == entry[1:]
+        if (info.st_size, info.st_mtime_ns, info.st_ino) != entry[1:]:
+            return False
+        self.seen[path] = info
+        return True
 
     def remember(self, keys: dict[str, str], kept: Collection[str] = ()) -> None:
         """Record the pages as just written to the target. `kept` pages were found fresh
