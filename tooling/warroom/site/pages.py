@@ -102,7 +102,6 @@ class Pages:
         self.views = Views(data, self.t, {i: row.title for i, row in self.rows.items()})
         self.skipped: list[str] = []  # pages the cache had: not rendered this time
         self.keys: dict[str, str] = {}  # path -> key of every keyed page, once produced
-        self._digests: dict[str, str] = {}
         self._later: list[Job] = []  # jobs whose keys wait until workers are busy
 
     @cached_property
@@ -146,14 +145,16 @@ class Pages:
     def _now_text(self) -> str:
         return self.data.now.isoformat()
 
+    @cached_property
+    def _digest_of(self) -> dict[str, str]:
+        """Each incident's digest as its pages key on it: with the build time for those that
+        show it. Made once for every row (listing pages ask for them all, ~3 times each)."""
+        now = self._now_text
+        return {iid: f"{row.digest}@{now}" if moving(row) else row.digest
+                for iid, row in self.rows.items()}
+
     def _digest(self, incident_id: str) -> str:
-        # Asked for by every page listing the incident (3-4 each): made once.
-        found = self._digests.get(incident_id)
-        if found is None:
-            row = self.rows[incident_id]
-            found = f"{row.digest}@{self._now_text}" if moving(row) else row.digest
-            self._digests[incident_id] = found
-        return found
+        return self._digest_of[incident_id]
 
     # -- jobs --------------------------------------------------------------------------
     def jobs(self) -> list[Job]:
@@ -273,10 +274,11 @@ class Pages:
                 for n, chunk in enumerate(chunks, start=1)]
 
     def _digests_of(self, ids: Sequence[str]) -> list[str]:
-        return [self._digest(i) for i in ids]
+        return list(map(self._digest_of.__getitem__, ids))
 
     def _members(self, chunk: list[tuple[str, list[str]]]) -> list[object]:
-        return [(m, [self._digest(i) for i in ids]) for m, ids in chunk]
+        get = self._digest_of.__getitem__
+        return [(m, list(map(get, ids))) for m, ids in chunk]
 
     def _history_jobs(self) -> list[Job]:
         jobs = []
