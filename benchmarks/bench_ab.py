@@ -9,6 +9,10 @@ The table gives every pair, the medians, the fastest runs, and in how many pairs
 code won.
 
     .venv/bin/python benchmarks/bench_ab.py --old REV [--size 10000] [--pairs 6] [--dir DIR]
+                                            [--full]
+
+--full times a full render instead (no previous site and no page ledger: every page
+rendered, the data caches warm).
 """
 
 from __future__ import annotations
@@ -36,8 +40,15 @@ sys.path.insert(0, sys.argv[1])
 from datetime import UTC, datetime
 from pathlib import Path
 from warroom.site.build import build
-repo, n = Path(sys.argv[2]), int(sys.argv[3])
-if n >= 0:
+repo, n, full = Path(sys.argv[2]), int(sys.argv[3]), sys.argv[5] == "full"
+site = repo.parent / (repo.name + "-site")
+if full:
+    import shutil
+    from warroom.cachedir import cache_root
+    shutil.rmtree(site, ignore_errors=True)
+    for ledger in (cache_root(repo) / "site").glob("pages-*"):
+        ledger.unlink()
+elif n >= 0:
     files = sorted((repo / "incidents").rglob("*.yaml"))
     path = files[(len(files) // 3 + 53 * n) % len(files)]
     path.write_text(path.read_text(encoding="utf-8").replace('title: "', f'title: "AB{n}: ', 1),
@@ -46,14 +57,15 @@ if n >= 0:
     from _gen import git
     git(repo, "commit", "-q", "-am", f"edit {n}")
 start = time.perf_counter()
-build(repo, repo.parent / (repo.name + "-site"), now=datetime(2026, 6, 2, 12, tzinfo=UTC))
+build(repo, site, now=datetime(2026, 6, 2, 12, tzinfo=UTC))
 print(time.perf_counter() - start)
 """
 
 
-def rebuild(tooling: Path, repo: Path, n: int) -> float:
+def rebuild(tooling: Path, repo: Path, n: int, full: bool = False) -> float:
     done = subprocess.run([sys.executable, "-c", DRIVER, str(tooling), str(repo), str(n),
-                           str(HERE)], capture_output=True, text=True, check=True)
+                           str(HERE), "full" if full else "change"],
+                          capture_output=True, text=True, check=True)
     return float(done.stdout.split()[-1])
 
 
@@ -63,6 +75,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--pairs", type=int, default=6)
     parser.add_argument("--dir", type=Path, default=None, help="work folder (a tmpfs?)")
+    parser.add_argument("--full", action="store_true", help="time full renders instead")
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="warroom-ab-", dir=args.dir))
     old = base / "old"
@@ -78,12 +91,13 @@ def main() -> None:
         runs: dict[str, list[float]] = {"new": [], "old": []}
         for n in range(1, args.pairs + 1):
             for side, (tooling, copy) in sides.items():
-                runs[side].append(rebuild(tooling, copy, n))
+                runs[side].append(rebuild(tooling, copy, n, args.full))
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=PROJECT,
                        capture_output=True, check=False)
         shutil.rmtree(base, ignore_errors=True)
-    print(f"one-change rebuild of {args.size} incidents, {args.pairs} alternating pairs "
+    what = "full render" if args.full else "one-change rebuild"
+    print(f"{what} of {args.size} incidents, {args.pairs} alternating pairs "
           f"(seconds in build())")
     print(f"{'code':<24} " + " ".join(f"{i:>6}" for i in range(1, args.pairs + 1))
           + f" {'median':>7} {'fastest':>7}")
