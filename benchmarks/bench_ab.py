@@ -12,7 +12,8 @@ code won.
                                             [--full]
 
 --full times a full render instead (no previous site and no page ledger: every page
-rendered, the data caches warm).
+rendered, the data caches warm); --moved moves the build time on by an hour with each
+change (as SOURCE_DATE_EPOCH does in CI).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from warroom.site.build import build
 repo, n, full = Path(sys.argv[2]), int(sys.argv[3]), sys.argv[5] == "full"
+hours = max(n, 0) if sys.argv[5] == "moved" else 0
 site = repo.parent / (repo.name + "-site")
 if full:
     import shutil
@@ -57,14 +59,15 @@ elif n >= 0:
     from _gen import git
     git(repo, "commit", "-q", "-am", f"edit {n}")
 start = time.perf_counter()
-build(repo, site, now=datetime(2026, 6, 2, 12, tzinfo=UTC))
+from datetime import timedelta
+build(repo, site, now=datetime(2026, 6, 2, 12, tzinfo=UTC) + timedelta(hours=hours))
 print(time.perf_counter() - start)
 """
 
 
-def rebuild(tooling: Path, repo: Path, n: int, full: bool = False) -> float:
+def rebuild(tooling: Path, repo: Path, n: int, mode: str = "change") -> float:
     done = subprocess.run([sys.executable, "-c", DRIVER, str(tooling), str(repo), str(n),
-                           str(HERE), "full" if full else "change"],
+                           str(HERE), mode],
                           capture_output=True, text=True, check=True)
     return float(done.stdout.split()[-1])
 
@@ -76,6 +79,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=6)
     parser.add_argument("--dir", type=Path, default=None, help="work folder (a tmpfs?)")
     parser.add_argument("--full", action="store_true", help="time full renders instead")
+    parser.add_argument("--moved", action="store_true", help="the build time moves on too")
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="warroom-ab-", dir=args.dir))
     old = base / "old"
@@ -91,12 +95,14 @@ def main() -> None:
         runs: dict[str, list[float]] = {"new": [], "old": []}
         for n in range(1, args.pairs + 1):
             for side, (tooling, copy) in sides.items():
-                runs[side].append(rebuild(tooling, copy, n, args.full))
+                mode = "full" if args.full else "moved" if args.moved else "change"
+                runs[side].append(rebuild(tooling, copy, n, mode))
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=PROJECT,
                        capture_output=True, check=False)
         shutil.rmtree(base, ignore_errors=True)
-    what = "full render" if args.full else "one-change rebuild"
+    what = ("full render" if args.full else "one-change rebuild, the time moved on"
+            if args.moved else "one-change rebuild")
     print(f"{what} of {args.size} incidents, {args.pairs} alternating pairs "
           f"(seconds in build())")
     print(f"{'code':<24} " + " ".join(f"{i:>6}" for i in range(1, args.pairs + 1))
