@@ -34,6 +34,7 @@ from warroom.site.rows import (
     is_open,
     row_of,
     row_ok,
+    rows_ok,
 )
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -83,7 +84,7 @@ def check_rows(loaded: cache.Loaded) -> None:
     assert [row[ID] for row in loaded.rows] == sorted(by_id)
     for row in loaded.rows:
         incident = by_id[row[ID]]
-        assert row_ok(row)
+        assert row_ok(row) and rows_ok((row,))
         assert row == row_of(incident)
         assert (row[PATH], row[TYPE], row[STATUS], row[VISIBILITY], row[TITLE]) == (
             incident.path, incident.type, incident.status, incident.visibility,
@@ -180,14 +181,18 @@ def test_after_an_edit_the_edited_incident_needs_no_chunk(
 
 
 def _index(store: LoadCache) -> tuple[tuple[Any, ...], list[Any]]:
+    """The load cache's outer tuple, and its index as one item per entry (it is stored as
+    columns: key, signature, sha256, chunk, row, problems)."""
     outer = loadcache._safe_load(store.path.read_bytes())
-    return outer, loadcache._safe_load(outer[4])
+    return outer, list(zip(*loadcache._safe_load(outer[4]), strict=True))
 
 
 def _plant(store: LoadCache, outer: tuple[Any, ...], index: Any, raw: bytes | None = None
            ) -> None:
+    # Items of unequal length make columns of the shortest: a damage the check must see.
+    columns = tuple(zip(*index, strict=False)) if index is not None else None
     store.path.write_bytes(loadcache.dump(
-        (*outer[:4], raw if raw is not None else loadcache.dump(index))))
+        (*outer[:4], raw if raw is not None else loadcache.dump(columns))))
 
 
 @pytest.mark.parametrize("damage", [
@@ -197,6 +202,9 @@ def _plant(store: LoadCache, outer: tuple[Any, ...], index: Any, raw: bytes | No
     lambda item: (*item[:5], ["not a problem"]),
     lambda item: (item[0], (1, 2), *item[2:]),  # a signature of two numbers
     lambda item: item[:5],
+    lambda item: (*item[:4], (*item[4][:7], (("api", 1),), *item[4][8:]), item[5]),
+    lambda item: (*item[:4], (*item[4][:8], item[4][8][:5], item[4][9]), item[5]),
+    lambda item: (*item[:4], (*item[4][:9], (1, 2, False)), item[5]),  # 1 is not a bool
 ])
 def test_a_damaged_index_is_not_trusted(repo: Path, store: LoadCache, damage: Any,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -205,6 +213,8 @@ def test_a_damaged_index_is_not_trusted(repo: Path, store: LoadCache, damage: An
     outer, index = _index(store)
     valid = next(n for n, item in enumerate(index) if item[4] is not None)
     index[valid] = damage(index[valid])
+    if len(index[valid]) == 6 and index[valid][4] is not None:
+        assert row_ok(index[valid][4]) == rows_ok((index[valid][4],))
     _plant(store, outer, index)
     parsed: list[str] = []
     real = cache.check_incident_bytes

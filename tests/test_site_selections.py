@@ -287,3 +287,23 @@ def test_the_api_selection_stays_small_when_one_commit_recorded_everything(
             # the newest lists, the roll-up, and one incident per end of each span
             assert selected <= 2 * api.RECENT + len(selections.rollup_ids(rows, data)) \
                 + 2 * components + 1, (selected, total)
+
+
+def test_the_feeds_and_the_calendar_do_not_read_the_build_time(big: Repo) -> None:
+    """Their files are keyed without it (selecting.TIME_PARTS), so a build an hour later
+    keeps them: at any two build times (here every one of the repository's nows, window
+    bounds included, a second either side) they must be the same bytes."""
+    from warroom.site.selecting import time_part
+
+    nows = big.nows(random.Random("time"))
+    nows += [now + timedelta(seconds=s) for now in nows[2:4] for s in (-1, 1)]
+    for audience in ("public", "internal"):
+        for name in ("feeds", "ics"):
+            select, produce = PRODUCERS[name]
+            made = []
+            for now in nows:
+                data = big.data(audience, now)
+                rows = rows_of(data, big.incidents)
+                assert time_part(name, rows, select(rows, data), data) == ""
+                made.append(produce(data))
+            assert all(out == made[0] for out in made), (name, audience)

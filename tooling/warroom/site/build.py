@@ -35,7 +35,7 @@ from warroom.site.catalogue import Catalogue
 from warroom.site.data import Producer, SiteData
 from warroom.site.parallel import BACKGROUND_MIN_INCIDENTS, Background, Shared
 from warroom.site.rows import ID, RowFacts
-from warroom.site.selecting import selection
+from warroom.site.selecting import selection, time_part
 from warroom.site.siterows import moving
 from warroom.site.sources import Sources
 from warroom.site.views import incident_path
@@ -230,8 +230,9 @@ class _Context:
                        recorded={i: recorded[i] for i in ids if i in recorded},
                        clocks={i: data.clocks[i] for i in ids if i in data.clocks})
 
-    def producer_key(self, name: str, ids: Sequence[str]) -> str:
-        rows, now = self.sources.rows, self.data.now.isoformat()
+    def producer_key(self, name: str, ids: list[str]) -> str:
+        rows = self.sources.rows
+        now = time_part(name, rows, ids, self.data)
         sha = hashlib.sha256(f"{name}\0{self.settings}\0{now}".encode())
         sha.update("\0".join([f"{i}:{rows[i].digest}" for i in ids]).encode())
         return sha.hexdigest()

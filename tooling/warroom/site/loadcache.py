@@ -32,14 +32,15 @@ import pickle
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from warroom.model import Incident
 from warroom.problems import Level, Problem
-from warroom.site.rows import Row, row_of, row_ok
+from warroom.site.rows import Row, row_of, rows_ok
 
-_FORMAT = 3
+_FORMAT = 4  # 3 had the index as one tuple per entry
 _ALLOWED = {
     ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timedelta"),
     ("datetime", "timezone"), ("builtins", "frozenset"), ("builtins", "set"),
@@ -142,17 +143,35 @@ _PROBLEM = (str, int, int, int, str, str)  # a Problem's fields, its level as a 
 _LEVELS = {int(level): level for level in Level}
 
 
-def _indexed(item: Any, chunks: int) -> bool:
-    """An index item of the right shape (read from disk: nothing is trusted; the index is
-    read with no class allowed at all, so no value is of a subclass)."""
-    if type(item) is not tuple or len(item) != 6:
-        return False
-    key, sig, sha, number, row, problems = item
-    return (type(key) is str and (sig is None or (
-                type(sig) is tuple and tuple(map(type, sig)) == _INTS))
-            and type(sha) is str and type(number) is int and 0 <= number < chunks
-            and (row is None or row_ok(row)) and type(problems) is tuple
-            and (not problems or all(map(_problem_ok, problems))))
+_INDEX_WIDTH = 6  # key, signature, sha256, chunk number, row, problems
+
+
+def _of(column: Any, types: set[type]) -> bool:
+    return set(map(type, column)) <= types
+
+
+def _columns(index: Any, chunks: int) -> tuple[tuple[Any, ...], ...] | None:
+    """The index's columns, if every value is of its column's shape (read from disk:
+    nothing is trusted; the index is read with no class allowed at all, so no value is of
+    a subclass). Checked a column at a time with C-level maps: 10^4 entries in
+    milliseconds, where a check per entry cost ~0.1 s."""
+    if not (type(index) is tuple and len(index) == _INDEX_WIDTH and _of(index, {tuple})):
+        return None
+    keys, sigs, shas, numbers, rows, problems = index
+    if len(set(map(len, index))) > 1:
+        return None
+    signed = tuple(sig for sig in sigs if sig is not None)
+    if not (_of(keys, {str}) and _of(shas, {str}) and _of(numbers, {int})
+            and (not numbers or (min(numbers) >= 0 and max(numbers) < chunks))
+            and _of(sigs, {tuple, type(None)}) and set(map(len, signed)) <= {4}
+            and _of(chain.from_iterable(signed), {int})
+            and _of(rows, {tuple, type(None)}) and rows_ok(tuple(r for r in rows if r))
+            and _of(problems, {tuple})):
+        return None
+    listed = tuple(chain.from_iterable(problems))
+    if listed and not all(map(_problem_ok, listed)):
+        return None
+    return index
 
 
 def _problem_ok(problem: Any) -> bool:
@@ -254,14 +273,14 @@ class LoadCache:
         except _UNREADABLE:
             return Stored()
         raws = outer[3]
-        if type(index) is not list or not all(type(raw) is bytes for raw in raws):
+        if type(raws) is not list or not all(type(raw) is bytes for raw in raws):
+            return Stored()
+        columns = _columns(index, len(raws))
+        if columns is None:
             return Stored()
         stored = Stored(outer[2])
         keys: list[list[str]] = [[] for _ in raws]
-        for item in index:
-            if not _indexed(item, len(raws)):
-                return Stored()
-            key, sig, sha, number, row, problems = item
+        for key, sig, sha, number, row, problems in zip(*columns, strict=True):
             keys[number].append(key)
             stored.where[key] = number
             if sha:  # an unreadable file's entry: read again on every load
@@ -382,7 +401,8 @@ class Writer:
         for start in range(0, len(keys), CHUNK):
             part = keys[start:start + CHUNK]
             place(dump({k: rest[k] for k in part}), part)
-        self._commit(dump((_FORMAT, header, secrets.token_hex(8), chunks, dump(index))),
+        columns = tuple(zip(*index, strict=True)) or ((),) * _INDEX_WIDTH
+        self._commit(dump((_FORMAT, header, secrets.token_hex(8), chunks, dump(columns))),
                      self.cache.path)
         self.cache.delta_path.unlink(missing_ok=True)
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from warroom.history_facts import Facts, facts_of_incident
@@ -79,6 +81,28 @@ def row_ok(row: Any) -> bool:
             and type(times) is tuple and len(times) == _TIMES
             and set(map(type, times)) <= _TEXT
             and type(facts) is tuple and tuple(map(type, facts)) == _FACT_TYPES)
+
+
+def rows_ok(rows: tuple[Any, ...]) -> bool:
+    """`row_ok` of every row, a field at a time with C-level maps (no Python loop per row):
+    a load checks the whole index on every run."""
+    if not rows:
+        return True
+    if not (set(map(type, rows)) <= {tuple} and set(map(len, rows)) <= {_WIDTH}):
+        return False
+    columns = tuple(zip(*rows, strict=True))
+    components, times, facts = columns[COMPONENTS], columns[TIMES], columns[FACTS]
+    pairs = tuple(chain.from_iterable(components))
+    return (all(set(map(type, column)) <= {str} for column in columns[:COMPONENTS])
+            and set(map(type, components)) <= {tuple}
+            and set(map(type, pairs)) <= {tuple} and set(map(len, pairs)) <= {2}
+            and set(map(type, chain.from_iterable(pairs))) <= {str}
+            and set(map(type, times)) <= {tuple} and set(map(len, times)) <= {_TIMES}
+            and set(map(type, chain.from_iterable(times))) <= _TEXT
+            and set(map(type, facts)) <= {tuple} and set(map(len, facts)) <= {3}
+            and set(map(type, map(itemgetter(0), facts))) <= {bool}
+            and set(map(type, map(itemgetter(1), facts))) <= {int}
+            and set(map(type, map(itemgetter(2), facts))) <= {bool})
 
 
 class RowFacts(Mapping[str, Facts]):

@@ -36,3 +36,21 @@ def selection(name: str, rows: Mapping[str, SiteRow], data: SiteData) -> list[st
     """The ids (in id order) that producer `name`'s output may depend on; every id for a
     producer with no selection of its own."""
     return SELECTIONS.get(name, _everything)(rows, data)
+
+
+def _timeless(rows: Mapping[str, SiteRow], ids: list[str], data: SiteData) -> str:
+    return ""
+
+
+TimePart = Callable[[Mapping[str, SiteRow], list[str], SiteData], str]
+# Feeds never read the build time; the calendar reads it only for a maintenance's state,
+# and shows every state but canceled (decided by the status alone) as CONFIRMED.
+TIME_PARTS: dict[str, TimePart] = {"feeds": _timeless, "ics": _timeless}
+
+
+def time_part(name: str, rows: Mapping[str, SiteRow], ids: list[str], data: SiteData) -> str:
+    """What of the build time producer `name`'s output depends on, given its selection: its
+    files are keyed on it, so a build an hour later keeps what the hour did not change.
+    The build time itself for a producer with no narrower answer."""
+    found = TIME_PARTS.get(name)
+    return found(rows, ids, data) if found is not None else data.now.isoformat()
