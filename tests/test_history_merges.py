@@ -178,3 +178,14 @@ def test_a_planted_cache_runs_no_code(warroom_repo: Path, merged: dict[str, str]
         path.write_bytes(pickle.dumps({"format": 4, "planted": _Planted(marker)}))
     assert read_history(warroom_repo, now=NOW) == expected
     assert not marker.exists()
+
+
+def test_an_older_warrooms_json_cache_is_swept(warroom_repo: Path,
+                                               merged: dict[str, str]) -> None:
+    folder = cache_root(warroom_repo) / CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    legacy = [folder / "blobs.json", folder / f"merged-{'0' * 40}.json"]
+    for path in legacy:
+        path.write_text("{}", encoding="utf-8")
+    read_history(warroom_repo, now=NOW)
+    assert not any(path.exists() for path in legacy)

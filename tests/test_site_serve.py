@@ -124,6 +124,7 @@ def test_serve_rebuilds_on_each_change_and_keeps_the_last_good_site(tmp_path: Pa
     # the preview's temporary site and its record in the page cache are gone
     assert not list(tmp_path.glob("warroom-serve-*"))
     assert not list((cache_root(repo) / CACHE_DIR).glob("pages-*.pickle"))
+    assert not list((cache_root(repo) / CACHE_DIR).glob("catalogue-*.pickle"))
 
 
 def test_serve_without_watch_stops_cleanly_on_sigterm(tmp_path: Path) -> None:

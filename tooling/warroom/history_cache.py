@@ -290,6 +290,8 @@ class _Store:
         })
         for old in self._folds()[KEEP:]:
             old.unlink(missing_ok=True)
+        for legacy in self.where.glob("*.json"):  # an older warroom's (format 3 and before)
+            legacy.unlink(missing_ok=True)
 
 
 def _load(tip: str, data: dict[str, Any]) -> _Base:

@@ -398,9 +398,11 @@ def build(root: Path, out: Path, *, audience: str = "public", base_url: str | No
 
 
 def forget_target(root: Path, target: Path) -> None:
-    """Drop the record of pages built into `target` (a preview's temporary folder, about to
-    be removed): it would otherwise stay in the cache for good."""
-    PageCache.ledger(cache_root(root) / CACHE_DIR, target).unlink(missing_ok=True)
+    """Drop the records of the site built into `target` (a preview's temporary folder,
+    about to be removed): they would otherwise stay in the cache for good."""
+    folder = cache_root(root) / CACHE_DIR
+    PageCache.ledger(folder, target).unlink(missing_ok=True)
+    Catalogue.location(folder, target).unlink(missing_ok=True)
 
 
 def _theme_key(root: Path, config: Config) -> str:
