@@ -29,7 +29,7 @@ from warroom.repo import load_repository
 from warroom.site import availability
 from warroom.site.build import sla_clocks
 from warroom.site.data import SiteData
-from warroom.site.selections_time import availability_ids, uptime_ids
+from warroom.site.selections_time import availability_ids, uptime_from_rows, uptime_ids
 from warroom.site.siterows import SiteRow, site_row
 from warroom.status import audience_view
 from warroom.uptime import uptime_by_component
@@ -179,7 +179,8 @@ def test_outputs_from_the_selection_alone(seed: int, now: datetime, audience: st
         ids = uptime_ids(rows, data, days)
         assert ids == sorted(ids)
         assert (uptime_by_component(restricted(data, ids), days, components)
-                == uptime_by_component(data, days, components))
+                == uptime_by_component(data, days, components)
+                == uptime_from_rows(rows, data, days, components))
 
 
 def test_the_data_uses_every_case() -> None:

@@ -168,11 +168,23 @@ def daily_uptime(data: SiteData, component_id: str, days: int) -> tuple[DayUptim
 def uptime_by_component(data: SiteData, days: int, component_ids: Sequence[str]
                         ) -> dict[str, tuple[DayUptime, ...]]:
     """daily_uptime for several components with one pass over the incidents."""
-    now = data.now.astimezone(UTC)
-    today = now.date()
-    first = today - timedelta(days=days - 1)
-    range_start = datetime.combine(first, time(), tzinfo=UTC)
-    windows = impact_windows(data, since=range_start)
+    return uptime_of_windows(impact_windows(data, since=bars_start(data.now, days)),
+                             data.now, days, component_ids)
+
+
+def bars_start(now: datetime, days: int) -> datetime:
+    """Midnight UTC of the first of `days` days ending with the day of `now`."""
+    first = now.astimezone(UTC).date() - timedelta(days=days - 1)
+    return datetime.combine(first, time(), tzinfo=UTC)
+
+
+def uptime_of_windows(windows: dict[str, list[ImpactWindow]], now: datetime, days: int,
+                      component_ids: Sequence[str]) -> dict[str, tuple[DayUptime, ...]]:
+    """uptime_by_component from the impact windows reaching the bars (`impact_windows`
+    since `bars_start`), however they were found."""
+    now = now.astimezone(UTC)
+    range_start = bars_start(now, days)
+    first = range_start.date()
     out = {}
     for cid in component_ids:
         mine = windows.get(cid, [])

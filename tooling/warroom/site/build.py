@@ -36,6 +36,7 @@ from warroom.site.data import Producer, SiteData
 from warroom.site.parallel import BACKGROUND_MIN_INCIDENTS, Background, Shared
 from warroom.site.rows import ID, RowFacts
 from warroom.site.selecting import selection, time_part
+from warroom.site.selections_time import uptime_from_rows
 from warroom.site.siterows import moving
 from warroom.site.sources import Sources
 from warroom.site.views import incident_path
@@ -301,8 +302,10 @@ def _patch(context: _Context) -> Built:
         return entry[0] if entry else None
 
     roll = rollup(context.sub(selection("rollup", rows, data)))
-    uptime = uptime_by_component(context.sub(selection("uptime", rows, data)),
-                                 data.config.site.uptime_days, tuple(roll.components))
+    days = data.config.site.uptime_days
+    uptime = (uptime_from_rows(rows, data, days, tuple(roll.components))
+              or uptime_by_component(context.sub(selection("uptime", rows, data)), days,
+                                     tuple(roll.components)))
     renderer = pages.Pages(data, cache=page_cache, rows=rows, materialise=sources.materialise,
                            roll=roll, uptime=uptime, clean=clean, theme_key=context.theme_key,
                            produced=frozenset([*kept, *(p for _, out in results for p in out)]))
