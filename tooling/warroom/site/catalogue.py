@@ -130,7 +130,8 @@ _CHECKS: dict[str, Callable[[tuple[Any, ...]], bool]] = {
     "components": _all({str}), "related": _all({str}), "latest": _is(_NUMBER), "top": _top,
     "mitigated": _is(_MAYBE_NUMBER), "entries": _all(_NUMBER), "drill": _FLAG,
     "impacts": _all({str}), "causes": _all({str}), "impact_from": _is(_MAYBE_NUMBER),
-    "impact_to": _is(_MAYBE_NUMBER), "metric_start": _is(_MAYBE_NUMBER), "lastmod": _TEXT}
+    "impact_to": _is(_MAYBE_NUMBER), "metric_start": _is(_MAYBE_NUMBER), "lastmod": _TEXT,
+    "type": _TEXT, "severity": _TEXT, "public": _FLAG, "ended": _is(_MAYBE_NUMBER)}
 if tuple(_CHECKS) != SiteRow._fields:
     raise RuntimeError("SiteRow's fields changed: update catalogue._CHECKS")
 

@@ -34,7 +34,7 @@ from warroom.site.frames import Frames
 from warroom.site.layout import base_context, translator
 from warroom.site.parallel import Shared
 from warroom.site.siterows import SiteRow, moving, site_row
-from warroom.site.views import Views, component_path, incident_path
+from warroom.site.views import Views, component_path, incident_path, row_exact
 from warroom.status import Rollup, ensure_view, maintenance_state, rollup
 from warroom.uptime import DayUptime, uptime_by_component
 
@@ -252,10 +252,17 @@ class Pages:
         return out
 
     def _month_views(self, months: list[tuple[str, list[str]]]) -> tuple[MonthView, ...]:
-        found = self._materialise([i for _, ids in months for i in ids])
+        rows, views = self.rows, self.views
+        listed = [i for _, ids in months for i in ids]
+        if all(row_exact(rows[i]) for i in listed):  # from rows: no incident needed
+            return tuple(
+                MonthView(label, self.t.month(int(label[:4]), int(label[5:])),
+                          tuple(views.row_summary(i, rows[i]) for i in ids))
+                for label, ids in months)
+        found = self._materialise(listed)
         return tuple(
             MonthView(label, self.t.month(int(label[:4]), int(label[5:])),
-                      tuple(self.views.summary(found[i]) for i in ids))
+                      tuple(views.summary(found[i]) for i in ids))
             for label, ids in months)
 
     def _pages(self, prefix: str, months: list[tuple[str, list[str]]]

@@ -57,6 +57,13 @@ class SiteRow(NamedTuple):
     # without a stated or recorded end (then it is `now`), or closed with no time at all
     metric_start: float | None  # metrics.incident_metrics' start (stated times when backfilled)
     lastmod: str  # `latest` as the sitemap writes it (W3C, UTC, seconds)
+    # What a list shows of it (views.Views.row_summary), so that listing pages need no
+    # incident: its type and severity ids, whether the public sees it, and when it ended
+    # (views.Views.ended: None while open).
+    type: str
+    severity: str
+    public: bool
+    ended: float | None
 
 
 def site_row(incident: Incident, recorded: Recorded | None, digest: str, zone: ZoneInfo,
@@ -95,10 +102,25 @@ def site_row(incident: Incident, recorded: Recorded | None, digest: str, zone: Z
         (window.start.timestamp() if incident.maintenance and window
          else _stamp(impact_start(incident, source))),
         w3c(latest),
+        incident.type, incident.severity, incident.public,
+        _stamp(ended_at(incident, recorded)),
     ))
 
 
 _make = SiteRow._make
+
+
+def ended_at(incident: Incident, recorded: Recorded | None) -> datetime | None:
+    """When a closed incident ended, as lists show it: stated resolution, else the
+    resolving commit, else stated mitigation, else its last stated update; None while open."""
+    if incident.open:
+        return None
+    for when in (incident.resolved_at, recorded.resolved.at if recorded and recorded.resolved
+                 else None, incident.mitigated_at):
+        if when is not None:
+            return when
+    stated = [u.at for u in incident.updates if u.at is not None]
+    return max(stated) if stated else None
 
 
 def w3c(moment: datetime) -> str:

@@ -7,7 +7,7 @@ links from the page at hand with `url(path)`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from markupsafe import Markup
 
@@ -36,6 +36,7 @@ from warroom.site.context import (
 )
 from warroom.site.data import SiteData
 from warroom.site.i18n import Translator
+from warroom.site.siterows import SiteRow, ended_at
 from warroom.status import Rollup, best_time, maintenance_state
 from warroom.uptime import DayUptime, uptime_percent
 
@@ -61,6 +62,29 @@ def bars_svg(bars: Sequence[DayView]) -> Markup:
     return Markup(f'<svg class="bars" viewBox="0 0 {max(5 * len(bars) - 1, 1)} 30" '
                   'preserveAspectRatio="none" aria-hidden="true" focusable="false">'
                   f"{rects}</svg>")
+
+
+_EXACT = 2.0 ** 33  # below it, a timestamp float is its instant to the microsecond
+
+
+def row_exact(row: SiteRow) -> bool:
+    """Whether every time of the row gives its instant back exactly."""
+    times = [row.best, row.ended or 0.0, *(row.window or (0.0, 0.0))]
+    return all(abs(t) < _EXACT for t in times)
+
+
+def _at(stamp: float) -> datetime:
+    return datetime.fromtimestamp(stamp, UTC)
+
+
+def row_maintenance_state(row: SiteRow, now: float) -> str:
+    """status.maintenance_state, from the row (`row_exact` rows compare exactly)."""
+    if row.status in ("canceled", "completed"):
+        return row.status
+    if row.window is None:
+        return "in_progress" if row.open else "completed"
+    start, end = row.window
+    return "scheduled" if now < start else "in_progress" if now < end else "completed"
 
 
 class Views:
@@ -127,15 +151,7 @@ class Views:
         )
 
     def ended(self, incident: Incident) -> datetime | None:
-        if incident.open:
-            return None
-        recorded = self._recorded(incident)
-        for when in (incident.resolved_at, recorded.resolved.at if recorded and recorded.resolved
-                     else None, incident.mitigated_at):
-            if when is not None:
-                return when
-        stated = [u.at for u in incident.updates if u.at is not None]
-        return max(stated) if stated else None
+        return ended_at(incident, self._recorded(incident))
 
     def summary(self, incident: Incident, *, latest: bool = False) -> IncidentSummary:
         """The incident in a list; memoised, since one incident is listed on several pages."""
@@ -178,6 +194,50 @@ class Views:
             internal=not incident.public,
             drill=incident.drill,
             severity=severity.name if severity is not None else incident.severity,
+        )
+
+    def row_summary(self, incident_id: str, row: SiteRow) -> IncidentSummary:
+        """`summary` of the incident, from its row alone (listing pages render from rows:
+        no incident is materialised for them). The same value: the row's floats are its
+        times' instants, exact to the microsecond below 2**33 s (`row_exact`)."""
+        found = self._summaries.get(incident_id)
+        if found is None:
+            found = self._summaries[incident_id] = self._row_summary(incident_id, row)
+        return found
+
+    def _row_summary(self, incident_id: str, row: SiteRow) -> IncidentSummary:
+        started = _at(row.best)
+        window = row.window
+        ended: datetime | None
+        if window is not None:
+            state = row_maintenance_state(row, self.data.now.timestamp())
+            started = _at(window[0])
+            ended = _at(window[1]) if state == "completed" else None
+        else:
+            state = row.status
+            ended = _at(row.ended) if row.ended is not None else None
+        severity = self._severities.get(row.severity)
+        impact = severity.impact if severity is not None else "none"
+        return IncidentSummary(
+            id=incident_id,
+            title=row.title,
+            path=incident_path(incident_id),
+            impact=self.status("impact", impact),
+            status=self.status("status", state),
+            type_label=self.t(f"type.{row.type}"),
+            started=self.moment(started),
+            ended=self.moment(ended) if ended is not None else None,
+            duration=self.t.duration(ended - started) if ended is not None else None,
+            components=tuple(
+                Affected(self.names.get(cid, cid), component_path(cid),
+                         self.status("component", impact))
+                for cid, impact in zip(row.components, row.impacts, strict=True)),
+            window=(self.moment(_at(window[0])), self.moment(_at(window[1])))
+            if window else None,
+            latest=None,
+            internal=not row.public,
+            drill=row.drill,
+            severity=severity.name if severity is not None else row.severity,
         )
 
     def incident(self, incident: Incident, clocks: Sequence[Clock]) -> IncidentView:
