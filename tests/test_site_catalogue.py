@@ -164,3 +164,31 @@ def test_an_edit_made_and_undone_between_builds_is_seen(repo: Path, tmp_path: Pa
     assert path.read_text(encoding="utf-8") == original
     build(repo, out, now=NOW)
     _same_as_fresh(repo, out, tmp_path)
+
+
+def test_rebuilds_as_a_maintenance_starts_and_ends(repo: Path, tmp_path: Path) -> None:
+    """Listing pages key on a maintenance's state, not on the build time: rebuilds before,
+    during and after its window (no file changed) must each equal a fresh build."""
+    from datetime import timedelta
+
+    start = datetime(2026, 6, 5, 8, tzinfo=UTC)
+    (repo / "incidents" / "2026" / "2026-06-05-db-upgrade.yaml").write_text(
+        "id: 2026-06-05-db-upgrade\n"
+        'title: "Database upgrade"\n'
+        "type: maintenance\nseverity: SEV4\nstatus: scheduled\n"
+        "components:\n  - id: checkout\n    impact: under_maintenance\n"
+        "window:\n  start: 2026-06-05T08:00:00Z\n  end: 2026-06-05T10:00:00Z\n"
+        "updates:\n  - status: scheduled\n    message: Planned.\n", encoding="utf-8")
+    run_git(repo, pinned_git_env(), "add", "-A")
+    run_git(repo, pinned_git_env(), "commit", "-q", "-m", "plan maintenance",
+            date="2026-06-02T10:00:00+00:00")
+    out = tmp_path / "site"
+    build(repo, out, now=start - timedelta(hours=2))
+    for now in (start - timedelta(hours=1), start, start + timedelta(minutes=1),
+                start + timedelta(hours=2), start + timedelta(days=1)):
+        built = build(repo, out, now=now)
+        assert built.patched
+        fresh = tmp_path / "fresh"
+        build(repo, fresh, now=now, use_cache=False)
+        assert site_files(out) == site_files(fresh), now
+        shutil.rmtree(fresh)

@@ -34,7 +34,14 @@ from warroom.site.frames import Frames
 from warroom.site.layout import base_context, translator
 from warroom.site.parallel import Shared
 from warroom.site.siterows import SiteRow, moving, site_row
-from warroom.site.views import Views, component_path, incident_path, row_exact
+from warroom.site.views import (
+    EXACT,
+    Views,
+    component_path,
+    incident_path,
+    row_exact,
+    row_maintenance_state,
+)
 from warroom.status import Rollup, ensure_view, maintenance_state, rollup
 from warroom.uptime import DayUptime, uptime_by_component
 
@@ -147,14 +154,22 @@ class Pages:
 
     @cached_property
     def _digest_of(self) -> dict[str, str]:
-        """Each incident's digest as its pages key on it: with the build time for those that
-        show it. Made once for every row (listing pages ask for them all, ~3 times each)."""
-        now = self._now_text
-        return {iid: f"{row.digest}@{now}" if moving(row) else row.digest
+        """Each incident's digest as a list shows it (history, component and maintenance
+        pages, related incidents): a list shows nothing of the build time but a
+        maintenance's state (views.row_summary), so only that is added. Made once for every
+        row: listing pages ask for them all, ~3 times each."""
+        now = self.data.now.timestamp()
+        exact = abs(now) < EXACT
+        return {iid: row.digest if row.window is None
+                else f"{row.digest}@{row_maintenance_state(row, now)}" if exact and row_exact(row)
+                else f"{row.digest}@{self._now_text}"
                 for iid, row in self.rows.items()}
 
     def _digest(self, incident_id: str) -> str:
-        return self._digest_of[incident_id]
+        """The digest as the incident's own page shows it: with the build time for an open
+        incident (how long it has been going on) or a scheduled maintenance."""
+        row = self.rows[incident_id]
+        return f"{row.digest}@{self._now_text}" if moving(row) else self._digest_of[incident_id]
 
     # -- jobs --------------------------------------------------------------------------
     def jobs(self) -> list[Job]:

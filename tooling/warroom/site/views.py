@@ -64,13 +64,13 @@ def bars_svg(bars: Sequence[DayView]) -> Markup:
                   f"{rects}</svg>")
 
 
-_EXACT = 2.0 ** 33  # below it, a timestamp float is its instant to the microsecond
+EXACT = 2.0 ** 33  # below it, a timestamp float is its instant to the microsecond
 
 
 def row_exact(row: SiteRow) -> bool:
     """Whether every time of the row gives its instant back exactly."""
     times = [row.best, row.ended or 0.0, *(row.window or (0.0, 0.0))]
-    return all(abs(t) < _EXACT for t in times)
+    return all(abs(t) < EXACT for t in times)
 
 
 def _at(stamp: float) -> datetime:
