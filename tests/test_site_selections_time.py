@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import ROOT
+from warroom.availability import evaluate
 from warroom.config import Config
 from warroom.durations import Duration
 from warroom.model import Incident
@@ -29,7 +30,12 @@ from warroom.repo import load_repository
 from warroom.site import availability
 from warroom.site.build import sla_clocks
 from warroom.site.data import SiteData
-from warroom.site.selections_time import availability_ids, uptime_from_rows, uptime_ids
+from warroom.site.selections_time import (
+    availability_from_rows,
+    availability_ids,
+    uptime_from_rows,
+    uptime_ids,
+)
 from warroom.site.siterows import SiteRow, site_row
 from warroom.status import audience_view
 from warroom.uptime import uptime_by_component
@@ -173,7 +179,16 @@ def test_outputs_from_the_selection_alone(seed: int, now: datetime, audience: st
     rows = rows_of(data)
     ids = availability_ids(rows, data)
     assert ids == sorted(ids)
-    assert availability.produce(restricted(data, ids)) == availability.produce(data)
+    full = availability.produce(data)
+    assert availability.produce(restricted(data, ids)) == full
+    # From rows alone (a public rebuild): the same figures, the same page.
+    found = availability_from_rows(rows, data)
+    assert found is not None
+    assert found == evaluate(data.config, data.incidents, data.recorded, data.now,
+                             days=availability.DAYS, months=availability.MONTHS,
+                             include_internal=data.internal)
+    if not data.internal:
+        assert availability.public_page(data, found) == full
     components = tuple(data.config.components)
     for days in (data.config.site.uptime_days, 7, 30):
         ids = uptime_ids(rows, data, days)

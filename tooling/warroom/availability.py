@@ -8,10 +8,11 @@ rounding accident. Days and months are UTC, like the public uptime bars.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
+from functools import partial
 
 from warroom.config import Component, Config
 from warroom.durations import Duration, add_months
@@ -46,23 +47,38 @@ def counts(incident: Incident) -> bool:
     return not incident.drill and incident.status != "canceled"
 
 
+# What all_impacts needs of an incident: its id, whether it counts, whether it is
+# maintenance, its (component id, impact) pairs, and its window when asked (None: none).
+Source = tuple[str, bool, bool, Sequence[tuple[str, str]],
+               Callable[[], tuple[datetime, datetime] | None]]
+
+
 def all_impacts(incidents: Iterable[Incident], recorded: Mapping[str, Recorded],
                 config: Config, now: datetime, *, maintenance_counted: frozenset[str],
                 since: datetime | None = None) -> dict[str, list[Impact]]:
     """Component id -> its impacts, in one pass over the incidents. Maintenance counts only
     for the components in `maintenance_counted`. With `since`, impacts that ended before it
     are left out."""
+    return impacts_of(((i.id, counts(i), i.maintenance, [(c.id, c.impact) for c in i.components],
+                        partial(_window, i, recorded.get(i.id), now)) for i in incidents),
+                      config, maintenance_counted=maintenance_counted, since=since)
+
+
+def impacts_of(sources: Iterable[Source], config: Config, *,
+               maintenance_counted: frozenset[str], since: datetime | None = None
+               ) -> dict[str, list[Impact]]:
+    """all_impacts, from what it needs of each incident (an incident or a site row)."""
     out: dict[str, list[Impact]] = {}
     weights: dict[str, Fraction] = {}  # by impact name: one Fraction each, not one per impact
-    for incident in incidents:
-        if not counts(incident):
+    for ident, counted, is_maintenance, affected, window_of in sources:
+        if not counted:
             continue
         window: tuple[datetime, datetime] | None = None
-        for affected in incident.components:
-            maintenance = incident.maintenance or affected.impact == "under_maintenance"
-            if maintenance and affected.id not in maintenance_counted:
+        for component_id, impact in affected:
+            maintenance = is_maintenance or impact == "under_maintenance"
+            if maintenance and component_id not in maintenance_counted:
                 continue
-            window = window or _window(incident, recorded.get(incident.id), now)
+            window = window or window_of()
             if window is None or window[0] >= window[1]:
                 break
             if since is not None and window[1] < since:
@@ -70,13 +86,12 @@ def all_impacts(incidents: Iterable[Incident], recorded: Mapping[str, Recorded],
             if maintenance:
                 weight = MAINTENANCE_WEIGHT
             else:
-                found = weights.get(affected.impact)
+                found = weights.get(impact)
                 if found is None:
-                    found = weights[affected.impact] = Fraction(
-                        str(config.weights.get(affected.impact, 0.0)))
+                    found = weights[impact] = Fraction(str(config.weights.get(impact, 0.0)))
                 weight = found
-            out.setdefault(affected.id, []).append(
-                Impact(incident.id, window[0], window[1], weight, maintenance))
+            out.setdefault(component_id, []).append(
+                Impact(ident, window[0], window[1], weight, maintenance))
     for impacts in out.values():
         impacts.sort(key=lambda i: (i.start, i.end, i.incident_id))
     return out
@@ -347,6 +362,21 @@ def evaluate(
     span: tuple[datetime, datetime] | None = None, include_internal: bool = True,
 ) -> tuple[ComponentAvailability, ...]:
     """Every component's availability, in configuration order."""
+    def impacts(counted: frozenset[str], since: datetime | None) -> dict[str, list[Impact]]:
+        return all_impacts(incidents, recorded, config, now, maintenance_counted=counted,
+                           since=since)
+
+    return evaluate_with(config, impacts, now, days=days, months=months, span=span,
+                         include_internal=include_internal)
+
+
+def evaluate_with(
+    config: Config,
+    impacts: Callable[[frozenset[str], datetime | None], dict[str, list[Impact]]],
+    now: datetime, *, days: int = 90, months: int = 12,
+    span: tuple[datetime, datetime] | None = None, include_internal: bool = True,
+) -> tuple[ComponentAvailability, ...]:
+    """`evaluate`, the impacts found by `impacts(maintenance counted, since)`."""
     counted = frozenset(c.id for c in config.components.values()
                         if c.slo and c.slo.maintenance == "counted")
     shown = [c for c in config.components.values() if include_internal or not c.internal]
@@ -354,10 +384,9 @@ def evaluate(
     # history need no Impact objects (most of a 10,000-incident repository).
     since = min((_bounds(c, now, days, span, months).earliest(span) for c in shown),
                 default=None)
-    impacts = all_impacts(incidents, recorded, config, now, maintenance_counted=counted,
-                          since=since)
+    found = impacts(counted, since)
     return tuple(
-        component_availability(config, component, impacts.get(component.id, []), now,
+        component_availability(config, component, found.get(component.id, []), now,
                                days=days, span=span, months=months)
         for component in shown
     )

@@ -148,11 +148,14 @@ def _row(item: ComponentAvailability, t: Translator, s: dict[str, str],
     )
 
 
-def availability_view(data: SiteData) -> AvailabilityView:
+def availability_view(data: SiteData,
+                      found: tuple[ComponentAvailability, ...] | None = None) -> AvailabilityView:
+    """The page's view; `found` gives what evaluate would (see public_page)."""
     t = translator(data)
     s = STRINGS[t.language]
-    found = evaluate(data.config, data.incidents, data.recorded, data.now, days=DAYS,
-                     months=MONTHS, include_internal=data.internal)
+    if found is None:
+        found = evaluate(data.config, data.incidents, data.recorded, data.now, days=DAYS,
+                         months=MONTHS, include_internal=data.internal)
     by_id = {a.component.id: a for a in found}
     groups = []
     for group in data.config.groups:
@@ -182,6 +185,16 @@ def metrics_context(data: SiteData) -> dict[str, Any]:
 
     return {"report": report, "summary": report_views.summary(report),
             "plots": all_plots(report), "tables": tables(report, link)}
+
+
+def public_page(data: SiteData, found: tuple[ComponentAvailability, ...]
+                ) -> dict[str, bytes]:
+    """A public build's files (the availability page alone), given what `evaluate` finds
+    (a rebuild works it out from rows, with no incident)."""
+    assert not data.internal  # the internal metrics page needs the incidents
+    view = availability_view(data, found)
+    return {PAGE: render_page(data, "report/availability.html", PAGE, view.s["title"],
+                              availability=view)}
 
 
 def produce(data: SiteData) -> dict[str, bytes]:

@@ -29,14 +29,14 @@ from warroom.history import read_history
 from warroom.model import Incident
 from warroom.problems import Problem, has_errors
 from warroom.recorded import Recorded
-from warroom.site import pages, sitemap, templating
+from warroom.site import availability, pages, sitemap, templating
 from warroom.site.cache import LoadCache, PageCache, code_digest, load_incidents
 from warroom.site.catalogue import Catalogue
 from warroom.site.data import Producer, SiteData
 from warroom.site.parallel import BACKGROUND_MIN_INCIDENTS, Background, Shared
 from warroom.site.rows import ID, RowFacts
 from warroom.site.selecting import selection, time_part
-from warroom.site.selections_time import uptime_from_rows
+from warroom.site.selections_time import availability_from_rows, uptime_from_rows
 from warroom.site.siterows import moving
 from warroom.site.sources import Sources
 from warroom.site.views import incident_path
@@ -286,7 +286,10 @@ def _patch(context: _Context) -> Built:
             kept += before[1]
             keys[name] = before
             continue
-        out = producer(name)(context.sub(ids))
+        found = (availability_from_rows(rows, data)
+                 if name == "availability" and not data.internal else None)
+        out = (availability.public_page(data, found) if found is not None
+               else producer(name)(context.sub(ids)))
         results.append((name, out))
         keys[name] = (key, tuple(sorted(out)))
     context.lap("producers")

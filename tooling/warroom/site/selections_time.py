@@ -16,9 +16,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
-from warroom.availability import _bounds, window_start
+from warroom.availability import (
+    ComponentAvailability,
+    Impact,
+    Source,
+    _bounds,
+    evaluate_with,
+    impacts_of,
+    window_start,
+)
 from warroom.config import Config
 from warroom.durations import add_months
 from warroom.report.model import TREND_MONTHS, TREND_WEEKS
@@ -231,3 +240,46 @@ def uptime_from_rows(rows: Mapping[str, SiteRow], data: SiteData, days: int,
             windows[cid].append(ImpactWindow(ident, cid, start, end,
                                              weights.get(impact, 0.0)))
     return uptime_of_windows(windows, data.now, days, component_ids)
+
+
+def availability_from_rows(rows: Mapping[str, SiteRow], data: SiteData
+                           ) -> tuple[ComponentAvailability, ...] | None:
+    """What the availability page shows (`evaluate` over DAYS and MONTHS), from the rows
+    of `availability_ids` alone: rows hold each incident's window (maintenance), impact
+    span, components and impacts. None when a time is past 2**33 s (floats no longer give
+    the instants back exactly): then ask the incidents."""
+    now_at = data.now
+    now = now_at.timestamp()
+    sources: list[Source] = []
+    for ident in availability_ids(rows, data):
+        row = rows[ident]
+        times = [*(row.window or ()), row.impact_from or 0.0, row.impact_to or 0.0]
+        if max(map(abs, times)) >= _EXACT:
+            return None
+        counted = not row.drill and row.status != "canceled"  # availability.counts
+        sources.append((ident, counted, row.maintenance,
+                        tuple(zip(row.components, row.impacts, strict=True)),
+                        partial(_row_window, row, now, now_at)))
+
+    def impacts(counted: frozenset[str], since: datetime | None
+                ) -> dict[str, list[Impact]]:
+        return impacts_of(sources, data.config, maintenance_counted=counted, since=since)
+
+    return evaluate_with(data.config, impacts, now_at, days=availability.DAYS,
+                         months=availability.MONTHS, include_internal=data.internal)
+
+
+def _row_window(row: SiteRow, now: float, now_at: datetime
+                ) -> tuple[datetime, datetime] | None:
+    """availability._window, from the row."""
+    if row.maintenance and row.window is not None:
+        return _at(row.window[0]), min(_at(row.window[1]), now_at)
+    if row.impact_from is None:
+        return None
+    if row.impact_to is not None:
+        return _at(row.impact_from), min(_at(row.impact_to), now_at)
+    return (_at(row.impact_from), now_at) if row.open else None
+
+
+def _at(stamp: float) -> datetime:
+    return datetime.fromtimestamp(stamp, UTC)
