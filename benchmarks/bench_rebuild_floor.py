@@ -171,7 +171,8 @@ def _lists(job: pages.Job, ident: str, comps: set[str]) -> bool:
         return False
     args = getattr(job.build, "args", ())
     chunks = [arg for arg in args if isinstance(arg, list)]
-    return any(inc.id == ident for chunk in chunks for _, incs in chunk for inc in incs)
+    # months hold incident ids (pages are planned from rows)
+    return any(member == ident for chunk in chunks for _, ids in chunk for member in ids)
 
 
 def _produce(produce: Producer, data: SiteData) -> dict[str, bytes]:
