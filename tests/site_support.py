@@ -11,11 +11,13 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from conftest import pinned_git_env
 from warroom.site.build import Built, build
+from warroom.site.data import SiteData
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"
@@ -102,3 +104,12 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         regenerate(Path(tmp))
     print(f"regenerated {EXPECTED}")  # noqa: T201
+
+
+def restricted(data: SiteData, ids: list[str]) -> SiteData:
+    """`data` holding only these incidents (and their recorded times and clocks), as a
+    producer given a selection sees it."""
+    keep = set(ids)
+    return replace(data, incidents=tuple(i for i in data.incidents if i.id in keep),
+                   recorded={k: v for k, v in data.recorded.items() if k in keep},
+                   clocks={k: v for k, v in data.clocks.items() if k in keep})

@@ -53,18 +53,22 @@ def settle(root: Path) -> None:
     probe.unlink()
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
+def make_repo(root: Path, n: int, seed: int, invalid: list[Path]) -> Path:
+    """n generated incidents and the `invalid` files, aged and settled (see settle)."""
     root.mkdir()
     write_config(root)
-    write_incidents(root, 24, seed=7)
+    write_incidents(root, n, seed=seed)
     (root / "incidents" / "2026").mkdir(exist_ok=True)
-    for case in INVALID:
+    for case in invalid:
         shutil.copyfile(case, root / "incidents" / "2026" / case.name)
     age(incident_files(root))
     settle(root)
     return root
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "repo", 24, 7, list(INVALID))
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT
-from test_site_loadcache import INVALID, age, edit, settle, shape
+from test_site_loadcache import INVALID, edit, make_repo, shape
 from warroom.cachedir import cache_root
 from warroom.cli import cli
 from warroom.history_facts import facts_of_incident
@@ -38,21 +38,12 @@ from warroom.site.rows import (
 )
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _gen import write_config, write_incidents
 
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(loadcache, "CHUNK", 4)  # 40 incidents: 10 chunks
-    root = tmp_path / "repo"
-    root.mkdir()
-    write_config(root)
-    write_incidents(root, 40, seed=3)
-    for case in INVALID[:3]:
-        shutil.copyfile(case, root / "incidents" / "2026" / case.name)
-    age(incident_files(root))
-    settle(root)
-    return root
+    return make_repo(tmp_path / "repo", 40, 3, list(INVALID[:3]))
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import ROOT
+from site_support import restricted
 from warroom.config import Config
 from warroom.model import Incident, Update
 from warroom.recorded import Change, Recorded
@@ -150,13 +151,6 @@ def rows_of(data: SiteData, raw: tuple[Incident, ...]) -> dict[str, SiteRow]:
     zone = ZoneInfo(data.config.site.timezone)
     return {i.id: site_row(i, data.recorded.get(i.id), f"digest of {i.id}", zone, written[i.id])
             for i in data.incidents}
-
-
-def restricted(data: SiteData, ids: list[str]) -> SiteData:
-    keep = set(ids)
-    return replace(data, incidents=tuple(i for i in data.incidents if i.id in keep),
-                   recorded={k: v for k, v in data.recorded.items() if k in keep},
-                   clocks={k: v for k, v in data.clocks.items() if k in keep})
 
 
 def plain(roll: Rollup) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import ROOT
+from site_support import restricted
 from warroom.availability import evaluate
 from warroom.config import Config
 from warroom.durations import Duration
@@ -161,13 +162,6 @@ def rows_of(data: SiteData) -> dict[str, SiteRow]:
     zone = ZoneInfo(data.config.site.timezone)
     return {i.id: site_row(i, data.recorded.get(i.id), "digest", zone, i.related)
             for i in data.incidents}
-
-
-def restricted(data: SiteData, ids: list[str]) -> SiteData:
-    keep = set(ids)
-    return replace(data, incidents=tuple(i for i in data.incidents if i.id in keep),
-                   recorded={k: v for k, v in data.recorded.items() if k in keep},
-                   clocks={k: v for k, v in data.clocks.items() if k in keep})
 
 
 CASES = [(seed, now, audience) for seed in (1, 2, 3) for now in NOWS for audience in AUDIENCES]

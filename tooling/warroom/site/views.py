@@ -6,7 +6,7 @@ links from the page at hand with `url(path)`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from markupsafe import Markup
@@ -163,38 +163,20 @@ class Views:
         return found
 
     def _summary(self, incident: Incident, *, latest: bool) -> IncidentSummary:
-        started = best_time(incident, self._recorded(incident))
         window = incident.window
         if window is not None:
             state = maintenance_state(incident, self.data.now)
-            started = window.start
             ended = window.end if state == "completed" else None
         else:
-            state = incident.status
-            ended = self.ended(incident)
-        severity = self._severities.get(incident.severity)
-        impact = severity.impact if severity is not None else "none"
+            state, ended = incident.status, self.ended(incident)
         newest = len(incident.updates) - 1
-        return IncidentSummary(
-            id=incident.id,
-            title=incident.title,
-            path=incident_path(incident.id),
-            impact=self.status("impact", impact),
-            status=self.status("status", state),
-            type_label=self.t(f"type.{incident.type}"),
-            started=self.moment(started),
-            ended=self.moment(ended) if ended is not None else None,
-            duration=self.t.duration(ended - started) if ended is not None else None,
-            components=tuple(
-                Affected(self.names.get(c.id, c.id), component_path(c.id),
-                         self.status("component", c.impact))
-                for c in incident.components),
-            window=(self.moment(window.start), self.moment(window.end)) if window else None,
-            latest=self.update_view(incident, newest) if latest and newest >= 0 else None,
-            internal=not incident.public,
-            drill=incident.drill,
-            severity=severity.name if severity is not None else incident.severity,
-        )
+        return self._listed(
+            incident.id, incident.title, incident.severity, incident.type, state,
+            best_time(incident, self._recorded(incident)), ended,
+            [(c.id, c.impact) for c in incident.components],
+            (window.start, window.end) if window is not None else None,
+            self.update_view(incident, newest) if latest and newest >= 0 else None,
+            incident.public, incident.drill)
 
     def row_summary(self, incident_id: str, row: SiteRow) -> IncidentSummary:
         """`summary` of the incident, from its row alone (listing pages render from rows:
@@ -206,38 +188,47 @@ class Views:
         return found
 
     def _row_summary(self, incident_id: str, row: SiteRow) -> IncidentSummary:
-        started = _at(row.best)
-        window = row.window
+        window = (_at(row.window[0]), _at(row.window[1])) if row.window is not None else None
         ended: datetime | None
         if window is not None:
             state = row_maintenance_state(row, self.data.now.timestamp())
-            started = _at(window[0])
-            ended = _at(window[1]) if state == "completed" else None
+            ended = window[1] if state == "completed" else None
         else:
-            state = row.status
-            ended = _at(row.ended) if row.ended is not None else None
-        severity = self._severities.get(row.severity)
+            state, ended = row.status, _at(row.ended) if row.ended is not None else None
+        return self._listed(incident_id, row.title, row.severity, row.type, state,
+                            _at(row.best), ended, zip(row.components, row.impacts, strict=True),
+                            window, None, row.public, row.drill)
+
+    def _listed(self, incident_id: str, title: str, severity_id: str, kind: str, state: str,
+                started: datetime, ended: datetime | None,
+                affected: Iterable[tuple[str, str]],
+                window: tuple[datetime, datetime] | None, latest: UpdateView | None,
+                public: bool, drill: bool) -> IncidentSummary:
+        """The summary from plain values, wherever they come from (an incident or a row);
+        a maintenance is listed from its window's start."""
+        if window is not None:
+            started = window[0]
+        severity = self._severities.get(severity_id)
         impact = severity.impact if severity is not None else "none"
         return IncidentSummary(
             id=incident_id,
-            title=row.title,
+            title=title,
             path=incident_path(incident_id),
             impact=self.status("impact", impact),
             status=self.status("status", state),
-            type_label=self.t(f"type.{row.type}"),
+            type_label=self.t(f"type.{kind}"),
             started=self.moment(started),
             ended=self.moment(ended) if ended is not None else None,
             duration=self.t.duration(ended - started) if ended is not None else None,
             components=tuple(
                 Affected(self.names.get(cid, cid), component_path(cid),
-                         self.status("component", impact))
-                for cid, impact in zip(row.components, row.impacts, strict=True)),
-            window=(self.moment(_at(window[0])), self.moment(_at(window[1])))
-            if window else None,
-            latest=None,
-            internal=not row.public,
-            drill=row.drill,
-            severity=severity.name if severity is not None else row.severity,
+                         self.status("component", affected_impact))
+                for cid, affected_impact in affected),
+            window=(self.moment(window[0]), self.moment(window[1])) if window else None,
+            latest=latest,
+            internal=not public,
+            drill=drill,
+            severity=severity.name if severity is not None else severity_id,
         )
 
     def incident(self, incident: Incident, clocks: Sequence[Clock]) -> IncidentView:
