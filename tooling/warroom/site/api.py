@@ -59,14 +59,21 @@ def page_id(data: SiteData) -> str:
     return base64.b32encode(digest).decode("ascii").lower()[:12]
 
 
+# Every component's first and last activity, and the newest activity of all (`updated`):
+# what the API reads of incidents other than those it lists.
+Activity = tuple[dict[str, tuple[datetime, datetime]], datetime]
+
+
 class _Api:
-    def __init__(self, data: SiteData) -> None:
+    def __init__(self, data: SiteData, activity: Activity | None = None) -> None:
         self.data = data
         self.zone = ZoneInfo(data.config.site.timezone)
         self.page_id = page_id(data)
         self.rollup: Rollup = rollup(data)
         self.latest = latest_activity(data)
-        self.updated = max(self.latest.values(), default=data.now)
+        self.spans = activity[0] if activity is not None else None
+        self.updated = (activity[1] if activity is not None
+                        else max(self.latest.values(), default=data.now))
         self.components = self._components()
         self.by_id = {c["id"]: c for c in self.components}
 
@@ -86,19 +93,7 @@ class _Api:
         return {"indicator": self.rollup.indicator, "description": self.rollup.description}
 
     def _components(self) -> list[Json]:
-        touched: dict[str, list[datetime]] = {}
-        latest = self.latest
-        for inc in self.data.incidents:
-            when = latest[inc.id]
-            for comp in inc.components:
-                found = touched.get(comp.id)
-                if found is None:
-                    touched[comp.id] = [when]
-                else:
-                    found.append(when)
-        # first and last activity per component; a group spans its members' (the same
-        # instants as over all their incidents: the times are shown in the site's zone)
-        spans = {cid: (min(times), max(times)) for cid, times in touched.items()}
+        spans = self.spans if self.spans is not None else self._spans()
         statuses = self.rollup.components
         out: list[Json] = []
         for gpos, group in enumerate(
@@ -116,6 +111,21 @@ class _Api:
                                            spans.get(member.id), pos, member.description,
                                            group.id, None))
         return out
+
+    def _spans(self) -> dict[str, tuple[datetime, datetime]]:
+        touched: dict[str, list[datetime]] = {}
+        latest = self.latest
+        for inc in self.data.incidents:
+            when = latest[inc.id]
+            for comp in inc.components:
+                found = touched.get(comp.id)
+                if found is None:
+                    touched[comp.id] = [when]
+                else:
+                    found.append(when)
+        # first and last activity per component; a group spans its members' (the same
+        # instants as over all their incidents: the times are shown in the site's zone)
+        return {cid: (min(times), max(times)) for cid, times in touched.items()}
 
     def _component(self, cid: str, name: str, status: str,
                    span: tuple[datetime, datetime] | None, position: int, description: str,
@@ -305,3 +315,10 @@ def _update_status(status: str, maintenance: bool) -> str:
 def produce(data: SiteData) -> dict[str, bytes]:
     ensure_view(data)
     return _Api(data).outputs()
+
+
+def produce_with(data: SiteData, activity: Activity) -> dict[str, bytes]:
+    """`produce`, told every incident's activity (a rebuild works it out from rows): `data`
+    need then hold only the incidents the files list."""
+    ensure_view(data)
+    return _Api(data, activity).outputs()

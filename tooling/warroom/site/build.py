@@ -29,7 +29,7 @@ from warroom.history import read_history
 from warroom.model import Incident
 from warroom.problems import Problem, has_errors
 from warroom.recorded import Recorded
-from warroom.site import availability, pages, sitemap, templating
+from warroom.site import api, availability, pages, selections, sitemap, templating
 from warroom.site.cache import LoadCache, PageCache, code_digest, load_incidents
 from warroom.site.catalogue import Catalogue
 from warroom.site.data import Producer, SiteData
@@ -286,10 +286,7 @@ def _patch(context: _Context) -> Built:
             kept += before[1]
             keys[name] = before
             continue
-        found = (availability_from_rows(rows, data)
-                 if name == "availability" and not data.internal else None)
-        out = (availability.public_page(data, found) if found is not None
-               else producer(name)(context.sub(ids)))
+        out = _rerun(context, name, ids)
         results.append((name, out))
         keys[name] = (key, tuple(sorted(out)))
     context.lap("producers")
@@ -317,6 +314,23 @@ def _patch(context: _Context) -> Built:
     with Shared(renderer, todo) as shared:
         results.insert(0, ("pages", renderer.finish(shared, live)))
     return _finish(context, renderer, results, kept, page_cache, keys)
+
+
+def _rerun(context: _Context, name: str, ids: list[str]) -> dict[str, bytes]:
+    """Producer `name`'s files from its selection alone; the availability page (public)
+    and the API's activity come from rows, so they need no more incidents than they list."""
+    data, rows = context.data, context.sources.rows
+    if name == "availability" and not data.internal:
+        found = availability_from_rows(rows, data)
+        if found is not None:
+            return availability.public_page(data, found)
+        return producer(name)(context.sub(ids))
+    if name == "api":
+        activity = selections.api_activity(rows, data)
+        if activity is not None:
+            return api.produce_with(context.sub(ids), activity)
+        return producer(name)(context.sub(selections.api_ids(rows, data)))
+    return producer(name)(context.sub(ids))
 
 
 def _finish(context: _Context, renderer: pages.Pages, results: list[tuple[str, dict[str, bytes]]],

@@ -23,7 +23,7 @@ def _uptime(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
 
 SELECTIONS: dict[str, Selection] = {
     "feeds": selections.feeds_ids,
-    "api": selections.api_ids,
+    "api": selections.api_listed_ids,  # told the activity (see _api_time)
     "ics": selections.ics_ids,
     "badges": selections.badges_ids,
     "availability": selections_time.availability_ids,
@@ -45,7 +45,20 @@ def _timeless(rows: Mapping[str, SiteRow], ids: list[str], data: SiteData) -> st
 TimePart = Callable[[Mapping[str, SiteRow], list[str], SiteData], str]
 # Feeds never read the build time; the calendar reads it only for a maintenance's state,
 # and shows every state but canceled (decided by the status alone) as CONFIRMED.
-TIME_PARTS: dict[str, TimePart] = {"feeds": _timeless, "ics": _timeless}
+def _api_time(rows: Mapping[str, SiteRow], ids: list[str], data: SiteData) -> str:
+    # The API is told every component's activity (selections.api_activity) rather than
+    # given the incidents it comes from: the activity is part of the key instead.
+    now = data.now.isoformat()
+    activity = selections.api_activity(rows, data)
+    if activity is None:  # the API is given every incident it reads (api_ids)
+        return now + "|" + ",".join(f"{i}:{rows[i].digest}"
+                                    for i in selections.api_ids(rows, data))
+    spans, updated = activity
+    return f"{now}|{sorted((c, a.isoformat(), b.isoformat()) for c, (a, b) in spans.items())}" \
+        f"|{updated.isoformat()}"
+
+
+TIME_PARTS: dict[str, TimePart] = {"feeds": _timeless, "ics": _timeless, "api": _api_time}
 
 
 def time_part(name: str, rows: Mapping[str, SiteRow], ids: list[str], data: SiteData) -> str:

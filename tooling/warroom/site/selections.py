@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from operator import itemgetter
 
 from warroom.site import api, feeds
@@ -185,16 +186,36 @@ def api_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
     - incidents.json: the RECENT newest incidents (not maintenance) by best known start;
     - scheduled-maintenances.json: the RECENT latest by window start of the maintenance
       not canceled at data.now.
-    Each incident's own JSON reads nothing else of other incidents.
+    Each incident's own JSON reads nothing else of other incidents. A rebuild told the
+    activity (`api_activity`) needs only `api_listed_ids`.
     """
-    now = data.now.timestamp()
     shown = visible_components(data.config, data.audience)
+    chosen = set(api_listed_ids(rows, data))
+    by_activity = sorted([(row.latest, iid, row.components) for iid, row in rows.items()],
+                         key=_TIME)  # nearly sorted already: ids start with a date
+    for when, iid, _ in reversed(by_activity):  # `updated`: the newest, ties all kept
+        if when != by_activity[-1][0]:
+            break
+        chosen.add(iid)
+        if abs(when) < _EXACT:
+            break  # one instant: any of them gives the same text
+    # Only components some incident names: a walk looking for one that none names would
+    # go through every row.
+    named = {cid for _, _, components in by_activity for cid in components if cid in shown}
+    spans = {cid: shown[cid] for cid in named}
+    chosen.update(_firsts(by_activity, spans))
+    chosen.update(_firsts(reversed(by_activity), spans))
+    return sorted(chosen)
+
+
+def api_listed_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
+    """The incidents the API's files list (the roll-up's, the newest, the maintenance), all
+    it needs once told every component's activity (`api.produce_with`)."""
+    now = data.now.timestamp()
     chosen: set[str] = set()
     incidents: list[tuple[float, str]] = []
     maintenance: list[tuple[float, str]] = []
-    by_activity: list[Item] = []
     for iid, row in rows.items():  # one pass: 10,000 rows
-        by_activity.append((row.latest, iid, row.components))
         if not row.maintenance:
             incidents.append((row.best, iid))
             if row.open:  # rollup_ids
@@ -209,17 +230,30 @@ def api_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
     # Both orders are by the very floats a row holds (timestamp()), ties by id.
     chosen.update(_newest_by_float(incidents, api.RECENT))
     chosen.update(_newest_by_float(maintenance, api.RECENT))
-    by_activity.sort(key=_TIME)  # nearly sorted already: ids start with a date
-    for when, iid, _ in reversed(by_activity):  # `updated`: the newest, ties all kept
-        if when != by_activity[-1][0]:
-            break
-        chosen.add(iid)
-        if abs(when) < _EXACT:
-            break  # one instant: any of them gives the same text
-    # Only components some incident names: a walk looking for one that none names would
-    # go through every row.
-    named = {cid for _, _, components in by_activity for cid in components if cid in shown}
-    spans = {cid: shown[cid] for cid in named}
-    chosen.update(_firsts(by_activity, spans))
-    chosen.update(_firsts(reversed(by_activity), spans))
     return sorted(chosen)
+
+
+def api_activity(rows: Mapping[str, SiteRow], data: SiteData) -> api.Activity | None:
+    """Every component's first and last activity and the newest of all, from rows (what
+    api._Api works out from every incident). None when a time is past 2**33 s: floats no
+    longer give the instants back exactly."""
+    first: dict[str, float] = {}
+    last: dict[str, float] = {}
+    newest: float | None = None
+    for row in rows.values():
+        when = row.latest
+        if abs(when) >= _EXACT:
+            return None
+        if newest is None or when > newest:
+            newest = when
+        for cid in row.components:
+            if cid not in first or when < first[cid]:
+                first[cid] = when
+            if cid not in last or when > last[cid]:
+                last[cid] = when
+    spans = {cid: (_at(first[cid]), _at(last[cid])) for cid in first}
+    return spans, _at(newest) if newest is not None else data.now
+
+
+def _at(stamp: float) -> datetime:
+    return datetime.fromtimestamp(stamp, UTC)
