@@ -192,3 +192,28 @@ def test_rebuilds_as_a_maintenance_starts_and_ends(repo: Path, tmp_path: Path) -
         build(repo, fresh, now=now, use_cache=False)
         assert site_files(out) == site_files(fresh), now
         shutil.rmtree(fresh)
+
+
+def test_the_calendar_keeps_unchanged_events(repo: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A maintenance edited: the calendar is made again from the last build's event texts
+    for every other maintenance, with only the edited one's incident materialised."""
+    from warroom.site import ics
+
+    out = tmp_path / "site"
+    build(repo, out, now=NOW)
+    maintenance = sorted(p for p in (repo / "incidents").rglob("*.yaml")
+                         if "type: maintenance" in p.read_text(encoding="utf-8"))
+    assert len(maintenance) >= 3
+    made: list[str] = []
+    real = ics.event_text
+    monkeypatch.setattr(ics, "event_text", lambda data, inc: made.append(inc.id) or real(data, inc))
+    for n, path in enumerate(maintenance[:2]):
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            'title: "', f'title: "Moved {n}: ', 1), encoding="utf-8")
+        run_git(repo, pinned_git_env(), "commit", "-q", "-am", f"move {n}",
+                date="2026-06-02T10:00:00+00:00")
+        made.clear()
+        assert build(repo, out, now=NOW).patched
+        assert made == [path.stem]  # the edited maintenance's event alone
+        _same_as_fresh(repo, out, tmp_path)

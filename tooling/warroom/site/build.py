@@ -29,7 +29,7 @@ from warroom.history import read_history
 from warroom.model import Incident
 from warroom.problems import Problem, has_errors
 from warroom.recorded import Recorded
-from warroom.site import api, availability, pages, selections, sitemap, templating
+from warroom.site import api, availability, ics, pages, selections, sitemap, templating
 from warroom.site.cache import LoadCache, PageCache, code_digest, load_incidents
 from warroom.site.catalogue import Catalogue
 from warroom.site.data import Producer, SiteData
@@ -222,6 +222,7 @@ class _Context:
     lap: _Laps
     problems: list[Problem]
     patch: bool = False
+    events: dict[str, str] = field(default_factory=dict)  # the calendar's, for the next build
 
     def sub(self, ids: Sequence[str]) -> SiteData:
         """The build's SiteData holding only these incidents (a producer's selection)."""
@@ -242,15 +243,23 @@ class _Context:
 Produced = list[tuple[str, dict[str, bytes], str]]  # (producer, its files, its key)
 
 
-def _produce_all(context: _Context) -> Produced:
+def _produce_all(context: _Context) -> tuple[Produced, dict[str, str]]:
     """Every producer on every incident, and each one's key for the next build (worked out
-    here: in the forked child, while pages render)."""
+    here: in the forked child, while pages render); and the calendar's events by id."""
     data, rows = context.data, context.sources.rows
-    return [(name, producer(name)(data), context.producer_key(name, selection(name, rows, data)))
-            for name in PRODUCERS]
+    produced: Produced = []
+    events: dict[str, str] = {}
+    for name in PRODUCERS:
+        if name == "ics":
+            events = {i.id: ics.event_text(data, i) for i in ics.maintenance_of(data)}
+            out = ics.calendar(data, list(events.values()))
+        else:
+            out = producer(name)(data)
+        produced.append((name, out, context.producer_key(name, selection(name, rows, data))))
+    return produced, events
 
 
-def _full(context: _Context, side: Background[Produced]) -> Built:
+def _full(context: _Context, side: Background[tuple[Produced, dict[str, str]]]) -> Built:
     data, sources = context.data, context.sources
     page_cache = context.page_cache
     renderer = pages.Pages(data, cache=page_cache, rows=sources.rows,
@@ -260,7 +269,7 @@ def _full(context: _Context, side: Background[Produced]) -> Built:
     # Workers start on the pages; this process takes the other producers' outputs, renders
     # the home page (which offers what those made), then claims pages too.
     with Shared(renderer, todo) as shared:
-        produced = side.result()
+        produced, context.events = side.result()
         context.lap("producers")
         results = [(name, out) for name, out, _ in produced]
         renderer.produced = frozenset(path for _, out in results for path in out)
@@ -285,6 +294,8 @@ def _patch(context: _Context) -> Built:
         if before is not None and before[0] == key and _present(context, before[1]):
             kept += before[1]
             keys[name] = before
+            if name == "ics":
+                context.events = previous.events
             continue
         out = _rerun(context, name, ids)
         results.append((name, out))
@@ -325,12 +336,41 @@ def _rerun(context: _Context, name: str, ids: list[str]) -> dict[str, bytes]:
         if found is not None:
             return availability.public_page(data, found)
         return producer(name)(context.sub(ids))
+    if name == "ics":
+        events = _calendar_events(context, ids)
+        if events is not None:
+            context.events = events
+            return ics.calendar(data, list(events.values()))
+        return producer(name)(context.sub(ids))  # no events kept: the next build makes all
     if name == "api":
         activity = selections.api_activity(rows, data)
         if activity is not None:
             return api.produce_with(context.sub(ids), activity)
         return producer(name)(context.sub(selections.api_ids(rows, data)))
     return producer(name)(context.sub(ids))
+
+
+def _calendar_events(context: _Context, ids: list[str]) -> dict[str, str] | None:
+    """The calendar's events in its order, by id: the last build's text for an incident
+    that did not change (an event reads nothing else), made for the others. None when a
+    window's time is past 2**33 s (its float no longer orders it exactly)."""
+    rows, previous = context.sources.rows, context.previous
+    starts: dict[str, float] = {}
+    for i in ids:
+        window = rows[i].window
+        if window is None or max(abs(window[0]), abs(window[1])) >= 2.0 ** 33:
+            return None
+        starts[i] = window[0]
+    # ics.maintenance_of's order: window start (as instants), then id
+    order = sorted(ids, key=lambda i: (starts[i], i))
+    kept = previous.events if previous is not None else {}
+    changed = context.sources.changed or frozenset()
+    need = [i for i in order if i in changed or i not in kept]
+    made: dict[str, str] = {}
+    if need:
+        sub = context.sub(need)
+        made = {inc.id: ics.event_text(sub, inc) for inc in sub.incidents}
+    return {i: made[i] if i in made else kept[i] for i in order}
 
 
 def _finish(context: _Context, renderer: pages.Pages, results: list[tuple[str, dict[str, bytes]]],
@@ -350,7 +390,7 @@ def _finish(context: _Context, renderer: pages.Pages, results: list[tuple[str, d
     for path in kept:
         del outputs[path]
     context.lap("pages")
-    catalogue = (context.sources.catalogue(context.settings, keys)
+    catalogue = (context.sources.catalogue(context.settings, keys, context.events)
                  if context.page_cache is not None else None)
     return Built(outputs, kept, context.problems, data, page_keys=renderer.keys,
                  page_cache=page_cache, timings=context.lap.times, catalogue=catalogue,

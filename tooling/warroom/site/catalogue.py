@@ -23,7 +23,7 @@ from typing import Any
 
 from warroom.site.siterows import SiteRow
 
-VERSION = 2
+VERSION = 3
 _WIDTH = len(SiteRow._fields)
 
 
@@ -41,6 +41,8 @@ class Catalogue:
     files: dict[str, str] = field(default_factory=dict)  # every loaded file's sha, by id
     rows: dict[str, SiteRow] = field(default_factory=dict)  # the site's incidents, by id
     producers: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # The calendar's event text of each maintenance: an event reads only its incident.
+    events: dict[str, str] = field(default_factory=dict)
 
     @staticmethod
     def location(folder: Path, target: Path) -> Path:
@@ -51,7 +53,8 @@ class Catalogue:
         path = self.location(folder, target)
         columns = tuple(zip(*self.rows.values(), strict=True)) or ((),) * _WIDTH
         value = (VERSION, str(os.path.realpath(target)), self.settings, self.head, self.since,
-                 self.touched, self.files, (tuple(self.rows), columns), self.producers)
+                 self.touched, self.files, (tuple(self.rows), columns), self.producers,
+                 self.events)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -72,12 +75,12 @@ class Catalogue:
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError,
                 AttributeError, IndexError, MemoryError):
             return None
-        if not (type(value) is tuple and len(value) == 9 and value[0] == VERSION
+        if not (type(value) is tuple and len(value) == 10 and value[0] == VERSION
                 and value[1] == str(os.path.realpath(target)) and value[2] == settings):
             return None
-        _, _, _, head, since, touched, files, rows, producers = value
+        _, _, _, head, since, touched, files, rows, producers, events = value
         if not (_files_ok(files) and type(rows) is tuple and len(rows) == 2
-                and _producers_ok(producers)
+                and _producers_ok(producers) and _files_ok(events)
                 and (head is None or type(head) is str)
                 and (since is None or type(since) is str)
                 and (touched is None or (type(touched) is tuple
@@ -86,7 +89,7 @@ class Catalogue:
         made = _columns(*rows)
         if made is None:
             return None
-        return cls(settings, head, since, touched, files, made, producers)
+        return cls(settings, head, since, touched, files, made, producers, events)
 
 
 _NUMBER = {float, int}

@@ -108,9 +108,24 @@ def event(data: SiteData, inc: Incident) -> list[str]:
 
 def produce(data: SiteData) -> dict[str, bytes]:
     ensure_view(data)
-    maintenance = sorted((i for i in data.incidents if i.maintenance and i.window is not None),
-                         key=lambda i: (_start(i), i.id))
-    lines = [
+    return calendar(data, [event_text(data, inc) for inc in maintenance_of(data)])
+
+
+def maintenance_of(data: SiteData) -> list[Incident]:
+    """The calendar's maintenance, in its order: by window start, then id."""
+    return sorted((i for i in data.incidents if i.maintenance and i.window is not None),
+                  key=lambda i: (_start(i), i.id))
+
+
+def event_text(data: SiteData, inc: Incident) -> str:
+    """One event, folded: it reads nothing of other incidents nor of the build time (a
+    rebuild keeps each unchanged incident's text; see build)."""
+    return "".join(fold(line) for line in event(data, inc))
+
+
+def calendar(data: SiteData, events: list[str]) -> dict[str, bytes]:
+    """maintenance.ics from its events' texts, in order."""
+    head = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{PRODID}",
@@ -118,10 +133,8 @@ def produce(data: SiteData) -> dict[str, bytes]:
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape_text(data.config.site.title)}",
     ]
-    for inc in maintenance:
-        lines += event(data, inc)
-    lines.append("END:VCALENDAR")
-    return {"maintenance.ics": "".join(fold(line) for line in lines).encode("utf-8")}
+    text = "".join(fold(line) for line in head) + "".join(events) + fold("END:VCALENDAR")
+    return {"maintenance.ics": text.encode("utf-8")}
 
 
 def _start(inc: Incident) -> datetime:

@@ -103,12 +103,12 @@ class Sources:
         found = self.materialise(ids)
         return tuple(found[i] for i in ids)
 
-    def catalogue(self, settings: str, producers: dict[str, tuple[str, tuple[str, ...]]]
-                  ) -> Catalogue:
+    def catalogue(self, settings: str, producers: dict[str, tuple[str, tuple[str, ...]]],
+                  events: dict[str, str]) -> Catalogue:
         history = self.history
         return Catalogue(settings, history.head, history.since,
                          tuple(sorted(history.touched)) if history.touched is not None else None,
-                         self.files, self.rows, producers)
+                         self.files, self.rows, producers, events)
 
 
 def _changed(catalogue: Catalogue, loaded: Loaded, history: History) -> frozenset[str] | None:
