@@ -307,3 +307,24 @@ def test_the_feeds_and_the_calendar_do_not_read_the_build_time(big: Repo) -> Non
                 assert time_part(name, rows, select(rows, data), data) == ""
                 made.append(produce(data))
             assert all(out == made[0] for out in made), (name, audience)
+
+
+def test_feeds_take_entries_tied_at_one_instant_by_id(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every update posted at one recorded time (no stated times, one commit): a feed takes
+    the tied entries by id, so only the incidents it takes are selected, not every one."""
+    monkeypatch.setattr(feeds, "LIMIT", 3)
+    repo = Repo(tmp_path, 150, seed=9)
+    imported = datetime(2026, 6, 1, tzinfo=UTC)
+    repo.incidents = tuple(replace(i, updates=tuple(replace(u, at=None) for u in i.updates))
+                           for i in repo.incidents)
+    repo.recorded = {i.id: Recorded(i.id, i.path, Change(imported, "a" * 40, "b"))
+                     for i in repo.incidents}
+    now = datetime(2026, 6, 2, tzinfo=UTC)
+    data = repo.data("public", now)
+    tops = [row.top[0] for row in rows_of(data, repo.incidents).values()]
+    assert tops.count(imported.timestamp()) > 3 * (1 + len(data.config.components))
+    feeds_total = 1 + len(data.config.components)
+    for name, selected, _ in check(repo, "public", [now]):
+        if name == "feeds":
+            assert selected <= 3 * feeds_total, selected

@@ -64,12 +64,15 @@ def _entry_owners(walk: list[Entries], lists: Iterable[str], limit: int) -> list
     later: see the module's docstring), so its incident's top has too: the feed's
     incidents whose top is at or after E are kept. Along the walk the `limit`-th latest
     entry seen so far only grows towards E, so an incident whose top is before it owns
-    nothing at or after E, nor does any incident after it: the feed is settled."""
+    nothing at or after E, nor does any incident after it: the feed is settled. Entries
+    tied at E below 2**33 s are one instant, which the feed orders by id: only as many as
+    it takes are kept (a history imported in one commit ties most of them)."""
     if limit <= 0:
         return []
     keys: tuple[str | None, ...] = (None, *lists)
     newest: dict[str | None, list[float]] = {key: [] for key in keys}  # min-heaps
-    walked: dict[str | None, list[tuple[float, str]]] = {key: [] for key in keys}
+    walked: dict[str | None, list[tuple[float, str, tuple[float, ...]]]] = {
+        key: [] for key in keys}
     full = 0
     for top, iid, components, entries in walk:
         if full == len(keys) and top < min(heap[0] for heap in newest.values()):
@@ -80,7 +83,7 @@ def _entry_owners(walk: list[Entries], lists: Iterable[str], limit: int) -> list
                 continue
             if len(heap) == limit and top < heap[0]:
                 continue  # this feed is settled
-            walked[key].append((top, iid))
+            walked[key].append((top, iid, entries))
             for when in entries:
                 if len(heap) < limit:
                     heapq.heappush(heap, when)
@@ -90,7 +93,21 @@ def _entry_owners(walk: list[Entries], lists: Iterable[str], limit: int) -> list
     out: list[str] = []
     for key, heap in newest.items():
         cutoff = heap[0] if len(heap) == limit else float("-inf")
-        out.extend(iid for top, iid in walked[key] if top >= cutoff)
+        if abs(cutoff) >= _EXACT:  # fewer than `limit` entries, or a float past 2242
+            out.extend(iid for top, iid, _ in walked[key] if top >= cutoff)
+            continue
+        # An exact float: the entries at the cut-off are one instant, which the feed
+        # orders by id, then index (feeds._ORDER), newest first. Of them it takes as many
+        # as the `limit` newest hold; every later entry's incident is kept.
+        out.extend(iid for top, iid, _ in walked[key] if top > cutoff)
+        needed = heap.count(cutoff)
+        tied = sorted(((iid, entries.count(cutoff)) for top, iid, entries in walked[key]
+                       if top >= cutoff and cutoff in entries), reverse=True)
+        for iid, count in tied:
+            if needed <= 0:
+                break
+            out.append(iid)
+            needed -= count
     return out
 
 
