@@ -12,7 +12,6 @@ import hashlib
 import importlib
 import os
 import shutil
-import stat
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -29,19 +28,15 @@ from warroom.history import read_history
 from warroom.model import Incident
 from warroom.problems import Problem, has_errors
 from warroom.recorded import Recorded
-from warroom.site import api, availability, ics, pages, selections, sitemap, templating
+from warroom.site import ics, pages, sitemap, templating
 from warroom.site.cache import LoadCache, PageCache, code_digest, load_incidents
 from warroom.site.catalogue import Catalogue
 from warroom.site.data import Producer, SiteData
 from warroom.site.parallel import BACKGROUND_MIN_INCIDENTS, Background, Shared
 from warroom.site.rows import ID, RowFacts
 from warroom.site.selecting import selection, time_part
-from warroom.site.selections_time import availability_from_rows, uptime_from_rows
-from warroom.site.siterows import moving
 from warroom.site.sources import Sources
-from warroom.site.views import incident_path
-from warroom.status import AUDIENCES, rollup
-from warroom.uptime import uptime_by_component
+from warroom.status import AUDIENCES
 from warroom.writer import WriteStats, locked, merge, write_site
 
 # Producers besides the pages, by module under warroom.site (imported when a build runs).
@@ -192,11 +187,13 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
     )
     _loaded()
     lap("compute")
-    context = _Context(root, data, sources, previous, settings, theme_key, page_cache, target,
+    context = Context(root, data, sources, previous, settings, theme_key, page_cache, target,
                        lap, [*loaded.problems, *history.problems])
     if patch:
+        from warroom.site.patch import patch_build  # a module of its own: only rebuilds need it
+
         context.patch = True
-        return _patch(context)
+        return patch_build(context)
     # The other producers run in a forked child meanwhile (on a large site): page keys and
     # the pages to render are worked out here at the same time.
     side = Background(lambda: _produce_all(context),
@@ -210,7 +207,7 @@ def _none(row: object) -> bool:
 
 
 @dataclass
-class _Context:
+class Context:
     root: Path
     data: SiteData
     sources: Sources
@@ -243,7 +240,7 @@ class _Context:
 Produced = list[tuple[str, dict[str, bytes], str]]  # (producer, its files, its key)
 
 
-def _produce_all(context: _Context) -> tuple[Produced, dict[str, str]]:
+def _produce_all(context: Context) -> tuple[Produced, dict[str, str]]:
     """Every producer on every incident, and each one's key for the next build (worked out
     here: in the forked child, while pages render); and the calendar's events by id."""
     data, rows = context.data, context.sources.rows
@@ -259,7 +256,7 @@ def _produce_all(context: _Context) -> tuple[Produced, dict[str, str]]:
     return produced, events
 
 
-def _full(context: _Context, side: Background[tuple[Produced, dict[str, str]]]) -> Built:
+def _full(context: Context, side: Background[tuple[Produced, dict[str, str]]]) -> Built:
     data, sources = context.data, context.sources
     page_cache = context.page_cache
     renderer = pages.Pages(data, cache=page_cache, rows=sources.rows,
@@ -275,105 +272,10 @@ def _full(context: _Context, side: Background[tuple[Produced, dict[str, str]]]) 
         renderer.produced = frozenset(path for _, out in results for path in out)
         results.insert(0, ("pages", renderer.finish(shared, live)))
     keys = {name: (key, tuple(sorted(out))) for name, out, key in produced}
-    return _finish(context, renderer, results, [], page_cache, keys)
+    return assemble(context, renderer, results, [], page_cache, keys)
 
 
-def _patch(context: _Context) -> Built:
-    """A rebuild after a small change: each producer whose selection's rows did not change
-    keeps its files; the others run on their selection alone."""
-    data, sources, previous = context.data, context.sources, context.previous
-    assert previous is not None and sources.changed is not None
-    rows = sources.rows
-    results: list[tuple[str, dict[str, bytes]]] = []
-    kept: list[str] = []
-    keys: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for name in PRODUCERS:
-        ids = selection(name, rows, data)
-        key = context.producer_key(name, ids)
-        before = previous.producers.get(name)
-        if before is not None and before[0] == key and _present(context, before[1]):
-            kept += before[1]
-            keys[name] = before
-            if name == "ics":
-                context.events = previous.events
-            continue
-        out = _rerun(context, name, ids)
-        results.append((name, out))
-        keys[name] = (key, tuple(sorted(out)))
-    context.lap("producers")
-    page_cache = context.page_cache
-    dirty = set(sources.changed)
-    dirty.update(i for i, row in rows.items() if moving(row))
-    known = page_cache.pages if page_cache is not None else {}
-
-    def clean(incident_id: str) -> str | None:
-        if incident_id in dirty or not dirty.isdisjoint(rows[incident_id].related):
-            return None
-        entry = known.get(f"{incident_path(incident_id)}index.html")
-        return entry[0] if entry else None
-
-    roll = rollup(context.sub(selection("rollup", rows, data)))
-    days = data.config.site.uptime_days
-    uptime = (uptime_from_rows(rows, data, days, tuple(roll.components))
-              or uptime_by_component(context.sub(selection("uptime", rows, data)), days,
-                                     tuple(roll.components)))
-    renderer = pages.Pages(data, cache=page_cache, rows=rows, materialise=sources.materialise,
-                           roll=roll, uptime=uptime, clean=clean, theme_key=context.theme_key,
-                           produced=frozenset([*kept, *(p for _, out in results for p in out)]))
-    todo, live = renderer.plan()
-    context.lap("plan")
-    with Shared(renderer, todo) as shared:
-        results.insert(0, ("pages", renderer.finish(shared, live)))
-    return _finish(context, renderer, results, kept, page_cache, keys)
-
-
-def _rerun(context: _Context, name: str, ids: list[str]) -> dict[str, bytes]:
-    """Producer `name`'s files from its selection alone; the availability page (public)
-    and the API's activity come from rows, so they need no more incidents than they list."""
-    data, rows = context.data, context.sources.rows
-    if name == "availability" and not data.internal:
-        found = availability_from_rows(rows, data)
-        if found is not None:
-            return availability.public_page(data, found)
-        return producer(name)(context.sub(ids))
-    if name == "ics":
-        events = _calendar_events(context, ids)
-        if events is not None:
-            context.events = events
-            return ics.calendar(data, list(events.values()))
-        return producer(name)(context.sub(ids))  # no events kept: the next build makes all
-    if name == "api":
-        activity = selections.api_activity(rows, data)
-        if activity is not None:
-            return api.produce_with(context.sub(ids), activity)
-        return producer(name)(context.sub(selections.api_ids(rows, data)))
-    return producer(name)(context.sub(ids))
-
-
-def _calendar_events(context: _Context, ids: list[str]) -> dict[str, str] | None:
-    """The calendar's events in its order, by id: the last build's text for an incident
-    that did not change (an event reads nothing else), made for the others. None when a
-    window's time is past 2**33 s (its float no longer orders it exactly)."""
-    rows, previous = context.sources.rows, context.previous
-    starts: dict[str, float] = {}
-    for i in ids:
-        window = rows[i].window
-        if window is None or max(abs(window[0]), abs(window[1])) >= 2.0 ** 33:
-            return None
-        starts[i] = window[0]
-    # ics.maintenance_of's order: window start (as instants), then id
-    order = sorted(ids, key=lambda i: (starts[i], i))
-    kept = previous.events if previous is not None else {}
-    changed = context.sources.changed or frozenset()
-    need = [i for i in order if i in changed or i not in kept]
-    made: dict[str, str] = {}
-    if need:
-        sub = context.sub(need)
-        made = {inc.id: ics.event_text(sub, inc) for inc in sub.incidents}
-    return {i: made[i] if i in made else kept[i] for i in order}
-
-
-def _finish(context: _Context, renderer: pages.Pages, results: list[tuple[str, dict[str, bytes]]],
+def assemble(context: Context, renderer: pages.Pages, results: list[tuple[str, dict[str, bytes]]],
             kept_files: list[str], page_cache: PageCache | None,
             keys: dict[str, tuple[str, tuple[str, ...]]]) -> Built:
     data = context.data
@@ -410,24 +312,6 @@ def _compiled_folder(root: Path, cache_dir: Path | None, theme_key: str) -> Path
         for other in folders.iterdir():
             shutil.rmtree(other, ignore_errors=True)
     return mine
-
-
-def _present(context: _Context, paths: Sequence[str]) -> bool:
-    """Whether the last site still has these files; their lstat, made under the build's
-    lock, goes to the writer with the kept pages' (see write_site's `seen`)."""
-    if context.target is None or context.page_cache is None:
-        return False
-    found: dict[str, os.stat_result] = {}
-    for path in paths:
-        try:
-            info = os.lstat(f"{context.target}/{path}")
-        except OSError:
-            return False
-        if not stat.S_ISREG(info.st_mode):
-            return False
-        found[path] = info
-    context.page_cache.seen.update(found)
-    return True
 
 
 def build(root: Path, out: Path, *, audience: str = "public", base_url: str | None = None,
