@@ -33,9 +33,8 @@ from warroom.site.data import SiteData
 from warroom.site.frames import Frames
 from warroom.site.layout import base_context, translator
 from warroom.site.parallel import Shared
-from warroom.site.siterows import SiteRow, moving, site_row
+from warroom.site.siterows import EXACT, SiteRow, moving, site_row
 from warroom.site.views import (
-    EXACT,
     Views,
     component_path,
     incident_path,

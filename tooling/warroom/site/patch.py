@@ -14,7 +14,7 @@ from warroom.site.build import PRODUCERS, Built, Context, assemble, producer
 from warroom.site.parallel import Shared
 from warroom.site.selecting import selection
 from warroom.site.selections_time import availability_from_rows, uptime_from_rows
-from warroom.site.siterows import moving
+from warroom.site.siterows import EXACT, moving
 from warroom.site.views import incident_path
 from warroom.status import rollup
 from warroom.uptime import uptime_by_component
@@ -100,7 +100,7 @@ def _calendar_events(context: Context, ids: list[str]) -> dict[str, str] | None:
     starts: dict[str, float] = {}
     for i in ids:
         window = rows[i].window
-        if window is None or max(abs(window[0]), abs(window[1])) >= 2.0 ** 33:
+        if window is None or max(abs(window[0]), abs(window[1])) >= EXACT:
             return None
         starts[i] = window[0]
     # ics.maintenance_of's order: window start (as instants), then id

@@ -11,7 +11,7 @@ earlier instant never gets a larger float. For instants stated in seconds (all Y
 times) it is also exact, but past ~2255 two instants a microsecond apart may share a float.
 So wherever a producer orders datetimes, a selection keeps every row whose float ties the
 cut-off rather than trusting the float to break the tie: a strictly larger float is a
-strictly later instant, an equal one proves nothing past 2**33 s (_EXACT). Below it, equal
+strictly later instant, an equal one proves nothing past 2**33 s (EXACT). Below it, equal
 floats are one instant, possibly in different UTC offsets (min()/max() then return whichever
 datetime comes first): either is shown in the site's zone, so where only the instant is
 shown (the API's spans and `updated`) one of the tied rows is enough. That matters: a
@@ -24,12 +24,11 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from operator import itemgetter
 
 from warroom.site import api, feeds
 from warroom.site.data import SiteData
-from warroom.site.siterows import SiteRow
+from warroom.site.siterows import EXACT, SiteRow, instant
 from warroom.status import visible_components
 
 # Maintenance statuses that settle its state whatever the window says (maintenance_state).
@@ -49,9 +48,6 @@ def _newest_by_float(items: list[tuple[float, str]], limit: int) -> list[str]:
     return [iid for _, iid in heapq.nlargest(limit, items)]
 
 
-# Below 2**33 s (the year 2242), distinct instants in microseconds get distinct floats:
-# equal floats are equal instants, which every producer shows alike in the site's zone.
-_EXACT = 2.0 ** 33
 
 
 def _entry_owners(walk: list[Entries], lists: Iterable[str], limit: int) -> list[str]:
@@ -93,7 +89,7 @@ def _entry_owners(walk: list[Entries], lists: Iterable[str], limit: int) -> list
     out: list[str] = []
     for key, heap in newest.items():
         cutoff = heap[0] if len(heap) == limit else float("-inf")
-        if abs(cutoff) >= _EXACT:  # fewer than `limit` entries, or a float past 2242
+        if abs(cutoff) >= EXACT:  # fewer than `limit` entries, or a float past 2242
             out.extend(iid for top, iid, _ in walked[key] if top >= cutoff)
             continue
         # An exact float: the entries at the cut-off are one instant, which the feed
@@ -114,7 +110,7 @@ def _entry_owners(walk: list[Entries], lists: Iterable[str], limit: int) -> list
 def _firsts(walk: Iterable[Item], lists: Mapping[str, str]) -> list[str]:
     """Ids of the first item of each component of `lists` along `walk` (a walk ordered by
     time, either way), and of every item tied with one of them whose float may hide
-    another instant (see _EXACT): equal instants show alike, one of them is enough."""
+    another instant (see EXACT): equal instants show alike, one of them is enough."""
     found: dict[str, float] = {}
     last = 0.0
     out: list[str] = []
@@ -126,7 +122,7 @@ def _firsts(walk: Iterable[Item], lists: Mapping[str, str]) -> list[str]:
             if cid not in lists:
                 continue
             if cid in found:
-                keep = keep or (found[cid] == when and abs(when) >= _EXACT)
+                keep = keep or (found[cid] == when and abs(when) >= EXACT)
                 continue
             found[cid] = when
             keep = True
@@ -214,7 +210,7 @@ def api_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
         if when != by_activity[-1][0]:
             break
         chosen.add(iid)
-        if abs(when) < _EXACT:
+        if abs(when) < EXACT:
             break  # one instant: any of them gives the same text
     # Only components some incident names: a walk looking for one that none names would
     # go through every row.
@@ -259,7 +255,7 @@ def api_activity(rows: Mapping[str, SiteRow], data: SiteData) -> api.Activity | 
     newest: float | None = None
     for row in rows.values():
         when = row.latest
-        if abs(when) >= _EXACT:
+        if abs(when) >= EXACT:
             return None
         if newest is None or when > newest:
             newest = when
@@ -268,9 +264,6 @@ def api_activity(rows: Mapping[str, SiteRow], data: SiteData) -> api.Activity | 
                 first[cid] = when
             if cid not in last or when > last[cid]:
                 last[cid] = when
-    spans = {cid: (_at(first[cid]), _at(last[cid])) for cid in first}
-    return spans, _at(newest) if newest is not None else data.now
+    spans = {cid: (instant(first[cid]), instant(last[cid])) for cid in first}
+    return spans, instant(newest) if newest is not None else data.now
 
-
-def _at(stamp: float) -> datetime:
-    return datetime.fromtimestamp(stamp, UTC)

@@ -33,7 +33,7 @@ from warroom.durations import add_months
 from warroom.report.model import TREND_MONTHS, TREND_WEEKS
 from warroom.site import availability
 from warroom.site.data import SiteData
-from warroom.site.siterows import SiteRow
+from warroom.site.siterows import EXACT, SiteRow, instant
 from warroom.uptime import DayUptime, ImpactWindow, bars_start, uptime_of_windows
 
 SLACK = 1.0  # seconds either side of a bound
@@ -209,7 +209,6 @@ def availability_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
 
 
 
-_EXACT = 2.0 ** 33
 
 
 def uptime_from_rows(rows: Mapping[str, SiteRow], data: SiteData, days: int,
@@ -228,7 +227,7 @@ def uptime_from_rows(rows: Mapping[str, SiteRow], data: SiteData, days: int,
         span = _span(row, now)
         if span is None:
             continue
-        if max(abs(span[0]), abs(span[1])) >= _EXACT:
+        if max(abs(span[0]), abs(span[1])) >= EXACT:
             return None
         start = datetime.fromtimestamp(span[0], UTC)
         end = min(datetime.fromtimestamp(span[1], UTC), now_at)
@@ -254,7 +253,7 @@ def availability_from_rows(rows: Mapping[str, SiteRow], data: SiteData
     for ident in availability_ids(rows, data):
         row = rows[ident]
         times = [*(row.window or ()), row.impact_from or 0.0, row.impact_to or 0.0]
-        if max(map(abs, times)) >= _EXACT:
+        if max(map(abs, times)) >= EXACT:
             return None
         counted = not row.drill and row.status != "canceled"  # availability.counts
         sources.append((ident, counted, row.maintenance,
@@ -273,13 +272,10 @@ def _row_window(row: SiteRow, now: float, now_at: datetime
                 ) -> tuple[datetime, datetime] | None:
     """availability._window, from the row."""
     if row.maintenance and row.window is not None:
-        return _at(row.window[0]), min(_at(row.window[1]), now_at)
+        return instant(row.window[0]), min(instant(row.window[1]), now_at)
     if row.impact_from is None:
         return None
     if row.impact_to is not None:
-        return _at(row.impact_from), min(_at(row.impact_to), now_at)
-    return (_at(row.impact_from), now_at) if row.open else None
+        return instant(row.impact_from), min(instant(row.impact_to), now_at)
+    return (instant(row.impact_from), now_at) if row.open else None
 
-
-def _at(stamp: float) -> datetime:
-    return datetime.fromtimestamp(stamp, UTC)

@@ -29,6 +29,16 @@ from warroom.uptime import impact_end, impact_start
 _NOW = datetime.max.replace(tzinfo=UTC)
 
 
+# Below 2**33 s (the year 2242), distinct instants in microseconds get distinct floats and
+# a float gives its instant back exactly: row times compare and convert like the datetimes.
+EXACT = 2.0 ** 33
+
+
+def instant(stamp: float) -> datetime:
+    """The instant of a row's time (UTC), exact for an EXACT float."""
+    return datetime.fromtimestamp(stamp, UTC)
+
+
 class SiteRow(NamedTuple):
     digest: str  # the incident's file and everything Git recorded about it (build._Digests)
     title: str

@@ -24,7 +24,7 @@ from warroom.status import audience_view
 PATCH_SHARE = 20
 
 
-class Recorded_(Mapping[str, Recorded]):
+class _Shown(Mapping[str, Recorded]):
     """History's Recorded values of the incidents the audience sees, made when asked for."""
 
     def __init__(self, recorded: Mapping[str, Recorded], shown: Collection[str]) -> None:
@@ -58,7 +58,7 @@ class Sources:
             self.rows = self._patched(catalogue, self.changed)
         else:
             self.rows = self._everything()
-        self.recorded: Mapping[str, Recorded] = Recorded_(history.recorded, self.rows)
+        self.recorded: Mapping[str, Recorded] = _Shown(history.recorded, self.rows)
 
     @property
     def patch(self) -> bool:
@@ -80,10 +80,10 @@ class Sources:
         raw = self.loaded.materialise([i for i in changed if i in self.files])
         internal = self.audience == "internal"
         shown_now = {i.id for i in raw if internal or (i.public and not i.drill)}
-        self.universe = {i for i in catalogue.rows if i not in changed} | shown_now
+        universe = {i for i in catalogue.rows if i not in changed} | shown_now
         related = {i.id: i.related for i in raw}
         rows = {i: row for i, row in catalogue.rows.items() if i not in changed}
-        for view in audience_view(raw, self.config, self.audience, universe=self.universe):
+        for view in audience_view(raw, self.config, self.audience, universe=universe):
             self._views[view.id] = view
             rows[view.id] = self._row(view, related[view.id])
         return dict(sorted(rows.items()))

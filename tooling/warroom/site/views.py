@@ -7,7 +7,7 @@ links from the page at hand with `url(path)`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from markupsafe import Markup
 
@@ -36,7 +36,7 @@ from warroom.site.context import (
 )
 from warroom.site.data import SiteData
 from warroom.site.i18n import Translator
-from warroom.site.siterows import SiteRow, ended_at
+from warroom.site.siterows import EXACT, SiteRow, ended_at, instant
 from warroom.status import Rollup, best_time, maintenance_state
 from warroom.uptime import DayUptime, uptime_percent
 
@@ -64,7 +64,6 @@ def bars_svg(bars: Sequence[DayView]) -> Markup:
                   f"{rects}</svg>")
 
 
-EXACT = 2.0 ** 33  # below it, a timestamp float is its instant to the microsecond
 
 
 def row_exact(row: SiteRow) -> bool:
@@ -72,9 +71,6 @@ def row_exact(row: SiteRow) -> bool:
     times = [row.best, row.ended or 0.0, *(row.window or (0.0, 0.0))]
     return all(abs(t) < EXACT for t in times)
 
-
-def _at(stamp: float) -> datetime:
-    return datetime.fromtimestamp(stamp, UTC)
 
 
 def row_maintenance_state(row: SiteRow, now: float) -> str:
@@ -188,15 +184,16 @@ class Views:
         return found
 
     def _row_summary(self, incident_id: str, row: SiteRow) -> IncidentSummary:
-        window = (_at(row.window[0]), _at(row.window[1])) if row.window is not None else None
+        window = ((instant(row.window[0]), instant(row.window[1])) if row.window is not None
+                  else None)
         ended: datetime | None
         if window is not None:
             state = row_maintenance_state(row, self.data.now.timestamp())
             ended = window[1] if state == "completed" else None
         else:
-            state, ended = row.status, _at(row.ended) if row.ended is not None else None
+            state, ended = row.status, instant(row.ended) if row.ended is not None else None
         return self._listed(incident_id, row.title, row.severity, row.type, state,
-                            _at(row.best), ended, zip(row.components, row.impacts, strict=True),
+                            instant(row.best), ended, zip(row.components, row.impacts, strict=True),
                             window, None, row.public, row.drill)
 
     def _listed(self, incident_id: str, title: str, severity_id: str, kind: str, state: str,
