@@ -212,7 +212,8 @@ class Table:
                             for commit, at, who in zip(raw["ids"].split(),
                                                        raw["at"].split(), raw["who"],
                                                        strict=True)]
-            self.paths = raw["paths"]
+            # A copy: `path` appends, and `raw` may be a fold held for later reads.
+            self.paths = list(raw["paths"])
             if any(not isinstance(p, str) for p in self.paths):
                 raise TypeError("paths")
 

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from warroom import gitrepo
+from warroom import gitrepo, held
 from warroom.atomic import write_bytes
 from warroom.cachedir import cache_root
 from warroom.history_acc import Fold, Saved, Table, dump_fold
@@ -251,14 +251,29 @@ class _Store:
                                         else tip in parents)
             if tip != head and not parent and not self._behind(top, tip, head):
                 continue
-            data = self._read(path)
-            if data is None or data.get("tip") != tip:
+            data, versions = self._fold(path)
+            if data is None or versions is None or data.get("tip") != tip:
                 continue
             try:
-                return _load(tip, data)
+                return _load(tip, data, dict(versions))  # a copy: the scan adds to it
             except (KeyError, TypeError, ValueError, AttributeError, IndexError):
                 continue  # damaged: ignore it
         return None
+
+    def _fold(self, path: Path) -> tuple[Any, dict[str, Version] | None]:
+        """A saved fold's data and its files' versions, as this process last read them
+        while the file is unchanged (`warroom serve` reads one fold build after build;
+        neither is ever changed in place)."""
+        now, kept = held.recall(path, "history-fold")
+        if kept is None:
+            data = self._read(path)
+            try:
+                versions = _versions_in(data["versions"]) if data is not None else None
+            except (KeyError, TypeError, ValueError, AttributeError):
+                versions = None
+            kept = (data, versions)
+            held.keep(path, "history-fold", now, kept)
+        return kept  # type: ignore[no-any-return]
 
     def _behind(self, top: Path, tip: str, head: str) -> bool:
         if not gitrepo.is_ancestor(top, tip, head):
@@ -294,7 +309,7 @@ class _Store:
             legacy.unlink(missing_ok=True)
 
 
-def _load(tip: str, data: dict[str, Any]) -> _Base:
+def _load(tip: str, data: dict[str, Any], versions: dict[str, Version]) -> _Base:
     table = Table(data)
     changes, paths = table.changes, table.paths
     fold = Fold(Saved(data["fold"], table))
@@ -312,4 +327,4 @@ def _load(tip: str, data: dict[str, Any]) -> _Base:
 
     flagged = [stamp(int(n), datetime.fromisoformat(at)) for n, at in later.items()]
     stamps = Stamps(saved, datetime.fromisoformat(latest) if latest else None, flagged)
-    return _Base(tip, fold, stamps, _versions_in(data["versions"]))
+    return _Base(tip, fold, stamps, versions)

@@ -21,6 +21,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from warroom import held
 from warroom.site.siterows import SiteRow
 
 VERSION = 3
@@ -59,7 +60,10 @@ class Catalogue:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            written = held.identity(temporary)
             temporary.replace(path)
+            # The next build in this process (`warroom serve`) reads this very object.
+            held.keep(path, "catalogue", written, self)
         except OSError:  # a full disk: the next build starts from everything
             for stale in (temporary, path):
                 try:
@@ -69,8 +73,22 @@ class Catalogue:
 
     @classmethod
     def read(cls, folder: Path, target: Path, settings: str) -> Catalogue | None:
+        """The catalogue of the last build into `target` with these settings. Read from
+        disk unless this process wrote or read that very file (held): never changed after
+        it is made, one object serves every later build in the process."""
+        path = cls.location(folder, target)
+        now, kept = held.recall(path, "catalogue")
+        if isinstance(kept, Catalogue):
+            return kept if kept.settings == settings else None
+        found = cls._read(path, target, settings)
+        if found is not None:
+            held.keep(path, "catalogue", now, found)
+        return found
+
+    @classmethod
+    def _read(cls, path: Path, target: Path, settings: str) -> Catalogue | None:
         try:
-            raw = cls.location(folder, target).read_bytes()
+            raw = path.read_bytes()
             value = _Plain(io.BytesIO(raw)).load()
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError,
                 AttributeError, IndexError, MemoryError):

@@ -30,12 +30,13 @@ import io
 import os
 import pickle
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from warroom import held
 from warroom.model import Incident
 from warroom.problems import Level, Problem
 from warroom.site.rows import Row, row_of, rows_ok
@@ -227,6 +228,14 @@ class Stored:
         return part.get(key)
 
 
+@dataclass(frozen=True)
+class _Base:
+    """A base file as read for one header: its index as a Stored (None: unusable)."""
+
+    header: str
+    stored: Stored | None
+
+
 class LoadCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -264,28 +273,16 @@ class LoadCache:
 
     def open(self, header: str) -> Stored:
         """The index and the delta for `header`; no chunk is unpickled."""
-        try:
-            with open(self.path, "rb") as handle:
-                outer = _safe_load(handle.read())
-            if not _outer_ok(outer, header):
-                return Stored()
-            index = _Plain(io.BytesIO(outer[4])).load()
-        except _UNREADABLE:
+        # The base as this process last read it while the file is unchanged (`warroom
+        # serve`: the base changes only when the delta grows too large); its parts are
+        # never changed in place, but `infos` takes the delta, so each Stored has a copy.
+        now, base = held.recall(self.path, "load-base")
+        if not (isinstance(base, _Base) and base.header == header):
+            base = self._base(header)
+            held.keep(self.path, "load-base", now, base)
+        if base.stored is None:
             return Stored()
-        raws = outer[3]
-        if type(raws) is not list or not all(type(raw) is bytes for raw in raws):
-            return Stored()
-        columns = _columns(index, len(raws))
-        if columns is None:
-            return Stored()
-        stored = Stored(outer[2])
-        keys: list[list[str]] = [[] for _ in raws]
-        for key, sig, sha, number, row, problems in zip(*columns, strict=True):
-            keys[number].append(key)
-            stored.where[key] = number
-            if sha:  # an unreadable file's entry: read again on every load
-                stored.infos[key] = (sig, sha, row, _problems(problems) if problems else [])
-        stored.chunks = list(zip(raws, keys, strict=True))
+        stored = replace(base.stored, infos=dict(base.stored.infos))
         delta = self._delta(header, stored.base_id)
         if delta is not None:
             stored.delta = delta
@@ -295,6 +292,31 @@ class LoadCache:
                 else:
                     stored.infos.pop(key, None)
         return stored
+
+    def _base(self, header: str) -> _Base:
+        try:
+            with open(self.path, "rb") as handle:
+                outer = _safe_load(handle.read())
+            if not _outer_ok(outer, header):
+                return _Base(header, None)
+            index = _Plain(io.BytesIO(outer[4])).load()
+        except _UNREADABLE:
+            return _Base(header, None)
+        raws = outer[3]
+        if type(raws) is not list or not all(type(raw) is bytes for raw in raws):
+            return _Base(header, None)
+        columns = _columns(index, len(raws))
+        if columns is None:
+            return _Base(header, None)
+        stored = Stored(outer[2])
+        keys: list[list[str]] = [[] for _ in raws]
+        for key, sig, sha, number, row, problems in zip(*columns, strict=True):
+            keys[number].append(key)
+            stored.where[key] = number
+            if sha:  # an unreadable file's entry: read again on every load
+                stored.infos[key] = (sig, sha, row, _problems(problems) if problems else [])
+        stored.chunks = list(zip(raws, keys, strict=True))
+        return _Base(header, stored)
 
     def _delta(self, header: str, base_id: str | None) -> dict[str, Any] | None:
         try:

@@ -11,6 +11,8 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+from warroom import held
+
 
 class PageCache:
     """Which pages of the site in `target` are still what their key says."""
@@ -22,14 +24,26 @@ class PageCache:
         # path -> (key, size, mtime_ns, inode) of the file written there
         self.pages: dict[str, tuple[str, int, int, int]] = {}
         self.seen: dict[str, os.stat_result] = {}  # fresh pages' lstat, for the writer
+        # The ledger this process wrote or read, while the file is as it was (`warroom
+        # serve`); `pages` is never changed in place (remember makes a new dict).
+        now, kept = held.recall(self.path, "ledger")
+        if kept is None:
+            kept = self._read()
+            held.keep(self.path, "ledger", now, kept)
+        if kept[0] == str(self.target) and kept[1] == theme_key:
+            self.pages = kept[2]
+
+    def _read(self) -> tuple[str, str, dict[str, tuple[str, int, int, int]]]:
+        """(target, theme key, pages) as stored; empty when there is no usable ledger."""
         try:
             stored = _Plain(io.BytesIO(self.path.read_bytes())).load()
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError,
                 AttributeError, IndexError, MemoryError):
-            return
+            return "", "", {}
         if (type(stored) is tuple and len(stored) == 4 and stored[0] == FORMAT
-                and stored[1] == str(self.target) and stored[2] == theme_key):
-            self.pages = _pages(stored[3])
+                and type(stored[1]) is str and type(stored[2]) is str):
+            return stored[1], stored[2], _pages(stored[3])
+        return "", "", {}
 
     @staticmethod
     def ledger(folder: Path, target: Path) -> Path:
@@ -77,7 +91,9 @@ class PageCache:
             temporary.write_bytes(pickle.dumps(
                 (FORMAT, str(self.target), self.theme_key, (tuple(pages), *columns)),
                 protocol=pickle.HIGHEST_PROTOCOL))
+            written = held.identity(temporary)
             temporary.replace(self.path)
+            held.keep(self.path, "ledger", written, (str(self.target), self.theme_key, pages))
         except OSError:  # a full disk: the site is written; the next build renders it all
             for stale in (temporary, self.path):  # no record beats one of another site
                 try:
