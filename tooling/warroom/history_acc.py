@@ -8,6 +8,7 @@ more commits later (the history cache relies on both).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -197,21 +198,27 @@ def recorded(ident: str, acc: Acc, path: str | None, updates: int | None) -> Rec
 # and times go in as single space-joined strings, which JSON decodes far faster than one
 # string each (loading the fold is most of what a run after one new commit does).
 
+def decode_changes(raw: dict[str, Any]) -> list[Change]:
+    """A saved table's commits, as Changes, by index."""
+    people = raw["people"]
+    return [Change(datetime.fromisoformat(at), commit, people[who])
+            for commit, at, who in zip(raw["ids"].split(), raw["at"].split(), raw["who"],
+                                       strict=True)]
+
+
 class Table:
     """Commits (as Changes) and paths <-> small integers, for one saved fold. A loaded
     table can take more (a fold saved again keeps the indexes its entries use)."""
 
-    def __init__(self, raw: dict[str, Any] | None = None) -> None:
+    def __init__(self, raw: dict[str, Any] | None = None,
+                 changes: Sequence[Change] | None = None) -> None:
+        """`changes`: those of `raw`, decoded before (a fold held between builds)."""
         self._commits: dict[str, int] = {}
         self._paths: dict[str, int] = {}
         self.changes: list[Change] = []
         self.paths: list[str] = []
         if raw is not None:
-            people = raw["people"]
-            self.changes = [Change(datetime.fromisoformat(at), commit, people[who])
-                            for commit, at, who in zip(raw["ids"].split(),
-                                                       raw["at"].split(), raw["who"],
-                                                       strict=True)]
+            self.changes = list(decode_changes(raw) if changes is None else changes)
             # A copy: `path` appends, and `raw` may be a fold held for later reads.
             self.paths = list(raw["paths"])
             if any(not isinstance(p, str) for p in self.paths):

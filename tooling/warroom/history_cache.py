@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 from warroom import gitrepo, held
 from warroom.atomic import write_bytes
 from warroom.cachedir import cache_root
-from warroom.history_acc import Fold, Saved, Table, dump_fold
+from warroom.history_acc import Fold, Saved, Table, decode_changes, dump_fold
 from warroom.history_facts import FactReader, Facts, Unreadable, Version
 from warroom.history_log import Commit, committer_time, parse_tree
 from warroom.history_stream import stream_history
@@ -251,29 +251,32 @@ class _Store:
                                         else tip in parents)
             if tip != head and not parent and not self._behind(top, tip, head):
                 continue
-            data, versions = self._fold(path)
-            if data is None or versions is None or data.get("tip") != tip:
+            found = self._fold(path)
+            if found is None or found[0].get("tip") != tip:
                 continue
+            data, versions, changes = found
             try:
-                return _load(tip, data, dict(versions))  # a copy: the scan adds to it
+                # Copies: the scan adds to the versions, the table to its changes.
+                return _load(tip, data, dict(versions), Table(data, changes))
             except (KeyError, TypeError, ValueError, AttributeError, IndexError):
                 continue  # damaged: ignore it
         return None
 
-    def _fold(self, path: Path) -> tuple[Any, dict[str, Version] | None]:
-        """A saved fold's data and its files' versions, as this process last read them
-        while the file is unchanged (`warroom serve` reads one fold build after build;
-        neither is ever changed in place)."""
+    def _fold(self, path: Path
+              ) -> tuple[dict[str, Any], dict[str, Version], list[Change]] | None:
+        """A saved fold's data, its files' versions and its commits, as this process last
+        decoded them while the file is unchanged (`warroom serve` reads one fold build
+        after build; none of them is ever changed in place). None: no usable fold."""
         now, kept = held.recall(path, "history-fold")
         if kept is None:
             data = self._read(path)
             try:
-                versions = _versions_in(data["versions"]) if data is not None else None
+                kept = (data, _versions_in(data["versions"]), decode_changes(data)) \
+                    if data is not None else ()
             except (KeyError, TypeError, ValueError, AttributeError):
-                versions = None
-            kept = (data, versions)
+                kept = ()
             held.keep(path, "history-fold", now, kept)
-        return kept  # type: ignore[no-any-return]
+        return kept or None
 
     def _behind(self, top: Path, tip: str, head: str) -> bool:
         if not gitrepo.is_ancestor(top, tip, head):
@@ -309,8 +312,8 @@ class _Store:
             legacy.unlink(missing_ok=True)
 
 
-def _load(tip: str, data: dict[str, Any], versions: dict[str, Version]) -> _Base:
-    table = Table(data)
+def _load(tip: str, data: dict[str, Any], versions: dict[str, Version], table: Table
+          ) -> _Base:
     changes, paths = table.changes, table.paths
     fold = Fold(Saved(data["fold"], table))
     fold.unreadable = [(paths[p], changes[c], Unreadable(*u)) for p, c, u in data["unreadable"]]
