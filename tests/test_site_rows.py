@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from test_site_loadcache import INVALID, edit, make_repo, shape
+from warroom import held
 from warroom.cachedir import cache_root
 from warroom.cli import cli
 from warroom.history_facts import facts_of_incident
@@ -150,10 +151,16 @@ def test_a_load_unpickles_only_the_chunks_it_needs(repo: Path, store: LoadCache,
     assert picked.materialise(month) == [i for i in full.incidents if i.id in month]
     assert opened.unpickled <= 1 + len(month) // 4 + 1
     assert picked.materialise(["no-such-id"]) == []
+    # A process that has unpickled nothing yet (chunks unpickled are held for later loads
+    # in one process, as in `warroom serve`: see warroom.held).
+    held.forget()
     assert shape(load_incidents(repo, store)) == shape(full)
     # Every chunk holding an incident; not one holding only invalid files' entries.
     holding = {item[3] for item in _index(store)[1] if item[4] is not None}
     assert opened.unpickled == len(holding) < chunks
+    # Loaded again in this process: every chunk is held already.
+    assert shape(load_incidents(repo, store)) == shape(full)
+    assert opened.unpickled == 0
 
 
 def test_after_an_edit_the_edited_incident_needs_no_chunk(
@@ -265,5 +272,6 @@ def test_sla_for_one_incident_unpickles_one_chunk(repo: Path, store: LoadCache,
     assert opened.unpickled == 1
     assert (after.exit_code, after.stdout) == (before.exit_code, before.stdout)
     assert f'"id": "{one}"' in after.stdout
+    held.forget()  # as a new process: the chunk unpickled above is not held
     everything = runner.invoke(cli, args, catch_exceptions=False)
     assert opened.unpickled == 10 and everything.stdout.count('"id": ') == 40

@@ -7,7 +7,7 @@ import hashlib
 import io
 import os
 import pickle
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,25 @@ class PageCache:
             return False
         self.seen[path] = info
         return True
+
+    def fresh_all(self, candidates: Mapping[str, str]) -> list[str]:
+        """`fresh` of each {path: key}: the fresh paths, in order (one tight loop: after a
+        small change, every page of 10^4 is checked)."""
+        pages, seen, lstat = self.pages, self.seen, os.lstat
+        prefix = f"{self.target}/"
+        out: list[str] = []
+        for path, key in candidates.items():
+            entry = pages.get(path)
+            if entry is None or entry[0] != key:
+                continue
+            try:
+                info = lstat(prefix + path)
+            except OSError:
+                continue
+            if (info.st_size, info.st_mtime_ns, info.st_ino) == entry[1:]:
+                seen[path] = info
+                out.append(path)
+        return out
 
     def remember(self, keys: dict[str, str], kept: Collection[str] = ()) -> None:
         """Record the pages as just written to the target. `kept` pages were found fresh

@@ -45,6 +45,10 @@ from warroom.status import Rollup, ensure_view, maintenance_state, rollup
 from warroom.uptime import DayUptime, uptime_by_component
 
 # Feeds, calendar and API files the home page offers, when the build produced them.
+# Listing summaries by settings, then by incident id: (listing digest, summary). Kept
+# from one build to the next in this process (see Pages._held_summary).
+_HELD_SUMMARIES: dict[str, dict[str, tuple[str, IncidentSummary]]] = {}
+
 SUBSCRIBE = (
     ("Atom", "feed.atom"),
     ("RSS", "feed.rss"),
@@ -55,6 +59,10 @@ class RenderCache(Protocol):
     """Decides which pages need rendering; `build` provides one backed by the last build."""
 
     def fresh(self, path: str, key: str) -> bool: ...
+
+    def fresh_all(self, candidates: Mapping[str, str]) -> list[str]:
+        """The paths of `candidates` ({path: key}) that are fresh, in their order."""
+        ...
 
     def empty(self) -> bool:
         """Knows no page at all (a first build to this folder): keys can wait."""
@@ -82,8 +90,9 @@ class Pages:
     key, made of the rows' digests. Incidents are asked of `materialise` only for the
     pages rendered, so `data.incidents` may hold only those (a rebuild); without `rows`,
     they are made from `data.incidents` (which then must hold every incident).
-    `clean` names incidents whose page is known to have the key it had last time (its
-    incident, its related ones and its clocks unchanged): their key is not worked out again.
+    `clean` gives the incident pages known to have the key they had last time (their
+    incident, its related ones and its clocks unchanged), {path: that key}: their key is not
+    worked out again.
     """
 
     def __init__(self, data: SiteData, *, cache: RenderCache | None = None,
@@ -91,7 +100,7 @@ class Pages:
                  materialise: Callable[[Sequence[str]], Mapping[str, Incident]] | None = None,
                  roll: Rollup | None = None,
                  uptime: dict[str, tuple[DayUptime, ...]] | None = None,
-                 clean: Callable[[str], str | None] | None = None,
+                 clean: Callable[[], Mapping[str, str]] | None = None,
                  theme_key: str = "",
                  produced: frozenset[str] | None = None) -> None:
         ensure_view(data)
@@ -176,15 +185,18 @@ class Pages:
         jobs = [Job("index.html", "home.html", t("home.title"), None, self._home, live=True),
                 Job("404.html", "404.html", t("notfound.title"), self._keyed("404"), dict)]
         keyed = self.cache is not None
-        clean = self._clean
+        clean = self._clean() if self._clean is not None and self.cache is not None else {}
+        # Unchanged, as its key would say: no job, no key worked out again (checked in one
+        # pass: ~10^4 pages after a small change).
+        fresh = self.cache.fresh_all(clean) if self.cache is not None and clean else []
+        self.keys.update((path, clean[path]) for path in fresh)
+        self.skipped += fresh
+        done = frozenset(fresh)
         for iid, row in rows.items():  # ~10^4: one partial per key and per builder, no more
             path = f"{incident_path(iid)}index.html"
-            known = clean(iid) if clean is not None else None
-            if known is not None and self.cache is not None and self.cache.fresh(path, known):
-                # Unchanged, as its key would say: no job, no key worked out again.
-                self.keys[path] = known
-                self.skipped.append(path)
+            if path in done:
                 continue
+            known = clean.get(path)
             key: Key | None = None
             if known is not None:
                 key = partial(str, known)
@@ -269,15 +281,38 @@ class Pages:
         rows, views = self.rows, self.views
         listed = [i for _, ids in months for i in ids]
         if all(row_exact(rows[i]) for i in listed):  # from rows: no incident needed
+            summary = self._held_summary
             return tuple(
                 MonthView(label, self.t.month(int(label[:4]), int(label[5:])),
-                          tuple(views.row_summary(i, rows[i]) for i in ids))
+                          tuple(summary(i) for i in ids))
                 for label, ids in months)
         found = self._materialise(listed)
         return tuple(
             MonthView(label, self.t.month(int(label[:4]), int(label[5:])),
                       tuple(views.summary(found[i]) for i in ids))
             for label, ids in months)
+
+    def _held_summary(self, incident_id: str) -> IncidentSummary:
+        """`views.row_summary`, kept in this process for the next build (`warroom serve`
+        renders a 1,500-incident history page again after a change to one of them): a list
+        shows what the incident's listing digest says, under settings the key base fixes."""
+        if self.cache is None:  # no keys, no digests to tell a summary still stands
+            return self.views.row_summary(incident_id, self.rows[incident_id])
+        digest = self._digest_of[incident_id]
+        found = self._summaries_held.get(incident_id)
+        if found is not None and found[0] == digest:
+            return found[1]
+        made = self.views.row_summary(incident_id, self.rows[incident_id])
+        self._summaries_held[incident_id] = (digest, made)
+        return made
+
+    @cached_property
+    def _summaries_held(self) -> dict[str, tuple[str, IncidentSummary]]:
+        settings = self._key_base.hexdigest()
+        if settings not in _HELD_SUMMARIES:
+            _HELD_SUMMARIES.clear()  # another site's: one is enough
+            _HELD_SUMMARIES[settings] = {}
+        return _HELD_SUMMARIES[settings]
 
     def _pages(self, prefix: str, months: list[tuple[str, list[str]]]
                ) -> list[tuple[str, list[tuple[str, list[str]]], Pager]]:

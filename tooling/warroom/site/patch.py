@@ -48,11 +48,18 @@ def patch_build(context: Context) -> Built:
     dirty.update(i for i, row in rows.items() if moving(row))
     known = page_cache.pages if page_cache is not None else {}
 
-    def clean(incident_id: str) -> str | None:
-        if incident_id in dirty or not dirty.isdisjoint(rows[incident_id].related):
-            return None
-        entry = known.get(f"{incident_path(incident_id)}index.html")
-        return entry[0] if entry else None
+    def clean() -> dict[str, str]:
+        """{page: its last key} of every incident page whose incident, related incidents
+        and build-time part did not change."""
+        out: dict[str, str] = {}
+        for incident_id, row in rows.items():
+            if incident_id in dirty or (row.related and not dirty.isdisjoint(row.related)):
+                continue
+            path = f"{incident_path(incident_id)}index.html"
+            entry = known.get(path)
+            if entry is not None:
+                out[path] = entry[0]
+        return out
 
     roll = rollup(context.sub(selection("rollup", rows, data)))
     days = data.config.site.uptime_days
