@@ -45,6 +45,9 @@ from warroom.status import Rollup, ensure_view, maintenance_state, rollup
 from warroom.uptime import DayUptime, uptime_by_component
 
 # Feeds, calendar and API files the home page offers, when the build produced them.
+# About as many incidents as a history or component page lists at most (see Pages._pages).
+PAGE_INCIDENTS = 200
+
 # Listing summaries by settings, then by incident id: (listing digest, summary). Kept
 # from one build to the next in this process (see Pages._held_summary).
 _HELD_SUMMARIES: dict[str, dict[str, tuple[str, IncidentSummary]]] = {}
@@ -317,8 +320,13 @@ class Pages:
     def _pages(self, prefix: str, months: list[tuple[str, list[str]]]
                ) -> list[tuple[str, list[tuple[str, list[str]]], Pager]]:
         """Months split into pages of `history_per_page`: (path, months, pager) each; page 1
-        is `prefix`, later ones `prefix`page/N/."""
+        is `prefix`, later ones `prefix`page/N/. Busy months make it fewer months a page, so
+        that a page lists about PAGE_INCIDENTS incidents at most (one month a page at the
+        least): 6 months of a busy site made pages of 1,500 incidents, 400 KB of HTML."""
         per = self.data.config.site.history_per_page
+        listed = sum(len(ids) for _, ids in months)
+        if listed > PAGE_INCIDENTS:  # months holds every month of the list, empty ones too
+            per = max(1, min(per, PAGE_INCIDENTS * len(months) // listed))
         chunks = [months[i:i + per] for i in range(0, len(months), per)] or [[]]
 
         def page_path(n: int) -> str:
