@@ -34,7 +34,7 @@ from warroom.site.catalogue import Catalogue
 from warroom.site.data import Producer, SiteData
 from warroom.site.parallel import BACKGROUND_MIN_INCIDENTS, Background, Shared
 from warroom.site.rows import ID, RowFacts
-from warroom.site.selecting import selection, time_part
+from warroom.site.selecting import parts, time_part
 from warroom.site.sources import Sources
 from warroom.status import AUDIENCES
 from warroom.writer import WriteStats, locked, merge, write_site
@@ -237,12 +237,14 @@ class Context:
         return sha.hexdigest()
 
 
-Produced = list[tuple[str, dict[str, bytes], str]]  # (producer, its files, its key)
+Keys = dict[str, tuple[str, tuple[str, ...]]]  # the catalogue's: part -> (key, its files)
+Produced = list[tuple[str, dict[str, bytes], Keys]]  # (producer, its files, its parts' keys)
 
 
 def _produce_all(context: Context) -> tuple[Produced, dict[str, str]]:
-    """Every producer on every incident, and each one's key for the next build (worked out
-    here: in the forked child, while pages render); and the calendar's events by id."""
+    """Every producer on every incident, and the key of each of its parts (selecting.parts)
+    for the next build (worked out here: in the forked child, while pages render); and the
+    calendar's events by id."""
     data, rows = context.data, context.sources.rows
     produced: Produced = []
     events: dict[str, str] = {}
@@ -252,7 +254,10 @@ def _produce_all(context: Context) -> tuple[Produced, dict[str, str]]:
             out = ics.calendar(data, list(events.values()))
         else:
             out = producer(name)(data)
-        produced.append((name, out, context.producer_key(name, selection(name, rows, data))))
+        keys = {part: (context.producer_key(part, ids),
+                       tuple(sorted(out if paths is None else paths)))
+                for part, (ids, paths) in parts(name, rows, data).items()}
+        produced.append((name, out, keys))
     return produced, events
 
 
@@ -271,7 +276,7 @@ def _full(context: Context, side: Background[tuple[Produced, dict[str, str]]]) -
         results = [(name, out) for name, out, _ in produced]
         renderer.produced = frozenset(path for _, out in results for path in out)
         results.insert(0, ("pages", renderer.finish(shared, live)))
-    keys = {name: (key, tuple(sorted(out))) for name, out, key in produced}
+    keys = {part: entry for _, _, mine in produced for part, entry in mine.items()}
     return assemble(context, renderer, results, [], page_cache, keys)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -249,24 +249,40 @@ def _rfc822(moment: datetime) -> str:
 
 
 def produce(data: SiteData) -> dict[str, bytes]:
+    """Every feed: the site's, then each visible component's; Atom and RSS of each."""
+    return produce_lists(data, [None, *visible_components(data.config, data.audience)])
+
+
+def list_paths(component: str | None) -> tuple[str, str]:
+    """The Atom and RSS files of one feed list: the site's (None) or a component's."""
+    folder = "" if component is None else component_path(component)
+    return f"{folder}feed.atom", f"{folder}feed.rss"
+
+
+def produce_lists(data: SiteData, lists: Collection[str | None]) -> dict[str, bytes]:
+    """The files of these feed lists only (None: the site's; else visible component ids),
+    each byte for byte as produce writes it: a patch build renders the lists whose
+    entries changed, from the owners of their entries alone (selections.feeds_lists)."""
     ensure_view(data)
     t = Translator(data.config.site.language, ZoneInfo(data.config.site.timezone))
     site_title = data.config.site.title
     per_component: dict[str, list[Group]] = {
-        cid: [] for cid in visible_components(data.config, data.audience)}
+        cid: [] for cid in visible_components(data.config, data.audience) if cid in lists}
     everything = _grouped(data, per_component)
-    home = url(data, "")
     html = _Html()
     memo: EntryMemo = {}
-    latest = entries(data, t, _newest(everything))
-    out = {"feed.atom": atom(data, site_title, "feed.atom", home, latest, html, memo),
-           "feed.rss": rss(data, site_title, "feed.rss", home, latest, html, memo)}
+    out: dict[str, bytes] = {}
+    if None in lists:
+        home = url(data, "")
+        latest = entries(data, t, _newest(everything))
+        atom_path, rss_path = list_paths(None)
+        out[atom_path] = atom(data, site_title, atom_path, home, latest, html, memo)
+        out[rss_path] = rss(data, site_title, rss_path, home, latest, html, memo)
     names = data.config.components
     for cid, mine in per_component.items():
         title = f"{site_title}: {names[cid].name}"
         page = url(data, component_path(cid))
         items = entries(data, t, _newest(mine))
-        for kind, write in (("atom", atom), ("rss", rss)):
-            path = f"{component_path(cid)}feed.{kind}"
+        for path, write in zip(list_paths(cid), (atom, rss), strict=True):
             out[path] = write(data, title, path, page, items, html, memo)
     return out

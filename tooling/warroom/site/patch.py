@@ -9,10 +9,10 @@ import os
 import stat
 from collections.abc import Sequence
 
-from warroom.site import api, availability, ics, pages, selections
+from warroom.site import api, availability, feeds, ics, pages, selections
 from warroom.site.build import PRODUCERS, Built, Context, assemble, producer
 from warroom.site.parallel import Shared
-from warroom.site.selecting import selection
+from warroom.site.selecting import parts, selection
 from warroom.site.selections_time import availability_from_rows, uptime_from_rows
 from warroom.site.siterows import EXACT, moving
 from warroom.site.views import incident_path
@@ -30,18 +30,28 @@ def patch_build(context: Context) -> Built:
     kept: list[str] = []
     keys: dict[str, tuple[str, tuple[str, ...]]] = {}
     for name in PRODUCERS:
-        ids = selection(name, rows, data)
-        key = context.producer_key(name, ids)
-        before = previous.producers.get(name)
-        if before is not None and before[0] == key and _present(context, before[1]):
-            kept += before[1]
-            keys[name] = before
+        # The parts whose key changed (one per feed list, else the whole output): part ->
+        # (its new key, its selection, its files or None for all the producer makes).
+        stale: dict[str, tuple[str, list[str], tuple[str, ...] | None]] = {}
+        for part, (ids, paths) in parts(name, rows, data).items():
+            key = context.producer_key(part, ids)
+            before = previous.producers.get(part)
+            if before is not None and before[0] == key and _present(context, before[1]):
+                kept += before[1]
+                keys[part] = before
+            else:
+                stale[part] = (key, ids, paths)
+        if not stale:
             if name == "ics":
                 context.events = previous.events
             continue
-        out = _rerun(context, name, ids)
+        if name == "feeds":
+            out = _feeds(context, {part: ids for part, (_, ids, _) in stale.items()})
+        else:
+            out = _rerun(context, name, stale[name][1])
         results.append((name, out))
-        keys[name] = (key, tuple(sorted(out)))
+        for part, (key, _, paths) in stale.items():
+            keys[part] = (key, tuple(sorted(out if paths is None else paths)))
     context.lap("producers")
     page_cache = context.page_cache
     dirty = set(sources.changed)
@@ -97,6 +107,15 @@ def _rerun(context: Context, name: str, ids: list[str]) -> dict[str, bytes]:
             return api.produce_with(context.sub(ids), activity)
         return producer(name)(context.sub(selections.api_ids(rows, data)))
     return producer(name)(context.sub(ids))
+
+
+def _feeds(context: Context, stale: dict[str, list[str]]) -> dict[str, bytes]:
+    """The files of the feed lists whose key changed (by part: selecting.feed_part), from
+    the owners of their entries alone: the union of their selections, a superset of each
+    list's owners, gives each the same entries. Every other list keeps its files."""
+    wanted = sorted({i for ids in stale.values() for i in ids})
+    lists = [part.partition(":")[2] if ":" in part else None for part in stale]
+    return feeds.produce_lists(context.sub(wanted), lists)
 
 
 def _calendar_events(context: Context, ids: list[str]) -> dict[str, str] | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from warroom.site import selections, selections_time
+from warroom.site import feeds, selections, selections_time
 from warroom.site.data import SiteData
 from warroom.site.siterows import SiteRow
 
@@ -38,6 +38,29 @@ def selection(name: str, rows: Mapping[str, SiteRow], data: SiteData) -> list[st
     return SELECTIONS.get(name, _everything)(rows, data)
 
 
+# One part of a producer's output as the catalogue keys it: (its selection, its files, or
+# None for every file the producer makes).
+Part = tuple[list[str], tuple[str, ...] | None]
+
+
+def feed_part(component: str | None) -> str:
+    """The catalogue's name of one feed list: `feeds` for the site's, `feeds:<id>` for a
+    component's."""
+    return "feeds" if component is None else f"feeds:{component}"
+
+
+def parts(name: str, rows: Mapping[str, SiteRow], data: SiteData) -> dict[str, Part]:
+    """Producer `name`'s output in the parts a rebuild keys and keeps on their own, by the
+    catalogue's name: one per feed list (its Atom and RSS, keyed on the owners of that
+    list's newest entries, so a change to a component's newest incident renders that
+    component's feeds and the site's, not every component's, whose quiet lists reach back
+    years), else the whole output under the producer's name."""
+    if name == "feeds":
+        return {feed_part(key): (ids, feeds.list_paths(key))
+                for key, ids in selections.feeds_lists(rows, data).items()}
+    return {name: (selection(name, rows, data), None)}
+
+
 def _timeless(rows: Mapping[str, SiteRow], ids: list[str], data: SiteData) -> str:
     return ""
 
@@ -62,8 +85,8 @@ TIME_PARTS: dict[str, TimePart] = {"feeds": _timeless, "ics": _timeless, "api": 
 
 
 def time_part(name: str, rows: Mapping[str, SiteRow], ids: list[str], data: SiteData) -> str:
-    """What of the build time producer `name`'s output depends on, given its selection: its
-    files are keyed on it, so a build an hour later keeps what the hour did not change.
-    The build time itself for a producer with no narrower answer."""
-    found = TIME_PARTS.get(name)
+    """What of the build time producer (or part) `name`'s output depends on, given its
+    selection: its files are keyed on it, so a build an hour later keeps what the hour did
+    not change. The build time itself for a producer with no narrower answer."""
+    found = TIME_PARTS.get(name.partition(":")[0])  # a part's is its producer's
     return found(rows, ids, data) if found is not None else data.now.isoformat()

@@ -50,10 +50,12 @@ def _newest_by_float(items: list[tuple[float, str]], limit: int) -> list[str]:
 
 
 
-def _entry_owners(walk: list[Entries], lists: Iterable[str], limit: int) -> list[str]:
-    """Ids of the incidents that may own one of the `limit` newest entries of a feed: the
-    feed of everything and one per component in `lists` (an incident is in a component's
-    feed once per time it names it, as in feeds._grouped). `walk` is newest top first.
+def _entry_owners(walk: list[Entries], lists: Iterable[str],
+                  limit: int) -> dict[str | None, list[str]]:
+    """Ids of the incidents that may own one of the `limit` newest entries of each feed
+    list, by list: the feed of everything (None) and one per component in `lists` (an
+    incident is in a component's feed once per time it names it, as in feeds._grouped).
+    `walk` is newest top first. One walk for every list: each settles on its own.
 
     Per feed, let E be the `limit`-th latest entry time. Each of the feed's `limit` newest
     entries has a float at or after E (a float before E has `limit` entries strictly
@@ -63,12 +65,12 @@ def _entry_owners(walk: list[Entries], lists: Iterable[str], limit: int) -> list
     nothing at or after E, nor does any incident after it: the feed is settled. Entries
     tied at E below 2**33 s are one instant, which the feed orders by id: only as many as
     it takes are kept (a history imported in one commit ties most of them)."""
-    if limit <= 0:
-        return []
     keys: tuple[str | None, ...] = (None, *lists)
     newest: dict[str | None, list[float]] = {key: [] for key in keys}  # min-heaps
     walked: dict[str | None, list[tuple[float, str, tuple[float, ...]]]] = {
         key: [] for key in keys}
+    if limit <= 0:
+        return {key: [] for key in keys}
     full = 0
     for top, iid, components, entries in walk:
         if full == len(keys) and top < min(heap[0] for heap in newest.values()):
@@ -86,8 +88,9 @@ def _entry_owners(walk: list[Entries], lists: Iterable[str], limit: int) -> list
                     full += len(heap) == limit
                 elif when > heap[0]:
                     heapq.heapreplace(heap, when)
-    out: list[str] = []
+    owners: dict[str | None, list[str]] = {}
     for key, heap in newest.items():
+        out = owners[key] = []
         cutoff = heap[0] if len(heap) == limit else float("-inf")
         if abs(cutoff) >= EXACT:  # fewer than `limit` entries, or a float past 2242
             out.extend(iid for top, iid, _ in walked[key] if top >= cutoff)
@@ -104,7 +107,7 @@ def _entry_owners(walk: list[Entries], lists: Iterable[str], limit: int) -> list
                 break
             out.append(iid)
             needed -= count
-    return out
+    return owners
 
 
 def _firsts(walk: Iterable[Item], lists: Mapping[str, str]) -> list[str]:
@@ -179,12 +182,21 @@ def feeds_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
     """The incidents owning the LIMIT newest entries of the site's feed and of each visible
     component's: a SiteData holding them has the same LIMIT newest entries, and
     feeds._newest keeps exactly those. Feeds never read data.now."""
+    return sorted({iid for ids in feeds_lists(rows, data).values() for iid in ids})
+
+
+def feeds_lists(rows: Mapping[str, SiteRow], data: SiteData) -> dict[str | None, list[str]]:
+    """feeds_ids one feed list at a time: the site's (None), then each visible component's
+    in feeds.produce's order, each the owners of that list's LIMIT newest entries (sorted).
+    A SiteData holding any superset of a list's owners gives that list the same LIMIT
+    newest entries, so feeds.produce_lists renders it alike (its Atom and its RSS)."""
     # Rows come in id order, oldest first near enough (ids start with a date): the sort
     # has little to do.
     walk = sorted([(row.top[0], iid, row.components, row.entries)
                    for iid, row in rows.items()], key=_TIME, reverse=True)
     shown = visible_components(data.config, data.audience)
-    return sorted(set(_entry_owners(walk, shown, feeds.LIMIT)))
+    return {key: sorted(set(ids))
+            for key, ids in _entry_owners(walk, shown, feeds.LIMIT).items()}
 
 
 def api_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
