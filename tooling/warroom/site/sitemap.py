@@ -87,8 +87,11 @@ def _sitemap(data: SiteData, latest: Mapping[str, T], components: Mapping[str, I
     for path, lastmod in rows:
         mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
         lines.append(f"  <url><loc>{base}{escape(path)}</loc>{mod}</url>")
-    lines += [f"  <url><loc>{base}{escape(incident_path(i))}</loc>"
-              f"<lastmod>{w3c(latest[i])}</lastmod></url>" for i in ids]
+    # One escape() over every incident's path at once (10^4 calls cost more than the rest
+    # of the sitemap): it replaces character by character, and no path holds a NUL.
+    paths = escape("\0".join(map(incident_path, ids))).split("\0") if ids else []
+    lines += [f"  <url><loc>{base}{path}</loc><lastmod>{w3c(latest[i])}</lastmod></url>"
+              for i, path in zip(ids, paths, strict=True)]
     lines += [f"  <url><loc>{base}{escape(folder)}</loc></url>" for folder in extra]
     lines.append("</urlset>")
     return {"sitemap.xml": ("\n".join(lines) + "\n").encode("utf-8")}
