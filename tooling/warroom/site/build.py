@@ -24,7 +24,7 @@ from warroom.cachedir import cache_root
 from warroom.clock import Clock
 from warroom.config import Config
 from warroom.errors import WarroomError
-from warroom.history import read_history
+from warroom.history import read_early, read_history
 from warroom.model import Incident
 from warroom.problems import Problem, has_errors
 from warroom.recorded import Recorded
@@ -142,16 +142,20 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
     root = root.resolve()
     now = now or build_time()
     cache_dir = cache_root(root) / CACHE_DIR if use_cache else None
-    # Rows and digests only: incidents are unpickled when asked for (all of them in a full
-    # build, the changed ones and those the rendered pages show in a patch build).
-    loaded = load_incidents(root, LoadCache(cache_dir) if cache_dir else None,
-                            incidents=_none)
-    if loaded.config is None or has_errors(loaded.problems):
-        raise BuildFailed(loaded.problems)
-    lap("load")
-    # HEAD holds most files as loaded: their facts need not be parsed again from git.
-    history = read_history(root, now=now, known=RowFacts(
-        {loaded.digests[row[ID]]: row for row in loaded.rows}))
+    early = read_early(root)  # git lists the working tree's changes while the files load
+    try:
+        # Rows and digests only: incidents are unpickled when asked for (all of them in a
+        # full build, the changed ones and those the rendered pages show in a patch build).
+        loaded = load_incidents(root, LoadCache(cache_dir) if cache_dir else None,
+                                incidents=_none)
+        if loaded.config is None or has_errors(loaded.problems):
+            raise BuildFailed(loaded.problems)
+        lap("load")
+        # HEAD holds most files as loaded: their facts need not be parsed again from git.
+        history = read_history(root, now=now, early=early, known=RowFacts(
+            {loaded.digests[row[ID]]: row for row in loaded.rows}))
+    finally:
+        early.close()
     if has_errors(history.problems):
         raise BuildFailed(history.problems)
     lap("history")
