@@ -219,9 +219,10 @@ class Table:
         self.paths: list[str] = []
         if raw is not None:
             self.changes = list(decode_changes(raw) if changes is None else changes)
-            # A copy: `path` appends, and `raw` may be a fold held for later reads.
+            # A copy: `path` appends, and `raw` may be a fold held for later reads (whose
+            # paths were checked when it was first read: `changes` given).
             self.paths = list(raw["paths"])
-            if any(not isinstance(p, str) for p in self.paths):
+            if changes is None and set(map(type, self.paths)) - {str}:
                 raise TypeError("paths")
 
     def _index(self) -> None:

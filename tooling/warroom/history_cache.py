@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 from warroom import gitrepo, held
 from warroom.atomic import write_bytes
 from warroom.cachedir import cache_root
-from warroom.history_acc import Fold, Saved, Table, decode_changes, dump_fold
+from warroom.history_acc import Fold, Saved, Table, dump_fold
 from warroom.history_facts import FactReader, Facts, Unreadable, Version
 from warroom.history_log import Commit, committer_time, parse_tree
 from warroom.history_stream import stream_history
@@ -271,8 +271,8 @@ class _Store:
         if kept is None:
             data = self._read(path)
             try:
-                kept = (data, _versions_in(data["versions"]), decode_changes(data)) \
-                    if data is not None else ()
+                kept = (data, _versions_in(data["versions"]), Table(data).changes) \
+                    if data is not None else ()  # Table checks the paths, once
             except (KeyError, TypeError, ValueError, AttributeError):
                 kept = ()
             held.keep(path, "history-fold", now, kept)
