@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import os
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from conftest import run_git
-from warroom.site.watch import Snapshot, settled, snapshot
+import pytest
+
+from conftest import ROOT, run_git
+from site_support import site_files
+from warroom.site.build import build
+from warroom.site.watch import Snapshot, incident_stats, settled, snapshot
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _gen import make_git_repo
+
+NOW = datetime(2026, 6, 2, 12, tzinfo=UTC)
 
 
 def _touch(path: Path, text: str) -> None:
@@ -62,3 +74,43 @@ def test_settled_waits_until_two_looks_agree() -> None:
     latest = settled(lambda: Snapshot(head=str(next(counter))), Snapshot(head="x"),
                      lambda: None, tries=4)
     assert latest == Snapshot(head="3")
+
+
+def test_a_build_handed_the_snapshot_looks_at_no_incident_file_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`warroom serve` hands its look at the files to the build it starts: the same site,
+    and no `stat` of 10^4 files a second time; a file changed after the look is caught by
+    the next look, which differs."""
+    repo = make_git_repo(tmp_path / "repo", 40)
+    out, fresh = tmp_path / "site", tmp_path / "fresh"
+    first = snapshot(repo)
+    build(repo, out, now=NOW, stats=incident_stats(first))
+    build(repo, fresh, now=NOW, use_cache=False)
+    assert site_files(out) == site_files(fresh)
+    looked: list[str] = []
+    real = os.stat
+
+    def counted(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        if "/incidents/" in os.fspath(path):
+            looked.append(os.fspath(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counted)
+    build(repo, out, now=NOW, stats=incident_stats(first))
+    assert looked == []
+    build(repo, out, now=NOW)
+    assert len(looked) >= 40
+    monkeypatch.undo()
+    # Edited after the look: the build made from that look may show the old text, but the
+    # next look differs, and its build shows the edit.
+    path = next(p for p in sorted((repo / "incidents").rglob("*.yaml"))
+                if "visibility:" not in p.read_text(encoding="utf-8"))
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'title: "', 'title: "Edited after the look: ', 1), encoding="utf-8")
+    build(repo, out, now=NOW, stats=incident_stats(first))
+    later = snapshot(repo)
+    assert first.changes(later) == [path.relative_to(repo).as_posix()]
+    build(repo, out, now=NOW, stats=incident_stats(later))
+    build(repo, fresh, now=NOW, use_cache=False)
+    assert site_files(out) == site_files(fresh)
+    assert b"Edited after the look" in b"".join(site_files(out).values())

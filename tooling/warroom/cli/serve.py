@@ -23,7 +23,7 @@ from warroom.cli.options import resolve_root, root_option
 from warroom.errors import WarroomError
 from warroom.reporters import REPORTERS
 from warroom.site.build import BuildFailed, build, forget_target
-from warroom.site.watch import Snapshot, settled, snapshot
+from warroom.site.watch import Snapshot, incident_stats, settled, snapshot
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -81,7 +81,7 @@ def command(ctx: click.Context, port: int, bind: str, audience: str, watch: bool
     try:
         seen = snapshot(top) if watch else Snapshot()  # before the build: edits made
         # while it runs are caught by the first look
-        if not _build(top, out, audience):
+        if not _build(top, out, audience, seen if watch else None):
             click.echo("warroom: nothing to serve; fix the errors above", err=True)
             ctx.exit(1)
             return
@@ -171,17 +171,19 @@ def _watch(top: Path, out: Path, audience: str, seen: Snapshot, interval: float)
                                            if len(changed) > 3 else "")
         click.echo(f"warroom: {shown} changed; rebuilding", err=True)
         try:
-            _build(top, out, audience)
+            _build(top, out, audience, now)
         except WarroomError as error:  # e.g. HEAD moved to a shallow graft: said, then on
             click.echo(f"warroom: error: {error}", err=True)
             click.echo("warroom: not rebuilt; the last good site is still served", err=True)
 
 
-def _build(top: Path, out: Path, audience: str) -> bool:
-    """Build the preview; on errors, print them and say whether a site is still served."""
+def _build(top: Path, out: Path, audience: str, seen: Snapshot | None) -> bool:
+    """Build the preview; on errors, print them and say whether a site is still served.
+    `seen`: the look at the files just taken (the build need not look again)."""
     start = time.perf_counter()
     try:
-        built = build(top, out, audience=audience, base_url="")
+        built = build(top, out, audience=audience, base_url="",
+                      stats=incident_stats(seen) if seen is not None else None)
     except BuildFailed as failed:
         click.echo(REPORTERS["text"](failed.problems), nl=False, err=True)  # one log: stderr
         if out.is_dir():

@@ -32,6 +32,7 @@ from warroom.site import ics, pages, sitemap, templating
 from warroom.site.cache import LoadCache, PageCache, code_digest, load_incidents
 from warroom.site.catalogue import Catalogue
 from warroom.site.data import Producer, SiteData
+from warroom.site.loadcache import Signature
 from warroom.site.parallel import BACKGROUND_MIN_INCIDENTS, Background, Shared
 from warroom.site.rows import ID, RowFacts
 from warroom.site.selecting import parts, time_part
@@ -135,7 +136,8 @@ def gather(root: Path, *, audience: str = "public", base_url: str | None = None,
 
 
 def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | None,
-            use_cache: bool, target: Path | None) -> Built:
+            use_cache: bool, target: Path | None,
+            stats: Mapping[str, Signature] | None = None) -> Built:
     if audience not in AUDIENCES:
         raise WarroomError(f"unknown audience {audience!r}; use public or internal")
     lap = _Laps()
@@ -147,7 +149,7 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
         # Rows and digests only: incidents are unpickled when asked for (all of them in a
         # full build, the changed ones and those the rendered pages show in a patch build).
         loaded = load_incidents(root, LoadCache(cache_dir) if cache_dir else None,
-                                incidents=_none)
+                                incidents=_none, stats=stats)
         if loaded.config is None or has_errors(loaded.problems):
             raise BuildFailed(loaded.problems)
         lap("load")
@@ -325,9 +327,11 @@ def _compiled_folder(root: Path, cache_dir: Path | None, theme_key: str) -> Path
 
 def build(root: Path, out: Path, *, audience: str = "public", base_url: str | None = None,
           now: datetime | None = None, use_cache: bool = True,
-          waiting: Callable[[], None] | None = None) -> Built:
+          waiting: Callable[[], None] | None = None,
+          stats: Mapping[str, Signature] | None = None) -> Built:
     """Gather, then write to `out` atomically; returns what was built and written.
-    `waiting` is called if another build into the same place must finish first."""
+    `waiting` is called if another build into the same place must finish first. `stats`:
+    every incident file's signature as the caller just found them (see load_incidents)."""
     root = root.resolve()
     # The collector stays out of the write too: a full collection over the loaded
     # incidents there cost as much as the write itself (0.2 s at 10^4 incidents).
@@ -336,7 +340,7 @@ def build(root: Path, out: Path, *, audience: str = "public", base_url: str | No
     # the same folder, could otherwise swap in its own pages in between).
     with locked(out, waiting), _collector_paused():
         built = _gather(root, audience=audience, base_url=base_url, now=now,
-                        use_cache=use_cache, target=out)
+                        use_cache=use_cache, target=out, stats=stats)
         gc.disable()  # the writer makes no cycles; the context enables it again after
         start = time.perf_counter()
         built.written = write_site(  # the pages' lstat, made under this lock: not again

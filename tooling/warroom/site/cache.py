@@ -36,7 +36,7 @@ import hashlib
 import os
 import pickle
 import threading
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from operator import itemgetter
@@ -152,14 +152,17 @@ Task = tuple[str, str, Signature | None, bytes | None]
 
 
 def load_incidents(root: Path, cache: LoadCache | None, jobs: int | None = None, *,
-                   incidents: bool | Callable[[Row], bool] = True) -> Loaded:
+                   incidents: bool | Callable[[Row], bool] = True,
+                   stats: Mapping[str, Signature] | None = None) -> Loaded:
     """What `repo.load_repository` gives (config, valid incidents, problems), reusing the
     outcome for files that did not change, plus each incident's file digest and row. `jobs`:
     worker processes for the files to check (default: WARROOM_BUILD_JOBS, else every CPU).
     Without `incidents`, only the problems, counts and rows (the cache is filled all the
     same); given a test of rows, only the incidents whose row passes it (`Loaded.materialise`
     gives others later). Deciding needs only the cache's index: the chunks of pickled
-    incidents are read only for the incidents asked for."""
+    incidents are read only for the incidents asked for. `stats`: every incident file's
+    signature, as the caller found them a moment ago (`warroom serve`'s look for changes):
+    no file is looked at again."""
     root = root.resolve()
     config_bytes, problems = read_config(root)
     config, _, problems = config_from_bytes(root, config_bytes, problems)
@@ -169,12 +172,13 @@ def load_incidents(root: Path, cache: LoadCache | None, jobs: int | None = None,
     stored = cache.open(header) if cache is not None else Stored()
     known = stored.infos
     prefix = os.path.join(os.fspath(root), "")
-    files = incident_paths(root)
+    files = incident_paths(root) if stats is None else sorted(stats)
     kept: set[str] = set()
     todo: list[tuple[str, Signature | None]] = []
     for rel in files:
         try:
-            sig: Signature | None = _signature(os.stat(prefix + rel))
+            sig: Signature | None = (_signature(os.stat(prefix + rel)) if stats is None
+                                     else stats[rel])
         except OSError:
             sig = None
         hit = known.get(rel)
