@@ -1,0 +1,58 @@
+"""What a `warroom build` process loads before it builds (benchmarks/bench_startup.py times it).
+
+A public build never makes the internal metrics page, so the report, the metrics and the SVG
+plots stay unloaded; nor does it need xml.sax.saxutils, whose imports (urllib.request,
+http.client, ssl, email.parser) cost more than the rest of the feeds module.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from xml.sax.saxutils import escape as sax_escape
+from xml.sax.saxutils import quoteattr as sax_quoteattr
+
+import pytest
+
+from warroom.xmltext import escape, quoteattr
+
+TOOLING = Path(__file__).resolve().parent.parent / "tooling"
+BUILD_PATH = ("warroom.cli", "warroom.cli.build", "warroom.site.build", "warroom.site.patch",
+              "warroom.site.pages", "warroom.site.feeds", "warroom.site.api",
+              "warroom.site.ics", "warroom.site.availability", "warroom.site.badges")
+NEVER = ("warroom.report", "warroom.report.model", "warroom.metrics",
+         "warroom.metrics_aggregate", "warroom.svgplot", "warroom.recurrence",
+         "xml.sax.saxutils", "urllib.request", "http.client")
+
+
+def loaded_after(modules: tuple[str, ...]) -> set[str]:
+    code = ("import importlib, sys\n"
+            f"for name in {modules!r}:\n"
+            "    importlib.import_module(name)\n"
+            "print('\\n'.join(sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env={**os.environ, "PYTHONPATH": str(TOOLING)})
+    return set(done.stdout.split())
+
+
+def test_the_build_path_leaves_the_report_and_saxutils_unloaded() -> None:
+    loaded = loaded_after(BUILD_PATH)
+    assert "warroom.site.build" in loaded  # the probe really ran
+    assert sorted(loaded.intersection(NEVER)) == []
+
+
+def test_the_probe_sees_what_is_loaded() -> None:
+    """The check above can fail: the internal pieces, once imported, are seen."""
+    loaded = loaded_after(("warroom.site.availability", "warroom.report.html"))
+    assert {"warroom.report", "warroom.metrics", "warroom.svgplot"} <= loaded
+
+
+@pytest.mark.parametrize("text", [
+    "", "plain", "a & b < c > d", "&amp; already", 'say "hi"', "it's", "both \" and '",
+    "tab\there", "new\nline\r\n", "<script>alert('x')</script>", "é ü 😀", "\x00\x1f",
+])
+def test_xmltext_matches_saxutils(text: str) -> None:
+    assert escape(text) == sax_escape(text)
+    assert quoteattr(text) == sax_quoteattr(text)
