@@ -22,9 +22,10 @@ TOOLING = Path(__file__).resolve().parent.parent / "tooling"
 BUILD_PATH = ("warroom.cli", "warroom.cli.build", "warroom.site.build", "warroom.site.patch",
               "warroom.site.pages", "warroom.site.feeds", "warroom.site.api",
               "warroom.site.ics", "warroom.site.availability", "warroom.site.badges")
+# Not loaded by importing the build path (markdown-it-py: loaded by the first text with markup).
 NEVER = ("warroom.report", "warroom.report.model", "warroom.metrics",
          "warroom.metrics_aggregate", "warroom.svgplot", "warroom.recurrence",
-         "xml.sax.saxutils", "urllib.request", "http.client")
+         "xml.sax.saxutils", "urllib.request", "http.client", "markdown_it")
 
 
 def loaded_after(modules: tuple[str, ...]) -> set[str]:
@@ -47,6 +48,18 @@ def test_the_probe_sees_what_is_loaded() -> None:
     """The check above can fail: the internal pieces, once imported, are seen."""
     loaded = loaded_after(("warroom.site.availability", "warroom.report.html"))
     assert {"warroom.report", "warroom.metrics", "warroom.svgplot"} <= loaded
+
+
+def test_markdown_it_is_loaded_by_the_first_text_with_markup() -> None:
+    code = ("import sys\n"
+            "from warroom.site import markdown\n"
+            "assert str(markdown.render('We are investigating.')) == "
+            "'<p>We are investigating.</p>\\n'\n"
+            "assert 'markdown_it' not in sys.modules  # plain words: the fast path\n"
+            "assert '<strong>' in markdown.render('**down**')\n"
+            "assert 'markdown_it' in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], check=True,
+                   env={**os.environ, "PYTHONPATH": str(TOOLING)})
 
 
 @pytest.mark.parametrize("text", [
