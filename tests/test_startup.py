@@ -69,3 +69,38 @@ def test_markdown_it_is_loaded_by_the_first_text_with_markup() -> None:
 def test_xmltext_matches_saxutils(text: str) -> None:
     assert escape(text) == sax_escape(text)
     assert quoteattr(text) == sax_quoteattr(text)
+
+
+def _warroom(args: list[str], *, explicit: bool = False) -> subprocess.CompletedProcess[str]:
+    """warroom as a program, with an atexit handler that says whether Python tore down."""
+    call = f"main({args!r})" if explicit else f"sys.argv = ['warroom', *{args!r}]; main()"
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print('torn down', file=sys.stderr))\n"
+            f"from warroom.cli import main\n{call}\n")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(TOOLING)})
+
+
+@pytest.fixture(scope="module")
+def golden(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from site_support import make_golden_repo
+
+    return make_golden_repo(tmp_path_factory.mktemp("startup") / "repo")
+
+
+def test_a_build_ends_without_teardown_and_loses_no_output(golden: Path,
+                                                           tmp_path: Path) -> None:
+    done = _warroom(["build", "--root", str(golden), "--out", str(tmp_path / "site")])
+    assert done.returncode == 0, done.stderr
+    assert "built " in done.stderr and "torn down" not in done.stderr
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_other_commands_and_in_process_calls_end_as_usual(golden: Path,
+                                                          tmp_path: Path) -> None:
+    assert "torn down" in _warroom(["validate", "--root", str(golden)]).stderr
+    explicit = _warroom(["build", "--root", str(golden), "--out", str(tmp_path / "site")],
+                        explicit=True)
+    assert explicit.returncode == 0 and "torn down" in explicit.stderr
+    failed = _warroom(["build", "--root", str(tmp_path / "nowhere")])
+    assert failed.returncode != 0 and "torn down" in failed.stderr
