@@ -5,10 +5,10 @@ and `url` (its `Urls`) as shortcuts; page templates then get one view each (`hom
 `incident`, `history`, `component`, `maintenance`). docs/site.md lists these fields and a
 test keeps the two in step.
 
-The views are NamedTuples: defining a frozen dataclass costs ~1.3 ms at import, twenty of
-them a twentieth of every `warroom build` start. Nothing compares, hashes or copies a view
-but as a whole of one kind, where both compare alike. `Page` stays a frozen dataclass:
-site/frames.py copies it with dataclasses.replace and keys its frames by it.
+The views are NamedTuples: a frozen dataclass costs ~1.3 ms to define, twenty of them ~25 ms
+of every `warroom build` start. Views are only ever compared or hashed against views of
+their own kind, where both give the same answers; nothing copies one with replace().
+`Page` stays a frozen dataclass: site/frames.py copies it with dataclasses.replace.
 """
 
 from __future__ import annotations
