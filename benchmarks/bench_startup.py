@@ -137,6 +137,9 @@ def main() -> None:
         probe(*args.probe)
         return
     base = Path(tempfile.mkdtemp(dir=args.dir, prefix="warroom-startup-"))
+    # The compiled schemas (warroom.schemacode) in a folder of their own: in the user's
+    # cache, other checkouts of warroom replace them with their own version now and then.
+    os.environ["XDG_CACHE_HOME"] = ENV["XDG_CACHE_HOME"] = str(base / "cache")
     try:
         report(base, args.size, args.small, max(1, args.repeat))
     finally:
