@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
+
+from warroom.xmltext import escape, quoteattr
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, BOTTOM = 52, 12, 54

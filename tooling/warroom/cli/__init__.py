@@ -112,7 +112,32 @@ def _crash_report(exc: BaseException) -> str:
     return name
 
 
+# Set by a command whose process may end without Python's teardown (see `exit_at_once`).
+_AT_ONCE: list[bool] = [False]
+
+
+def exit_at_once() -> None:
+    """Let the process end as soon as this command returns, without freeing what it loaded
+    (a build leaves ~10^6 objects: 0.05-0.1 s of teardown at 10^4 incidents). Only for a
+    command that leaves nothing behind for atexit handlers (no worker, no temporary folder)
+    and only when warroom is the program (`main()` reading sys.argv), never in a test's
+    process."""
+    _AT_ONCE[0] = True
+
+
+def _leave(code: int, argv: list[str] | None) -> None:
+    if _AT_ONCE[0] and argv is None:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:  # e.g. a closed pipe: end as usual, which reports it
+            sys.exit(code)
+        os._exit(code)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> Any:
+    _AT_ONCE[0] = False
     try:
         code = cli.main(args=argv, prog_name="warroom", standalone_mode=False)
     except click.exceptions.Abort:
@@ -131,4 +156,4 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo(f"warroom: unexpected error: {type(exc).__name__}: {exc} "
                    f"(traceback written to {where}; please report it)", err=True)
         sys.exit(3)
-    sys.exit(code if isinstance(code, int) else 0)
+    _leave(code if isinstance(code, int) else 0, argv)

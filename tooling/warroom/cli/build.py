@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from warroom.cli import exit_at_once
 from warroom.cli.options import format_option, resolve_root, root_option
 from warroom.problems import Level
 from warroom.reporters import REPORTERS, resolve_format
@@ -69,4 +70,5 @@ def command(ctx: click.Context, out: Path | None, base_url: str | None, audience
     if shown:
         click.echo(reporter(shown), nl=False, err=True)
     click.echo(report_built(built, target), err=True)
+    exit_at_once()  # its workers joined, its files written: nothing left to free
     ctx.exit(0)

@@ -7,13 +7,13 @@ Verdana 11px advance widths (what shields measures with), so no font is needed a
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
 from warroom.errors import WarroomError
 from warroom.site.data import SiteData
 from warroom.site.i18n import Translator
 from warroom.status import ensure_view, rollup
+from warroom.xmltext import escape, quoteattr
 
 COLOURS = {  # shields' palette; dark enough for white text (WCAG AA for 11px bold-ish text)
     "operational": "#2e7d32", "none": "#2e7d32",

@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from operator import itemgetter
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
 from warroom.model import Incident, Update
@@ -27,6 +26,7 @@ from warroom.site.data import SiteData
 from warroom.site.i18n import Translator
 from warroom.site.sitemap import component_path, incident_path, url
 from warroom.status import ensure_view, last_activity, update_time, visible_components
+from warroom.xmltext import escape, quoteattr
 
 LIMIT = 100  # entries per feed, newest first; the history pages keep everything
 ATOM_NS = "http://www.w3.org/2005/Atom"

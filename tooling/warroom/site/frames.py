@@ -21,12 +21,18 @@ so `super()` and `self.name()` keep working.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import hashlib
+import json
+import os
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, Template, meta, nodes
+import jinja2
+from jinja2 import Environment, FileSystemBytecodeCache, Template, meta, nodes
 from markupsafe import escape
 
 from warroom.site.context import Page
@@ -36,6 +42,12 @@ _MARK = "\x00warroom-frame:"
 _PART = re.compile("\x00warroom-frame:([a-z]+):([^:\x00]*):a\x00")
 
 Block = Callable[[Any], Iterator[str]]
+# A plan as plain data: the chain's template names, and what the top levels import as
+# (name, template, attribute or None for the module itself).
+PlanData = tuple[list[str], list[tuple[str, str, str | None]]]
+# With the digest of every template source the plan was worked out from (name -> sha256).
+Recipe = tuple[dict[str, str], PlanData | None]
+STORE = "frame-plans.json"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,6 +75,7 @@ class Frames:
         self._plans: dict[str, _Plan | None] = {}
         self._frames: dict[tuple[Any, ...], list[tuple[str, str]] | None] = {}
         self.fallbacks = 0  # pages whose blocks failed here and were rendered as usual
+        self._store = _Store(env)
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         template = self.env.get_template(name)
@@ -112,20 +125,43 @@ class Frames:
     def _plan(self, name: str) -> _Plan | None:
         if name not in self._plans:
             try:
-                self._plans[name] = self._make_plan(name)
+                self._plans[name] = self._realise(self._recipe(name))
             except Exception:  # the plain render reports it, as before
                 self._plans[name] = None
         return self._plans[name]
 
-    def _make_plan(self, name: str) -> _Plan | None:
-        chain: list[Template] = []
-        blocks: list[str] = []
-        imported: list[tuple[str, Any]] = []
+    def _recipe(self, name: str) -> Recipe:
+        """The plan of `name` as plain data: from the store when the sources it was made
+        from are unchanged, else made (and stored)."""
+        kept = self._store.get(name)
+        if kept is not None and self._unchanged(kept[0]):
+            return kept
+        read: dict[str, str] = {}
+        made = (read, self._make_plan(name, read))
+        self._store.put(name, made)
+        return made
+
+    def _source(self, name: str) -> str:
+        assert self.env.loader is not None
+        return self.env.loader.get_source(self.env, name)[0]
+
+    def _unchanged(self, read: dict[str, str]) -> bool:
+        try:
+            return all(_digest(self._source(n)) == sha for n, sha in read.items())
+        except Exception:  # e.g. a template gone: make the plan again
+            return False
+
+    def _make_plan(self, name: str, read: dict[str, str]) -> PlanData | None:
+        """Whether `name` can share its frame, worked out on the parsed sources; every
+        template read goes into `read` (name -> digest of its source)."""
+        chain: list[str] = []
+        imported: list[tuple[str, str, str | None]] = []
         current: str | None = name
         while current is not None:
             if len(chain) > 8 or self.env.loader is None:
                 return None
-            source = self.env.loader.get_source(self.env, current)[0]
+            source = self._source(current)
+            read[current] = _digest(source)
             tree = self.env.parse(source)
             parent = _parent(tree)
             outside = nodes.Template([n for n in tree.body if not isinstance(n, nodes.Block)])
@@ -140,30 +176,33 @@ class Frames:
             if not meta.find_undeclared_variables(outside) <= FRAME_VARS | set(
                     self.env.globals):
                 return None
-            template = self.env.get_template(current)
-            chain.append(template)
-            blocks += [b for b in template.blocks if b not in blocks]
-            imported += self._imports(outside)
+            chain.append(current)
+            imported += _imports(outside)
             current = parent
-        # In chain order: Jinja runs the child's top level first, then its parent's.
-        return _Plan(tuple(chain), tuple(blocks), tuple(imported))
+        for source_name in {src for _, src, _ in imported}:
+            # The modules imported are the same for every page: their sources are part of
+            # the plan (the blocks' own templates are compiled, not planned, from theirs).
+            read[source_name] = _digest(self._source(source_name))
+        return chain, imported
 
-    def _imports(self, outside: nodes.Template) -> list[tuple[str, Any]]:
-        """What the top-level imports bind, in order. Imported without context, a module
-        is the same for every page (Jinja caches it the same way)."""
-        out: list[tuple[str, Any]] = []
-        for node in outside.body:
-            source_name = _imported_name(node)
-            if source_name is None:
-                continue
+    def _realise(self, recipe: Recipe) -> _Plan | None:
+        """The plan's templates and imported modules, loaded (compiled) in this process."""
+        plan = recipe[1]
+        if plan is None:
+            return None
+        chain = tuple(self.env.get_template(n) for n in plan[0])
+        blocks: list[str] = []
+        for template in chain:
+            blocks += [b for b in template.blocks if b not in blocks]
+        imported: list[tuple[str, Any]] = []
+        for alias, source_name, attribute in plan[1]:
+            # Imported without context, a module is the same for every page (Jinja caches
+            # it the same way).
             module = self.env.get_template(source_name).module
-            if isinstance(node, nodes.Import):
-                out.append((node.target, module))
-            elif isinstance(node, nodes.FromImport):
-                for name in node.names:
-                    source, alias = name if isinstance(name, tuple) else (name, name)
-                    out.append((alias, getattr(module, source)))
-        return out
+            imported.append((alias, module if attribute is None else getattr(module,
+                                                                              attribute)))
+        # In chain order: Jinja runs the child's top level first, then its parent's.
+        return _Plan(chain, tuple(blocks), tuple(imported))
 
     # -- the frame ---------------------------------------------------------------------
     def _frame(self, plan: _Plan, context: dict[str, Any]) -> list[tuple[str, str]] | None:
@@ -198,8 +237,99 @@ class Frames:
         return "".join(template.root_render_func(ctx))
 
 
+class _Store:
+    """Plans kept between processes, beside the compiled templates (~30 ms of parsing and
+    analysis at every `warroom build` start otherwise). Only where Jinja keeps them: a
+    folder inside `.git/` named after the code, the theme and the configuration
+    (templating.keep_compiled), so a new version of frames.py never reads an old plan; and
+    each plan is used only while every source it was made from reads the same. A plan is
+    data, never code; a store that cannot be read or written is simply not used."""
+
+    def __init__(self, env: Environment) -> None:
+        cache = env.bytecode_cache
+        self.path = (Path(cache.directory) / STORE
+                     if isinstance(cache, FileSystemBytecodeCache) else None)
+        # What else the analysis reads: the parser's settings and the globals' names.
+        self.key = repr((jinja2.__version__, type(env).__name__, sorted(env.globals),
+                         env.block_start_string, env.block_end_string,
+                         env.variable_start_string, env.variable_end_string,
+                         env.comment_start_string, env.comment_end_string,
+                         env.line_statement_prefix, env.line_comment_prefix,
+                         env.trim_blocks, env.lstrip_blocks, env.newline_sequence,
+                         env.keep_trailing_newline, sorted(env.extensions)))
+        self._plans: dict[str, Any] | None = None
+
+    def _load(self) -> dict[str, Any]:
+        if self._plans is None:
+            self._plans = {}
+            if self.path is not None:
+                try:
+                    found = json.loads(self.path.read_bytes())
+                    if isinstance(found, dict) and found.get("key") == self.key and \
+                            isinstance(found.get("plans"), dict):
+                        self._plans = found["plans"]
+                except (OSError, ValueError):
+                    pass
+        return self._plans
+
+    def get(self, name: str) -> Recipe | None:
+        found = self._load().get(name)
+        if not (isinstance(found, list) and len(found) == 2 and _names(found[0])):
+            return None  # none, or not one of ours
+        read, plan = found
+        if plan is None:
+            return dict(read), None
+        if not (isinstance(plan, list) and len(plan) == 2 and isinstance(plan[0], list)
+                and all(isinstance(n, str) for n in plan[0]) and isinstance(plan[1], list)
+                and all(isinstance(i, list) and len(i) == 3 and isinstance(i[0], str)
+                        and isinstance(i[1], str) and isinstance(i[2], str | None)
+                        for i in plan[1])):
+            return None
+        return dict(read), ([*plan[0]], [(a, s, t) for a, s, t in plan[1]])
+
+    def put(self, name: str, recipe: Recipe) -> None:
+        plans = self._load()
+        plans[name] = recipe
+        if self.path is None:
+            return
+        temporary = self.path.with_name(f".{STORE}.{os.getpid()}")
+        try:  # whole or not at all: page workers (forked) may write at the same time
+            temporary.write_text(json.dumps({"key": self.key, "plans": plans},
+                                            sort_keys=True), encoding="utf-8")
+            os.replace(temporary, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+
+
+def _names(read: object) -> bool:
+    return isinstance(read, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                          for k, v in read.items())
+
+
 class _Unsafe(Exception):
     """The template cannot share its frame: render it as usual."""
+
+
+def _imports(outside: nodes.Template) -> list[tuple[str, str, str | None]]:
+    """What the top-level imports bind, in order: (name, template, None) for a module,
+    (name, template, its attribute) for a name taken from one."""
+    out: list[tuple[str, str, str | None]] = []
+    for node in outside.body:
+        source_name = _imported_name(node)
+        if source_name is None:
+            continue
+        if isinstance(node, nodes.Import):
+            out.append((node.target, source_name, None))
+        elif isinstance(node, nodes.FromImport):
+            for name in node.names:
+                source, alias = name if isinstance(name, tuple) else (name, name)
+                out.append((alias, source_name, source))
+    return out
+
+
+def _digest(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _parent(tree: nodes.Template) -> str | None:

@@ -13,10 +13,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
 from markupsafe import Markup
+
+if TYPE_CHECKING:  # markdown-it-py is imported by parser(): most text never needs it (~30 ms)
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 LINK_REL = "nofollow noopener"
@@ -67,6 +70,8 @@ def _demote_and_mark(state: StateCore) -> None:
 
 @cache
 def parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
     md.validateLink = safe_link  # type: ignore[method-assign]
     md.core.ruler.push("warroom_demote_and_mark", _demote_and_mark)

@@ -30,7 +30,6 @@ from warroom.availability import (
 )
 from warroom.config import Config
 from warroom.durations import add_months
-from warroom.report.model import TREND_MONTHS, TREND_WEEKS
 from warroom.site import availability
 from warroom.site.data import SiteData
 from warroom.site.siterows import EXACT, SiteRow, instant
@@ -117,6 +116,8 @@ def _downtime_ids(rows: Mapping[str, SiteRow], config: Config, now_at: datetime,
 def _trend_start(config: Config, now: datetime, since: datetime) -> float:
     """The earliest metric start the report's trend plots show (Report.weeks and .months:
     the first week's Monday, the first month's first day, site time zone), a day early."""
+    from warroom.report.model import TREND_MONTHS, TREND_WEEKS  # internal builds only
+
     tz = ZoneInfo(config.site.timezone)
     last = (now - timedelta(microseconds=1)).astimezone(tz)
     first = since.astimezone(tz)

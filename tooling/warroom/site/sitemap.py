@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from operator import itemgetter
 from typing import TypeVar
-from xml.sax.saxutils import escape
 
 from warroom.site.data import SiteData
 from warroom.site.siterows import SiteRow, w3c
 from warroom.status import ensure_view, latest_activity, visible_components
+from warroom.xmltext import escape
 
 T = TypeVar("T", datetime, tuple[float, str])
 
