@@ -91,7 +91,7 @@ def _rerun(context: Context, name: str, ids: list[str]) -> dict[str, bytes]:
     and the API's activity come from rows, so they need no more incidents than they list."""
     data, rows = context.data, context.sources.rows
     if name == "availability" and not data.internal:
-        found = availability_from_rows(rows, data)
+        found = availability_from_rows(rows, data, ids)  # ids: its selection, made already
         if found is not None:
             return availability.public_page(data, found)
         return producer(name)(context.sub(ids))

@@ -242,16 +242,18 @@ def uptime_from_rows(rows: Mapping[str, SiteRow], data: SiteData, days: int,
     return uptime_of_windows(windows, data.now, days, component_ids)
 
 
-def availability_from_rows(rows: Mapping[str, SiteRow], data: SiteData
+def availability_from_rows(rows: Mapping[str, SiteRow], data: SiteData,
+                           ids: Sequence[str] | None = None
                            ) -> tuple[ComponentAvailability, ...] | None:
     """What the availability page shows (`evaluate` over DAYS and MONTHS), from the rows
-    of `availability_ids` alone: rows hold each incident's window (maintenance), impact
-    span, components and impacts. None when a time is past 2**33 s (floats no longer give
-    the instants back exactly): then ask the incidents."""
+    of `availability_ids` alone (`ids`, when the caller has them already): rows hold each
+    incident's window (maintenance), impact span, components and impacts. None when a time
+    is past 2**33 s (floats no longer give the instants back exactly): then ask the
+    incidents."""
     now_at = data.now
     now = now_at.timestamp()
     sources: list[Source] = []
-    for ident in availability_ids(rows, data):
+    for ident in availability_ids(rows, data) if ids is None else ids:
         row = rows[ident]
         times = [*(row.window or ()), row.impact_from or 0.0, row.impact_to or 0.0]
         if max(map(abs, times)) >= EXACT:
