@@ -8,7 +8,6 @@ import random
 import shutil
 import subprocess
 import sys
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +16,6 @@ import pytest
 from conftest import ROOT, pinned_git_env, run_git
 from site_support import restricted, site_files
 from test_site_selections import Repo, rows_of
-from warroom.recorded import Change, Recorded
 from warroom.site import feeds, selections
 from warroom.site.build import build
 from warroom.site.data import SiteData
@@ -53,11 +51,7 @@ def test_each_feed_list_takes_entries_tied_at_one_instant_by_id(
     list's cut-off falls among tied entries, which it takes by id."""
     monkeypatch.setattr(feeds, "LIMIT", 3)
     repo = Repo(tmp_path, 150, seed=9)
-    imported = datetime(2026, 6, 1, tzinfo=UTC)
-    repo.incidents = tuple(replace(i, updates=tuple(replace(u, at=None) for u in i.updates))
-                           for i in repo.incidents)
-    repo.recorded = {i.id: Recorded(i.id, i.path, Change(imported, "a" * 40, "b"))
-                     for i in repo.incidents}
+    repo.recorded_at_once(datetime(2026, 6, 1, tzinfo=UTC))
     lists = _check_lists(repo.data("public", NOW), repo, random.Random(9))
     # Only as many as each list takes, not every incident tied at its cut-off.
     assert all(len(ids) <= 3 for ids in lists.values()), lists

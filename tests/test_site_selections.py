@@ -127,6 +127,15 @@ class Repo:
         return SiteData(self.config, audience_view(self.incidents, self.config, audience),
                         self.recorded, now, BASE_URL, audience)
 
+    def recorded_at_once(self, when: datetime) -> None:
+        """As a history imported in one commit: no update states its time, and one commit
+        at `when` recorded everything (every entry ties with every other)."""
+        self.incidents = tuple(
+            replace(i, updates=tuple(replace(u, at=None) for u in i.updates))
+            for i in self.incidents)
+        self.recorded = {i.id: Recorded(i.id, i.path, Change(when, "a" * 40, "b"))
+                         for i in self.incidents}
+
 
 def _in_offset(inc: Incident, offset: timezone) -> Incident:
     """The same incident with every stated instant written in `offset`."""
@@ -316,10 +325,7 @@ def test_feeds_take_entries_tied_at_one_instant_by_id(tmp_path: Path,
     monkeypatch.setattr(feeds, "LIMIT", 3)
     repo = Repo(tmp_path, 150, seed=9)
     imported = datetime(2026, 6, 1, tzinfo=UTC)
-    repo.incidents = tuple(replace(i, updates=tuple(replace(u, at=None) for u in i.updates))
-                           for i in repo.incidents)
-    repo.recorded = {i.id: Recorded(i.id, i.path, Change(imported, "a" * 40, "b"))
-                     for i in repo.incidents}
+    repo.recorded_at_once(imported)
     now = datetime(2026, 6, 2, tzinfo=UTC)
     data = repo.data("public", now)
     tops = [row.top[0] for row in rows_of(data, repo.incidents).values()]
