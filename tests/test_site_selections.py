@@ -318,6 +318,35 @@ def test_the_feeds_and_the_calendar_do_not_read_the_build_time(big: Repo) -> Non
             assert all(out == made[0] for out in made), (name, audience)
 
 
+def test_badges_keyed_alike_at_two_build_times_are_the_same_bytes(big: Repo) -> None:
+    """The badges' key reads of the build time only which open incident's mitigation has
+    passed (selecting._badges_time), beside their selection (maintenance in progress): at
+    build times around every window bound and stated mitigation, a second either side,
+    badges keyed alike must be the same bytes, and the key must not be the build time."""
+    from warroom.site.selecting import time_part
+
+    select, produce = PRODUCERS["badges"]
+    nows = big.nows(random.Random("badges"))
+    mitigations = sorted({i.mitigated_at for i in big.incidents
+                          if i.open and not i.maintenance and i.mitigated_at is not None})
+    assert len(mitigations) >= 3  # the case this test is about
+    nows += [m + timedelta(seconds=s) for m in mitigations[:3] + mitigations[-3:]
+             for s in (-1, 0, 1)]
+    nows += [now + timedelta(seconds=s) for now in nows[2:4] for s in (-1, 1)]
+    for audience in ("public", "internal"):
+        made: dict[tuple[str, ...], dict[str, bytes]] = {}
+        for now in nows:
+            data = big.data(audience, now)
+            rows = rows_of(data, big.incidents)
+            ids = select(rows, data)
+            part = time_part("badges", rows, ids, data)
+            assert part != now.isoformat()
+            key = (part, *(f"{i}:{rows[i].digest}" for i in ids))
+            out = produce(data)
+            assert made.setdefault(key, out) == out, (audience, now)
+        assert len(made) > 2  # the key did move with the build time
+
+
 def test_feeds_take_entries_tied_at_one_instant_by_id(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """Every update posted at one recorded time (no stated times, one commit): a feed takes

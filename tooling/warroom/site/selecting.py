@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 
 from warroom.site import feeds, selections, selections_time
 from warroom.site.data import SiteData
-from warroom.site.siterows import SiteRow
+from warroom.site.siterows import EXACT, SiteRow
 
 Selection = Callable[[Mapping[str, SiteRow], SiteData], list[str]]
 
@@ -81,7 +81,25 @@ def _api_time(rows: Mapping[str, SiteRow], ids: list[str], data: SiteData) -> st
         f"|{updated.isoformat()}"
 
 
-TIME_PARTS: dict[str, TimePart] = {"feeds": _timeless, "ics": _timeless, "api": _api_time}
+def _badges_time(rows: Mapping[str, SiteRow], ids: list[str], data: SiteData) -> str:
+    # The badges read the build time only through the roll-up: which maintenance is in
+    # progress (exactly the maintenance their selection holds) and which open incident's
+    # stated mitigation has passed (status.impact_over): the build time itself past 2**33 s.
+    now = data.now.timestamp()
+    over = []
+    for i in ids:
+        mitigated = rows[i].mitigated
+        if rows[i].maintenance or mitigated is None:
+            continue
+        if max(abs(mitigated), abs(now)) >= EXACT:
+            return data.now.isoformat()
+        if mitigated <= now:
+            over.append(i)
+    return "mitigated:" + ",".join(over)
+
+
+TIME_PARTS: dict[str, TimePart] = {"feeds": _timeless, "ics": _timeless, "api": _api_time,
+                                   "badges": _badges_time}
 
 
 def time_part(name: str, rows: Mapping[str, SiteRow], ids: list[str], data: SiteData) -> str:
