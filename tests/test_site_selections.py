@@ -319,10 +319,10 @@ def test_the_feeds_and_the_calendar_do_not_read_the_build_time(big: Repo) -> Non
 
 
 def test_badges_keyed_alike_at_two_build_times_are_the_same_bytes(big: Repo) -> None:
-    """The badges' key reads of the build time only which open incident's mitigation has
-    passed (selecting._badges_time), beside their selection (maintenance in progress): at
-    build times around every window bound and stated mitigation, a second either side,
-    badges keyed alike must be the same bytes, and the key must not be the build time."""
+    """The badges' key reads of the build time only which selected maintenance is in
+    progress and which open incident's mitigation has passed (selecting._badges_time): at
+    build times on window bounds and stated mitigations, and a second either side, badges
+    keyed alike must be the same bytes, and the key must not be the build time."""
     from warroom.site.selecting import time_part
 
     select, produce = PRODUCERS["badges"]
@@ -330,7 +330,10 @@ def test_badges_keyed_alike_at_two_build_times_are_the_same_bytes(big: Repo) -> 
     mitigations = sorted({i.mitigated_at for i in big.incidents
                           if i.open and not i.maintenance and i.mitigated_at is not None})
     assert len(mitigations) >= 3  # the case this test is about
-    nows += [m + timedelta(seconds=s) for m in mitigations[:3] + mitigations[-3:]
+    windows = sorted((i.window.start, i.window.end) for i in big.incidents if i.window
+                     and i.status in ("scheduled", "in_progress"))
+    bounds = [b for w in windows[:2] + windows[-2:] for b in w]
+    nows += [m + timedelta(seconds=s) for m in mitigations[:3] + mitigations[-3:] + bounds
              for s in (-1, 0, 1)]
     nows += [now + timedelta(seconds=s) for now in nows[2:4] for s in (-1, 1)]
     for audience in ("public", "internal"):

@@ -82,20 +82,28 @@ def _api_time(rows: Mapping[str, SiteRow], ids: list[str], data: SiteData) -> st
 
 
 def _badges_time(rows: Mapping[str, SiteRow], ids: list[str], data: SiteData) -> str:
-    # The badges read the build time only through the roll-up: which maintenance is in
-    # progress (exactly the maintenance their selection holds) and which open incident's
-    # stated mitigation has passed (status.impact_over): the build time itself past 2**33 s.
+    # The badges read the build time only through the roll-up: which selected maintenance
+    # is in progress (status.maintenance_state; the selection may hold one about to end)
+    # and which open incident's stated mitigation has passed (status.impact_over). Floats
+    # tell those exactly below 2**33 s; past that, the build time itself.
     now = data.now.timestamp()
-    over = []
+    if abs(now) >= EXACT:
+        return data.now.isoformat()
+    passed = []
     for i in ids:
-        mitigated = rows[i].mitigated
-        if rows[i].maintenance or mitigated is None:
-            continue
-        if max(abs(mitigated), abs(now)) >= EXACT:
-            return data.now.isoformat()
-        if mitigated <= now:
-            over.append(i)
-    return "mitigated:" + ",".join(over)
+        row = rows[i]
+        if row.maintenance and row.window is not None:
+            start, end = row.window
+            if max(abs(start), abs(end)) >= EXACT:
+                return data.now.isoformat()
+            if start <= now < end:
+                passed.append(f"{i}:in_progress")
+        elif not row.maintenance and row.mitigated is not None:
+            if abs(row.mitigated) >= EXACT:
+                return data.now.isoformat()
+            if row.mitigated <= now:
+                passed.append(f"{i}:mitigated")
+    return ",".join(passed)
 
 
 TIME_PARTS: dict[str, TimePart] = {"feeds": _timeless, "ics": _timeless, "api": _api_time,
