@@ -70,22 +70,30 @@ def test_a_catalogue_written_here_is_read_without_the_disk(
     folder, target = tmp_path / "cache", tmp_path / "site"
     written = Catalogue("settings", "head", None, None, {"a": "sha"})
     written.save(folder, target)
-    reads = _count(monkeypatch, catalogue_module.Catalogue, "_read")
+    bases = _count(monkeypatch, catalogue_module, "_read_base")
+    deltas = _count(monkeypatch, catalogue_module, "_read_delta")
     assert Catalogue.read(folder, target, "settings") is written
     assert Catalogue.read(folder, target, "other settings") is None
-    assert reads == [0]
-    # Another process's catalogue replaces the file: that one is read.
-    other = Catalogue("settings", "later", None, None, {"a": "sha2"})
-    held.forget()
-    other.save(folder, target)
-    path = Catalogue.location(folder, target)
+    assert bases == deltas == [0]
+    # Another process's delta replaces the file: it is read (the base is still held).
+    path = Catalogue.delta_of(Catalogue.location(folder, target))
     raw = path.read_bytes()
-    held.keep(path, "catalogue", held.identity(path), written)  # as if `written` were held
+    later = Catalogue("settings", "later", None, None, {"a": "sha2"}, base=written.base)
+    later.save(folder, target)
+    value = path.read_bytes()
+    path.write_bytes(raw)  # as it was, then as the other process wrote it
     spare = path.with_suffix(".other")
-    spare.write_bytes(raw)
+    spare.write_bytes(value)
     os.replace(spare, path)
     found = Catalogue.read(folder, target, "settings")
-    assert found is not None and found.head == "later" and reads == [1]
+    assert found is not None and found.head == "later" and found.files == {"a": "sha2"}
+    assert deltas == [1] and bases == [0]
+    # A base replaced too: both are read.
+    base = Catalogue.location(folder, target)
+    spare.write_bytes(base.read_bytes())
+    os.replace(spare, base)
+    found = Catalogue.read(folder, target, "settings")
+    assert found is not None and found.head == "later" and bases == [1] and deltas == [2]
 
 
 def test_a_ledger_written_here_is_read_without_the_disk(

@@ -16,6 +16,7 @@ import pytest
 
 from conftest import ROOT, pinned_git_env, run_git
 from site_support import site_files
+from warroom import held
 from warroom.cachedir import cache_root
 from warroom.site.build import CACHE_DIR, build
 from warroom.site.catalogue import Catalogue
@@ -80,12 +81,16 @@ def _planted_class() -> bytes:
     return pickle.dumps((2, Boom()))
 
 
+@pytest.mark.parametrize("part", ["base", "delta"])
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "class", "wrong type"])
 def test_a_damaged_or_planted_catalogue_is_ignored(repo: Path, tmp_path: Path,
-                                                   damage: str) -> None:
+                                                   damage: str, part: str) -> None:
     out = tmp_path / "site"
     build(repo, out, now=NOW)
-    path = _catalogue(repo, out)
+    _edit(repo, 1)
+    assert build(repo, out, now=NOW).patched  # the delta holds the edited row
+    base = _catalogue(repo, out)
+    path = base if part == "base" else Catalogue.delta_of(base)
     raw = path.read_bytes()
     if damage == "garbage":
         path.write_bytes(b"\x80\x05not a pickle at all")
@@ -93,17 +98,64 @@ def test_a_damaged_or_planted_catalogue_is_ignored(repo: Path, tmp_path: Path,
         path.write_bytes(raw[: len(raw) // 2])
     elif damage == "class":
         path.write_bytes(_planted_class())
-    else:  # a title that is not a string, in an otherwise sound catalogue
+    else:  # a title that is not a string, in an otherwise sound file
         value = pickle.loads(raw)
-        ids, columns = value[7]
+        at = 6 if part == "base" else 10  # the rows, as (ids, columns)
+        ids, columns = value[at]
         titles = list(columns[1])
         titles[0] = 42
         columns = (columns[0], tuple(titles), *columns[2:])
-        path.write_bytes(pickle.dumps((*value[:7], (ids, columns), *value[8:])))
+        path.write_bytes(pickle.dumps((*value[:at], (ids, columns), *value[at + 1:])))
     _edit(repo, 2)
     built = build(repo, out, now=NOW)
     assert not built.patched
     assert not (repo / "planted-ran").exists() and not Path("planted-ran").exists()
+    _same_as_fresh(repo, out, tmp_path)
+
+
+def test_a_rebuild_writes_a_delta_and_a_new_process_reads_base_and_delta(
+        repo: Path, tmp_path: Path) -> None:
+    """After a small change only the delta is written; a new process (nothing held) reads
+    the base and the delta and patches from them; a delta of another base is not applied;
+    past a sixteenth of the rows (or 32) the changes fold into a new base."""
+    out = tmp_path / "site"
+    build(repo, out, now=NOW)
+    base = _catalogue(repo, out)
+    first = base.stat()
+    for n in range(1, 4):
+        _edit(repo, n)
+        assert build(repo, out, now=NOW).patched
+    again = base.stat()
+    assert (again.st_ino, again.st_mtime_ns) == (first.st_ino, first.st_mtime_ns)
+    delta = pickle.loads(Catalogue.delta_of(base).read_bytes())
+    assert 1 <= len(delta[10][0]) <= 3  # the edited rows, not all 60
+    held.forget()  # as a new process
+    _edit(repo, 4)
+    assert build(repo, out, now=NOW).patched
+    _same_as_fresh(repo, out, tmp_path)
+    # The delta names its base: against another, it is not applied.
+    value = pickle.loads(Catalogue.delta_of(base).read_bytes())
+    Catalogue.delta_of(base).write_bytes(pickle.dumps((*value[:2], "another base",
+                                                       *value[3:])))
+    held.forget()
+    _edit(repo, 5)
+    assert not build(repo, out, now=NOW).patched
+    _same_as_fresh(repo, out, tmp_path)
+    # Many changes fold into a new base (and the delta is small again).
+    before = base.stat()
+    files = sorted((repo / "incidents").rglob("*.yaml"))[:35]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace('title: "', 'title: "Many: ', 1), encoding="utf-8")
+    run_git(repo, pinned_git_env(), "commit", "-q", "-am", "many",
+            date="2026-06-02T11:00:00+00:00")
+    build(repo, out, now=NOW)
+    after = base.stat()
+    assert (after.st_ino, after.st_mtime_ns) != (before.st_ino, before.st_mtime_ns)
+    assert len(pickle.loads(Catalogue.delta_of(base).read_bytes())[10][0]) == 0
+    held.forget()
+    _edit(repo, 6)
+    assert build(repo, out, now=NOW).patched
     _same_as_fresh(repo, out, tmp_path)
 
 

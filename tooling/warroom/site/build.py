@@ -305,6 +305,8 @@ def assemble(context: Context, renderer: pages.Pages, results: list[tuple[str, d
     context.lap("pages")
     catalogue = (context.sources.catalogue(context.settings, keys, context.events)
                  if context.page_cache is not None else None)
+    if catalogue is not None and context.previous is not None:
+        catalogue.base = context.previous.base  # saved as a delta against it
     return Built(outputs, kept, context.problems, data, page_keys=renderer.keys,
                  page_cache=page_cache, timings=context.lap.times, catalogue=catalogue,
                  patched=context.patch)
@@ -360,6 +362,7 @@ def forget_target(root: Path, target: Path) -> None:
     folder = cache_root(root) / CACHE_DIR
     PageCache.ledger(folder, target).unlink(missing_ok=True)
     Catalogue.location(folder, target).unlink(missing_ok=True)
+    Catalogue.delta_of(Catalogue.location(folder, target)).unlink(missing_ok=True)
 
 
 def _theme_key(root: Path, config: Config) -> str:
