@@ -1,21 +1,15 @@
-"""History and component pages: `site.history_per_page` months a page, fewer when months
-are busy, so that a page lists about PAGE_INCIDENTS incidents at most (at 10,000 incidents,
-six months made pages of 1,500 incidents and 400 KB of HTML)."""
+"""History and component pages (site/paging.py): `site.history_per_page` months a page,
+fewer when months are busy, so that a page lists about PAGE_INCIDENTS incidents at most
+(at 10,000 incidents, six months made pages of 1,500 incidents and 400 KB of HTML)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from test_site_selections import Repo
-from warroom.site.pages import PAGE_INCIDENTS, Pages
+from warroom.site import paging
+from warroom.site.paging import PAGE_INCIDENTS
 
-
-@pytest.fixture(scope="module")
-def renderer(tmp_path_factory: pytest.TempPathFactory) -> Pages:
-    repo = Repo(tmp_path_factory.mktemp("paging"), 30, seed=1)
-    return Pages(repo.data("public", datetime(2026, 6, 2, 12, tzinfo=UTC)))
+PER = 6  # site.history_per_page's default
 
 
 def _months(sizes: list[int]) -> list[tuple[str, list[str]]]:
@@ -29,10 +23,10 @@ def _months(sizes: list[int]) -> list[tuple[str, list[str]]]:
     [500, 0, 3, 450, 20, 0, 0, 700],  # busier than one page a month: a month a page
     [0] * 5 + [1000] + [0] * 30,  # one busy month among empty ones
 ])
-def test_busy_months_make_fewer_months_a_page(renderer: Pages, sizes: list[int]) -> None:
+def test_busy_months_make_fewer_months_a_page(sizes: list[int]) -> None:
     months = _months(sizes)
-    pages = renderer._pages("history/", months)
-    per = renderer.data.config.site.history_per_page
+    pages = paging.pages("history/", months, PER)
+    per = PER
     # Every month once, in order, and pages of whole months; paths and pager as ever.
     assert [m for _, chunk, _ in pages for m in chunk] == months
     assert [path for path, _, _ in pages] == [
@@ -50,3 +44,11 @@ def test_busy_months_make_fewer_months_a_page(renderer: Pages, sizes: list[int])
         if max(sizes) <= PAGE_INCIDENTS // 2:
             assert max(sum(len(ids) for _, ids in chunk) for _, chunk, _ in pages) \
                 <= PAGE_INCIDENTS
+
+
+def test_months_run_from_now_back_to_the_oldest_empty_ones_included() -> None:
+    listed = [("2026-03", "c"), ("2026-03", "b"), ("2025-12", "a")]
+    assert paging.months(listed, 2026, 4) == [
+        ("2026-04", []), ("2026-03", ["c", "b"]), ("2026-02", []), ("2026-01", []),
+        ("2025-12", ["a"])]
+    assert paging.months([], 2026, 1) == [("2026-01", [])]

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from warroom.clock import ClockState
 from warroom.config import Component
 from warroom.model import Incident
-from warroom.site import templating
+from warroom.site import paging, templating
 from warroom.site.context import (
     ClockView,
     ComponentPageView,
@@ -32,6 +32,7 @@ from warroom.site.context import (
 from warroom.site.data import SiteData
 from warroom.site.frames import Frames
 from warroom.site.layout import base_context, translator
+from warroom.site.paging import Month
 from warroom.site.parallel import Shared
 from warroom.site.siterows import EXACT, SiteRow, moving, site_row
 from warroom.site.views import (
@@ -45,9 +46,6 @@ from warroom.status import Rollup, ensure_view, maintenance_state, rollup
 from warroom.uptime import DayUptime, uptime_by_component
 
 # Feeds, calendar and API files the home page offers, when the build produced them.
-# About as many incidents as a history or component page lists at most (see Pages._pages).
-PAGE_INCIDENTS = 200
-
 # Listing summaries by settings, then by incident id: (listing digest, summary). Kept
 # from one build to the next in this process (see Pages._held_summary).
 _HELD_SUMMARIES: dict[str, dict[str, tuple[str, IncidentSummary]]] = {}
@@ -265,20 +263,9 @@ class Pages:
         out.sort(reverse=True)
         return tuple((rows[iid].month, iid) for _, iid in out)
 
-    def _months(self, listed: Sequence[tuple[str, str]]) -> list[tuple[str, list[str]]]:
-        """Every month from now back to the oldest incident, empty ones included."""
-        grouped: dict[str, list[str]] = defaultdict(list)
-        for label, inc in listed:
-            grouped[label].append(inc)
+    def _months(self, listed: Sequence[tuple[str, str]]) -> list[Month]:
         local_now = self.t.local(self.data.now)
-        year, month = local_now.year, local_now.month
-        oldest = min(grouped, default=f"{year:04d}-{month:02d}")
-        out = []
-        while f"{year:04d}-{month:02d}" >= oldest:
-            label = f"{year:04d}-{month:02d}"
-            out.append((label, grouped.get(label, [])))
-            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-        return out
+        return paging.months(listed, local_now.year, local_now.month)
 
     def _month_views(self, months: list[tuple[str, list[str]]]) -> tuple[MonthView, ...]:
         rows, views = self.rows, self.views
@@ -317,25 +304,8 @@ class Pages:
             _HELD_SUMMARIES[settings] = {}
         return _HELD_SUMMARIES[settings]
 
-    def _pages(self, prefix: str, months: list[tuple[str, list[str]]]
-               ) -> list[tuple[str, list[tuple[str, list[str]]], Pager]]:
-        """Months split into pages of `history_per_page`: (path, months, pager) each; page 1
-        is `prefix`, later ones `prefix`page/N/. Busy months make it fewer months a page, so
-        that a page lists about PAGE_INCIDENTS incidents at most (one month a page at the
-        least): 6 months of a busy site made pages of 1,500 incidents, 400 KB of HTML."""
-        per = self.data.config.site.history_per_page
-        listed = sum(len(ids) for _, ids in months)
-        if listed > PAGE_INCIDENTS:  # months holds every month of the list, empty ones too
-            per = max(1, min(per, PAGE_INCIDENTS * len(months) // listed))
-        chunks = [months[i:i + per] for i in range(0, len(months), per)] or [[]]
-
-        def page_path(n: int) -> str:
-            return prefix if n == 1 else f"{prefix}page/{n}/"
-
-        return [(page_path(n), chunk,
-                 Pager(n, len(chunks), page_path(n - 1) if n > 1 else None,
-                       page_path(n + 1) if n < len(chunks) else None))
-                for n, chunk in enumerate(chunks, start=1)]
+    def _pages(self, prefix: str, months: list[Month]) -> list[paging.Page]:
+        return paging.pages(prefix, months, self.data.config.site.history_per_page)
 
     def _digests_of(self, ids: Sequence[str]) -> list[str]:
         return list(map(self._digest_of.__getitem__, ids))
