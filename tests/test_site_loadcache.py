@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT
 from warroom.model import Window
 from warroom.repo import incident_files, load_repository
-from warroom.site import cache, loadcache
+from warroom.site import cache, loadcache, loadpickle
 from warroom.site.cache import LoadCache, Loaded, load_incidents
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -184,7 +184,7 @@ def test_only_deleted_files_still_update_the_cache(
 
 
 def _headers(store: LoadCache) -> list[str]:
-    outer = loadcache._safe_load(store.path.read_bytes())
+    outer = loadpickle._safe_load(store.path.read_bytes())
     return [outer[1]]
 
 
@@ -295,7 +295,7 @@ def test_a_corrupt_or_foreign_delta_is_ignored(repo: Path, store: LoadCache) -> 
     assert shape(load_incidents(repo, store)) == expected  # file re-read: the stat moved on
     header = _headers(store)[0]
     rel = target.relative_to(repo).as_posix()
-    store.delta_path.write_bytes(loadcache.dump((loadcache._FORMAT, header, "another base",
+    store.delta_path.write_bytes(loadpickle.dump((loadcache._FORMAT, header, "another base",
                                                  {rel: None})))
     assert rel in store.read(header)  # that delta says deleted, but over another base
     assert shape(load_incidents(repo, store)) == expected
@@ -315,17 +315,17 @@ def test_a_large_delta_is_folded_into_the_base_reusing_unchanged_chunks(
     monkeypatch.setattr(loadcache, "DELTA_MIN", 1)
     monkeypatch.setattr(loadcache, "DELTA_SHARE", 10**6)
     load_incidents(repo, store)
-    chunks = loadcache._safe_load(store.path.read_bytes())[3]
+    chunks = loadpickle._safe_load(store.path.read_bytes())[3]
     assert len(chunks) > 4
     valid = [repo / i.path for i in load_incidents(repo, None).incidents]
     edit(valid[0], 'title: "', 'title: "One: ')
     load_incidents(repo, store)
     assert store.delta_path.exists()
-    assert loadcache._safe_load(store.path.read_bytes())[3] == chunks
+    assert loadpickle._safe_load(store.path.read_bytes())[3] == chunks
     edit(valid[1], 'title: "', 'title: "Two: ')
     after = load_incidents(repo, store)
     assert not store.delta_path.exists()
-    folded = loadcache._safe_load(store.path.read_bytes())[3]
+    folded = loadpickle._safe_load(store.path.read_bytes())[3]
     kept = set(chunks) & set(folded)
     assert len(chunks) - 2 <= len(kept) < len(chunks)  # only the edited files' chunks
     assert shape(after) == shape(load_incidents(repo, None))
@@ -342,7 +342,7 @@ def test_the_worker_pool_gives_exactly_the_serial_result(
     parallel = load_incidents(repo, store)
     assert shape(parallel) == shape(serial)
     # One chunk per worker task (a serial load stores one chunk of up to CHUNK entries).
-    assert len(loadcache._safe_load(store.path.read_bytes())[3]) > 1
+    assert len(loadpickle._safe_load(store.path.read_bytes())[3]) > 1
     assert shape(load_incidents(repo, store)) == shape(serial)  # their chunks, read back
 
 
@@ -397,7 +397,7 @@ def test_equal_strings_and_times_are_stored_once_and_come_back_equal(
     impacts = [c for i in loaded for c in i.components]
     assert len({id(c) for c in impacts}) == len(set(impacts)) < len(impacts)
     fresh = load_incidents(repo, None).incidents  # no string shared yet
-    assert len(loadcache.dump(fresh)) < 0.8 * len(pickle.dumps(fresh))
+    assert len(loadpickle.dump(fresh)) < 0.8 * len(pickle.dumps(fresh))
 
 
 def test_only_times_that_pickle_the_same_are_shared() -> None:
@@ -408,7 +408,7 @@ def test_only_times_that_pickle_the_same_are_shared() -> None:
     again = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
     assert utc == paris == folded == named == again  # equal, yet written differently
     times = (utc, paris, folded, named, again)
-    windows = loadcache._safe_load(loadcache.dump([Window(t, t) for t in times]))
+    windows = loadpickle._safe_load(loadpickle.dump([Window(t, t) for t in times]))
     back = [w.start for w in windows] + [w.end for w in windows]
     assert [(t.isoformat(), t.fold, t.tzname()) for t in back] == [
         (t.isoformat(), t.fold, t.tzname()) for t in times + times]

@@ -20,7 +20,7 @@ from warroom.cachedir import cache_root
 from warroom.cli import cli
 from warroom.history_facts import facts_of_incident
 from warroom.repo import incident_files, load_repository
-from warroom.site import cache, loadcache
+from warroom.site import cache, loadcache, loadpickle
 from warroom.site.cache import LoadCache, load_incidents
 from warroom.site.rows import (
     COMPONENTS,
@@ -135,7 +135,7 @@ def test_an_edited_row_is_seen(repo: Path, store: LoadCache) -> None:
 def test_a_load_unpickles_only_the_chunks_it_needs(repo: Path, store: LoadCache,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     full = load_incidents(repo, store)
-    chunks = len(loadcache._safe_load(store.path.read_bytes())[3])
+    chunks = len(loadpickle._safe_load(store.path.read_bytes())[3])
     assert chunks == 11  # 43 files
     opened = Opened(monkeypatch)
     checked = load_incidents(repo, store, incidents=False)
@@ -181,16 +181,16 @@ def test_after_an_edit_the_edited_incident_needs_no_chunk(
 def _index(store: LoadCache) -> tuple[tuple[Any, ...], list[Any]]:
     """The load cache's outer tuple, and its index as one item per entry (it is stored as
     columns: key, signature, sha256, chunk, row, problems)."""
-    outer = loadcache._safe_load(store.path.read_bytes())
-    return outer, list(zip(*loadcache._safe_load(outer[4]), strict=True))
+    outer = loadpickle._safe_load(store.path.read_bytes())
+    return outer, list(zip(*loadpickle._safe_load(outer[4]), strict=True))
 
 
 def _plant(store: LoadCache, outer: tuple[Any, ...], index: Any, raw: bytes | None = None
            ) -> None:
     # Items of unequal length make columns of the shortest: a damage the check must see.
     columns = tuple(zip(*index, strict=False)) if index is not None else None
-    store.path.write_bytes(loadcache.dump(
-        (*outer[:4], raw if raw is not None else loadcache.dump(columns))))
+    store.path.write_bytes(loadpickle.dump(
+        (*outer[:4], raw if raw is not None else loadpickle.dump(columns))))
 
 
 @pytest.mark.parametrize("damage", [
@@ -244,9 +244,9 @@ def test_a_damaged_chunk_under_a_sound_index_is_read_again(
     outer, index = _index(store)
     chunks = list(outer[3])
     chunks[2] = b"garbage"
-    chunks[3] = loadcache.dump({item[0]: ("not", "an entry") for item in index
+    chunks[3] = loadpickle.dump({item[0]: ("not", "an entry") for item in index
                                 if item[3] == 3})
-    store.path.write_bytes(loadcache.dump((*outer[:3], chunks, outer[4])))
+    store.path.write_bytes(loadpickle.dump((*outer[:3], chunks, outer[4])))
     parsed: list[str] = []
     real = cache.check_incident_bytes
     monkeypatch.setattr(cache, "check_incident_bytes",

@@ -63,12 +63,11 @@ from warroom.site.loadcache import (
     Signature,
     Stored,
     Writer,
-    _Unpickler,
-    dump,
     info_of,
     open_writer,
     store,
 )
+from warroom.site.loadpickle import _Unpickler, dump
 from warroom.site.pagecache import PageCache
 from warroom.site.rows import ID, PATH, Row
 from warroom.validation import PARALLEL_MIN as _VALIDATION_PARALLEL_MIN
