@@ -45,11 +45,11 @@ from warroom.site.views import (
 from warroom.status import Rollup, ensure_view, maintenance_state, rollup
 from warroom.uptime import DayUptime, uptime_by_component
 
-# Feeds, calendar and API files the home page offers, when the build produced them.
 # Listing summaries by settings, then by incident id: (listing digest, summary). Kept
 # from one build to the next in this process (see Pages._held_summary).
 _HELD_SUMMARIES: dict[str, dict[str, tuple[str, IncidentSummary]]] = {}
 
+# Feeds, calendar and API files the home page offers, when the build produced them.
 SUBSCRIBE = (
     ("Atom", "feed.atom"),
     ("RSS", "feed.rss"),
@@ -284,8 +284,9 @@ class Pages:
 
     def _held_summary(self, incident_id: str) -> IncidentSummary:
         """`views.row_summary`, kept in this process for the next build (`warroom serve`
-        renders a 1,500-incident history page again after a change to one of them): a list
-        shows what the incident's listing digest says, under settings the key base fixes."""
+        renders a history page of hundreds of incidents again after a change to one of
+        them): a list shows what the incident's listing digest says, under settings the key
+        base fixes."""
         if self.cache is None:  # no keys, no digests to tell a summary still stands
             return self.views.row_summary(incident_id, self.rows[incident_id])
         digest = self._digest_of[incident_id]
