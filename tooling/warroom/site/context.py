@@ -232,5 +232,6 @@ class ComponentPageView(NamedTuple):
 class MaintenanceView(NamedTuple):
     active: tuple[IncidentSummary, ...]
     upcoming: tuple[IncidentSummary, ...]
-    past: tuple[IncidentSummary, ...]
+    past: tuple[IncidentSummary, ...]  # the latest pages.PAST_MAINTENANCE
+    older: bool = False  # older past maintenance is left to the history pages
 

@@ -135,6 +135,7 @@ _EN = {
     "maintenance.none_active": "No maintenance is in progress.",
     "maintenance.none_upcoming": "No maintenance is scheduled.",
     "maintenance.none_past": "No past maintenance.",
+    "maintenance.older": "Older maintenance is listed in the incident history.",
     "none.active": "No incidents right now.",
     "notfound.title": "Page not found",
     "notfound.text": "There is no page at this address. The current status is on the home page.",
@@ -266,6 +267,7 @@ _FR = {
     "maintenance.none_active": "Aucune maintenance en cours.",
     "maintenance.none_upcoming": "Aucune maintenance planifiée.",
     "maintenance.none_past": "Aucune maintenance passée.",
+    "maintenance.older": "Les maintenances plus anciennes figurent dans l’historique des incidents.",
     "none.active": "Aucun incident en ce moment.",
     "notfound.title": "Page introuvable",
     "notfound.text": "Il n’y a pas de page à cette adresse. L’état actuel est sur la page "

@@ -50,6 +50,10 @@ from warroom.uptime import DayUptime, uptime_by_component
 _HELD_SUMMARIES: dict[str, dict[str, tuple[str, IncidentSummary]]] = {}
 
 # Feeds, calendar and API files the home page offers, when the build produced them.
+# The maintenance page lists this many past windows, newest first: the history pages list
+# them all (Statuspage's API keeps 50 too). Every one made a 10,000-incident site's page
+# 270 KB, and any change to any maintenance rendered it again.
+PAST_MAINTENANCE = 50
 SUBSCRIBE = (
     ("Atom", "feed.atom"),
     ("RSS", "feed.rss"),
@@ -207,10 +211,10 @@ class Pages:
             jobs.append(Job(path, "incident.html", row.title, key, partial(self._incident, iid)))
         jobs += self._history_jobs()
         jobs += self._component_jobs()
-        maint = [iid for iid, row in rows.items() if row.maintenance]
+        shown = self._maintenance_shown
         jobs.append(Job("maintenance/index.html", "maintenance.html", t("maintenance.title"),
-                        self._keyed("maintenance", partial(self._digests_of, maint)),
-                        lambda: {"maintenance": self._maintenance(self._many(maint))}))
+                        self._keyed("maintenance", partial(self._maintenance_key, shown)),
+                        partial(self._maintenance, shown)))
         return jobs
 
     def incident_key(self, incident_id: str) -> str:
@@ -355,20 +359,46 @@ class Pages:
         group = next(g.name for g in self.data.config.groups if g.id == comp.group)
         return {"component": ComponentPageView(view, group, self._month_views(chunk), pager)}
 
-    def _maintenance(self, maint: list[Incident]) -> MaintenanceView:
+    @cached_property
+    def _maintenance_shown(self) -> tuple[list[str], list[str], list[str], bool]:
+        """The maintenance page's ids: (in progress, upcoming, soonest first; the
+        PAST_MAINTENANCE latest past ones, newest first; whether older ones were left to the
+        history pages, which list every maintenance). From rows, unless a time is past what
+        a row's float holds exactly: then from the incidents, as status orders them."""
         now = self.data.now
-        states = {i.id: maintenance_state(i, now) for i in maint}
+        maint = [iid for iid, row in self.rows.items() if row.maintenance]
+        states: dict[str, list[tuple[Any, str]]] = defaultdict(list)
+        if all(row_exact(self.rows[i]) for i in maint):
+            stamp = now.timestamp()
+            for iid in maint:
+                row = self.rows[iid]
+                states[row_maintenance_state(row, stamp)].append(
+                    (row.window[0] if row.window is not None else stamp, iid))
+        else:
+            for inc in self._many(maint):
+                states[maintenance_state(inc, now)].append(
+                    (inc.window.start if inc.window is not None else now, inc.id))
+        past = sorted([*states["completed"], *states["canceled"]], reverse=True)
+        return ([i for _, i in sorted(states["in_progress"])],
+                [i for _, i in sorted(states["scheduled"])],
+                [i for _, i in past[:PAST_MAINTENANCE]], len(past) > PAST_MAINTENANCE)
 
-        def by_start(items: list[Incident], newest: bool) -> tuple[Any, ...]:
-            ordered = sorted(items, key=lambda i: (i.window.start if i.window else now, i.id),
-                             reverse=newest)
-            return tuple(self.views.summary(i) for i in ordered)
+    def _maintenance_key(self, shown: tuple[list[str], list[str], list[str], bool]
+                         ) -> list[object]:
+        return [(len(ids), self._digests_of(ids)) for ids in shown[:3]] + [shown[3]]
 
-        return MaintenanceView(
-            active=by_start([i for i in maint if states[i.id] == "in_progress"], False),
-            upcoming=by_start([i for i in maint if states[i.id] == "scheduled"], False),
-            past=by_start([i for i in maint if states[i.id] in ("completed", "canceled")], True),
-        )
+    def _maintenance(self, shown: tuple[list[str], list[str], list[str], bool]
+                     ) -> dict[str, Any]:
+        active, upcoming, past, older = shown
+        listed = [*active, *upcoming, *past]
+        rows, summary = self.rows, self._held_summary
+        if all(row_exact(rows[i]) for i in listed):  # from rows: no incident needed
+            made = {i: summary(i) for i in listed}
+        else:
+            made = {i.id: self.views.summary(i) for i in self._many(listed)}
+        return {"maintenance": MaintenanceView(
+            active=tuple(made[i] for i in active), upcoming=tuple(made[i] for i in upcoming),
+            past=tuple(made[i] for i in past), older=older)}
 
     # -- rendering ---------------------------------------------------------------------
     def produce(self) -> dict[str, bytes]:
