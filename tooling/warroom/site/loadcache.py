@@ -41,7 +41,7 @@ from warroom.site.loadpickle import _UNREADABLE, _safe_load, dump
 from warroom.site.rows import Row, row_of, rows_ok
 
 _FORMAT = 4  # 3 had the index as one tuple per entry
-CHUNK = 512  # entries per pickled chunk of the base
+CHUNK = 128  # entries per pickled chunk of the base
 DELTA_SHARE = 16  # the delta is folded into the base past 1/16 of it (plus DELTA_MIN)
 DELTA_MIN = 32
 
