@@ -57,6 +57,7 @@ from warroom.repo import (
 from warroom.resources import data_dir
 from warroom.schemas import fast_validator
 from warroom.site.loadcache import (
+    CHUNK,
     Entry,
     Info,
     LoadCache,
@@ -368,7 +369,9 @@ def _check_in_workers(tasks: list[Task], root: Path, config_bytes: bytes, config
     import multiprocessing  # only for many files, and never on a warm run
 
     global _worker_config
-    size = max(16, len(tasks) // (jobs * 16))  # small chunks: the last one decides the end
+    # Small chunks: the last one decides the end. They become the base's chunks as they
+    # are, so no bigger than CHUNK: a rebuild unpickles a whole chunk for one incident.
+    size = max(16, min(CHUNK, len(tasks) // (jobs * 16)))
     chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
     method = _start_method()
     if method == "fork":

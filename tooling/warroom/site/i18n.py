@@ -267,7 +267,7 @@ _FR = {
     "maintenance.none_active": "Aucune maintenance en cours.",
     "maintenance.none_upcoming": "Aucune maintenance planifiée.",
     "maintenance.none_past": "Aucune maintenance passée.",
-    "maintenance.older": "Les maintenances plus anciennes figurent dans l’historique des incidents.",
+    "maintenance.older": "Les maintenances plus anciennes sont dans l’historique des incidents.",
     "none.active": "Aucun incident en ce moment.",
     "notfound.title": "Page introuvable",
     "notfound.text": "Il n’y a pas de page à cette adresse. L’état actuel est sur la page "

@@ -34,7 +34,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from warroom import held
+from warroom import collector, held
 from warroom.model import Incident
 from warroom.problems import Level, Problem
 from warroom.site.loadpickle import _UNREADABLE, _safe_load, dump
@@ -137,7 +137,10 @@ class Stored:
         if part is None:
             self.unpickled += 1
             try:
-                part = _safe_load(self.chunks[number][0])
+                # ~10^4 objects that live as long as the build and hold no cycle: the
+                # collector (back on once loading is done) would walk them for nothing.
+                with collector.paused():
+                    part = _safe_load(self.chunks[number][0])
             except _UNREADABLE:
                 part = None
             part = self.opened[number] = part if type(part) is dict else {}
