@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _gen import make_git_repo
 
 from warroom.cachedir import cache_root
-from warroom.site import pages, sitemap
+from warroom.site import pages, paging, sitemap
 from warroom.site.build import CACHE_DIR, PRODUCERS, build, gather, producer
 from warroom.site.data import Producer, SiteData
 from warroom.status import best_time, latest_activity
@@ -164,7 +164,7 @@ def run(base: Path, size: int) -> None:
     print(f"floor: {100 * total / render:.1f}% of a full render (target < 10%)")
 
 
-def _lists(job: pages.Job, ident: str, comps: set[str]) -> bool:
+def _lists(job: paging.Job, ident: str, comps: set[str]) -> bool:
     """Whether a history or component page lists the incident (its builder's month chunk)."""
     if job.template == "component.html" and not any(f"components/{c}/" in job.path
                                                     for c in comps):

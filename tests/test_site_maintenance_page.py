@@ -18,7 +18,7 @@ import yaml
 
 from conftest import ROOT, pinned_git_env, run_git
 from site_support import site_files
-from warroom.site import pages
+from warroom.site import listings, pages
 from warroom.site.build import build
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -35,7 +35,7 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def repo(origin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(pages, "PAST_MAINTENANCE", CAP)
+    monkeypatch.setattr(listings, "PAST_MAINTENANCE", CAP)
     copy = tmp_path / "repo"
     subprocess.run(["git", "clone", "-q", str(origin), str(copy)], check=True)
     return copy
@@ -116,7 +116,7 @@ def test_lists_the_latest_past_maintenance_and_points_to_the_history(
 
 def test_no_link_to_older_ones_when_all_are_shown(repo: Path, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pages, "PAST_MAINTENANCE", 10_000)
+    monkeypatch.setattr(listings, "PAST_MAINTENANCE", 10_000)
     out = tmp_path / "site"
     build(repo, out, now=NOW)
     past = [i for i, start in _maintenance(repo).items() if start <= NOW]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from site_support import EXPECTED, build_here, make_golden_repo, site_files
-from warroom.site import pages, parallel
+from warroom.site import pages, paging, parallel
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def test_a_failing_worker_is_replaced_by_the_parent(golden_repo: Path, tmp_path:
     parent = os.getpid()
     real = pages.Pages.render
 
-    def fails_in_children(self: pages.Pages, jobs: list[pages.Job]) -> dict[str, bytes]:
+    def fails_in_children(self: pages.Pages, jobs: list[paging.Job]) -> dict[str, bytes]:
         if os.getpid() != parent:
             raise RuntimeError("a worker died")
         return real(self, jobs)
@@ -59,7 +59,7 @@ def test_a_worker_that_dies_mid_way_loses_no_page(golden_repo: Path, tmp_path: P
     real = pages.Pages.render
     calls = {"n": 0}
 
-    def dies_on_its_first_chunk(self: pages.Pages, jobs: list[pages.Job]) -> dict[str, bytes]:
+    def dies_on_its_first_chunk(self: pages.Pages, jobs: list[paging.Job]) -> dict[str, bytes]:
         if os.getpid() != parent:
             calls["n"] += 1
             if calls["n"] == 1:

@@ -9,57 +9,44 @@ builder), and a page whose key is unchanged since the last build is not rendered
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property, partial
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from warroom.clock import ClockState
-from warroom.config import Component
 from warroom.model import Incident
-from warroom.site import paging, templating
+from warroom.site import templating
 from warroom.site.context import (
     ClockView,
-    ComponentPageView,
-    HistoryView,
     HomeView,
     IncidentSummary,
-    MaintenanceView,
-    MonthView,
-    Pager,
 )
 from warroom.site.data import SiteData
 from warroom.site.frames import Frames
 from warroom.site.layout import base_context, translator
-from warroom.site.paging import Month
+from warroom.site.listings import Listings
+from warroom.site.paging import Job, Key
 from warroom.site.parallel import Shared
 from warroom.site.siterows import EXACT, SiteRow, moving, site_row
 from warroom.site.views import (
     Views,
-    component_path,
     incident_path,
     row_exact,
     row_maintenance_state,
 )
-from warroom.status import Rollup, ensure_view, maintenance_state, rollup
+from warroom.status import Rollup, ensure_view, rollup
 from warroom.uptime import DayUptime, uptime_by_component
 
-# Listing summaries by settings, then by incident id: (listing digest, summary). Kept
-# from one build to the next in this process (see Pages._held_summary).
-_HELD_SUMMARIES: dict[str, dict[str, tuple[str, IncidentSummary]]] = {}
-
 # Feeds, calendar and API files the home page offers, when the build produced them.
-# The maintenance page lists this many past windows, newest first: the history pages list
-# them all (Statuspage's API keeps 50 too). Every one made a 10,000-incident site's page
-# 270 KB, and any change to any maintenance rendered it again.
-PAST_MAINTENANCE = 50
 SUBSCRIBE = (
     ("Atom", "feed.atom"),
     ("RSS", "feed.rss"),
     ("iCalendar", "maintenance.ics"),
     ("JSON", "api/v2/summary.json"),
 )
+
+
 class RenderCache(Protocol):
     """Decides which pages need rendering; `build` provides one backed by the last build."""
 
@@ -72,19 +59,6 @@ class RenderCache(Protocol):
     def empty(self) -> bool:
         """Knows no page at all (a first build to this folder): keys can wait."""
         ...
-
-
-Builder = Callable[[], dict[str, Any]]
-Key = Callable[[], str]
-
-
-class Job(NamedTuple):  # a tuple: ~10^4 are made per build
-    path: str
-    template: str
-    title: str
-    key: Key | None  # None: rendered on every build (or no cache); made when needed
-    build: Builder
-    live: bool = False  # shows the build time (the home page): never cached
 
 
 class Pages:
@@ -123,6 +97,7 @@ class Pages:
         self.skipped: list[str] = []  # pages the cache had: not rendered this time
         self.keys: dict[str, str] = {}  # path -> key of every keyed page, once produced
         self._later: list[Job] = []  # jobs whose keys wait until workers are busy
+        self.listings = Listings(self)  # history, component and maintenance pages
 
     @cached_property
     def roll(self) -> Rollup:
@@ -209,12 +184,9 @@ class Pages:
                 related = tuple(r for r in row.related if r in rows) if row.related else ()
                 key = partial(self._incident_key, iid, related)
             jobs.append(Job(path, "incident.html", row.title, key, partial(self._incident, iid)))
-        jobs += self._history_jobs()
-        jobs += self._component_jobs()
-        shown = self._maintenance_shown
-        jobs.append(Job("maintenance/index.html", "maintenance.html", t("maintenance.title"),
-                        self._keyed("maintenance", partial(self._maintenance_key, shown)),
-                        partial(self._maintenance, shown)))
+        jobs += self.listings.history_jobs()
+        jobs += self.listings.component_jobs()
+        jobs.append(self.listings.maintenance_job())
         return jobs
 
     def incident_key(self, incident_id: str) -> str:
@@ -222,6 +194,9 @@ class Pages:
         row = self.rows[incident_id]
         related = tuple(r for r in row.related if r in self.rows)
         return self._incident_key(incident_id, related)
+
+    def _digests_of(self, ids: Sequence[str]) -> list[str]:
+        return list(map(self._digest_of.__getitem__, ids))
 
     def _incident_key(self, incident_id: str, related: tuple[str, ...]) -> str:
         return self._key("incident", self._digest(incident_id), self._digests_of(related),
@@ -256,149 +231,6 @@ class Pages:
                 if c.state is not ClockState.MET]
         rows.sort(key=lambda row: row[:3])
         return tuple((self.views.summary(inc), self.views.clock(c)) for *_, inc, c in rows)
-
-    @cached_property
-    def _listed(self) -> tuple[tuple[str, str], ...]:
-        """(local YYYY-MM, incident id) for everything that has started, newest first
-        (history and component pages both need it: computed once)."""
-        now = self.data.now.timestamp()
-        rows = self.rows
-        out = [(row.start, iid) for iid, row in rows.items() if row.start <= now]
-        out.sort(reverse=True)
-        return tuple((rows[iid].month, iid) for _, iid in out)
-
-    def _months(self, listed: Sequence[tuple[str, str]]) -> list[Month]:
-        local_now = self.t.local(self.data.now)
-        return paging.months(listed, local_now.year, local_now.month)
-
-    def _month_views(self, months: list[tuple[str, list[str]]]) -> tuple[MonthView, ...]:
-        rows, views = self.rows, self.views
-        listed = [i for _, ids in months for i in ids]
-        if all(row_exact(rows[i]) for i in listed):  # from rows: no incident needed
-            summary = self._held_summary
-            return tuple(
-                MonthView(label, self.t.month(int(label[:4]), int(label[5:])),
-                          tuple(summary(i) for i in ids))
-                for label, ids in months)
-        found = self._materialise(listed)
-        return tuple(
-            MonthView(label, self.t.month(int(label[:4]), int(label[5:])),
-                      tuple(views.summary(found[i]) for i in ids))
-            for label, ids in months)
-
-    def _held_summary(self, incident_id: str) -> IncidentSummary:
-        """`views.row_summary`, kept in this process for the next build (`warroom serve`
-        renders a history page of hundreds of incidents again after a change to one of
-        them): a list shows what the incident's listing digest says, under settings the key
-        base fixes."""
-        if self.cache is None:  # no keys, no digests to tell a summary still stands
-            return self.views.row_summary(incident_id, self.rows[incident_id])
-        digest = self._digest_of[incident_id]
-        found = self._summaries_held.get(incident_id)
-        if found is not None and found[0] == digest:
-            return found[1]
-        made = self.views.row_summary(incident_id, self.rows[incident_id])
-        self._summaries_held[incident_id] = (digest, made)
-        return made
-
-    @cached_property
-    def _summaries_held(self) -> dict[str, tuple[str, IncidentSummary]]:
-        settings = self._key_base.hexdigest()
-        if settings not in _HELD_SUMMARIES:
-            _HELD_SUMMARIES.clear()  # another site's: one is enough
-            _HELD_SUMMARIES[settings] = {}
-        return _HELD_SUMMARIES[settings]
-
-    def _pages(self, prefix: str, months: list[Month]) -> list[paging.Page]:
-        return paging.pages(prefix, months, self.data.config.site.history_per_page)
-
-    def _digests_of(self, ids: Sequence[str]) -> list[str]:
-        return list(map(self._digest_of.__getitem__, ids))
-
-    def _members(self, chunk: list[tuple[str, list[str]]]) -> list[object]:
-        get = self._digest_of.__getitem__
-        return [(m, list(map(get, ids))) for m, ids in chunk]
-
-    def _history_jobs(self) -> list[Job]:
-        jobs = []
-        for path, chunk, pager in self._pages("history/", self._months(self._listed)):
-            jobs.append(Job(f"{path}index.html", "history.html", self.t("history.title"),
-                            self._keyed("history", pager, partial(self._members, chunk)),
-                            partial(self._history, chunk, pager)))
-        return jobs
-
-    def _history(self, chunk: list[tuple[str, list[str]]], pager: Pager
-                 ) -> dict[str, Any]:
-        return {"history": HistoryView(self._month_views(chunk), pager)}
-
-    def _component_jobs(self) -> list[Job]:
-        """One page per component (status, uptime, then its incidents by month); a long
-        history continues on components/<id>/page/N/, which do not change with the status."""
-        listed, rows = self._listed, self.rows
-        by_component: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for month, iid in listed:
-            for comp_id in dict.fromkeys(rows[iid].components):
-                by_component[comp_id].append((month, iid))
-        jobs = []
-        for comp in self.data.config.components.values():
-            if comp.id not in self.roll.components:
-                continue
-            months = [(m, g) for m, g in self._months(by_component[comp.id]) if g]
-            for path, chunk, pager in self._pages(component_path(comp.id), months):
-                now_parts = ((self.roll.components[comp.id], self.uptime[comp.id])
-                             if pager.page == 1 else ())
-                jobs.append(Job(f"{path}index.html", "component.html", comp.name,
-                                self._keyed("component", comp, pager, now_parts,
-                                            partial(self._members, chunk)),
-                                partial(self._component, comp, chunk, pager)))
-        return jobs
-
-    def _component(self, comp: Component, chunk: list[tuple[str, list[str]]],
-                   pager: Pager) -> dict[str, Any]:
-        view = self.views.component(comp, self.roll.components[comp.id], self.uptime[comp.id])
-        group = next(g.name for g in self.data.config.groups if g.id == comp.group)
-        return {"component": ComponentPageView(view, group, self._month_views(chunk), pager)}
-
-    @cached_property
-    def _maintenance_shown(self) -> tuple[list[str], list[str], list[str], bool]:
-        """The maintenance page's ids: (in progress, upcoming, soonest first; the
-        PAST_MAINTENANCE latest past ones, newest first; whether older ones were left to the
-        history pages, which list every maintenance). From rows, unless a time is past what
-        a row's float holds exactly: then from the incidents, as status orders them."""
-        now = self.data.now
-        maint = [iid for iid, row in self.rows.items() if row.maintenance]
-        states: dict[str, list[tuple[Any, str]]] = defaultdict(list)
-        if all(row_exact(self.rows[i]) for i in maint):
-            stamp = now.timestamp()
-            for iid in maint:
-                row = self.rows[iid]
-                states[row_maintenance_state(row, stamp)].append(
-                    (row.window[0] if row.window is not None else stamp, iid))
-        else:
-            for inc in self._many(maint):
-                states[maintenance_state(inc, now)].append(
-                    (inc.window.start if inc.window is not None else now, inc.id))
-        past = sorted([*states["completed"], *states["canceled"]], reverse=True)
-        return ([i for _, i in sorted(states["in_progress"])],
-                [i for _, i in sorted(states["scheduled"])],
-                [i for _, i in past[:PAST_MAINTENANCE]], len(past) > PAST_MAINTENANCE)
-
-    def _maintenance_key(self, shown: tuple[list[str], list[str], list[str], bool]
-                         ) -> list[object]:
-        return [(len(ids), self._digests_of(ids)) for ids in shown[:3]] + [shown[3]]
-
-    def _maintenance(self, shown: tuple[list[str], list[str], list[str], bool]
-                     ) -> dict[str, Any]:
-        active, upcoming, past, older = shown
-        listed = [*active, *upcoming, *past]
-        rows, summary = self.rows, self._held_summary
-        if all(row_exact(rows[i]) for i in listed):  # from rows: no incident needed
-            made = {i: summary(i) for i in listed}
-        else:
-            made = {i.id: self.views.summary(i) for i in self._many(listed)}
-        return {"maintenance": MaintenanceView(
-            active=tuple(made[i] for i in active), upcoming=tuple(made[i] for i in upcoming),
-            past=tuple(made[i] for i in past), older=older)}
 
     # -- rendering ---------------------------------------------------------------------
     def produce(self) -> dict[str, bytes]:

@@ -7,7 +7,8 @@ settings, so the planner and its tests share one answer to "which months on whic
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 from warroom.site.context import Pager
 
@@ -16,6 +17,18 @@ PAGE_INCIDENTS = 200
 
 Month = tuple[str, list[str]]  # local YYYY-MM, the ids listed under it
 Page = tuple[str, list[Month], Pager]  # the page's path, its months, where it stands
+
+Builder = Callable[[], dict[str, Any]]
+Key = Callable[[], str]
+
+
+class Job(NamedTuple):  # one page to render; a tuple: ~10^4 are made per build
+    path: str
+    template: str
+    title: str
+    key: Key | None  # None: rendered on every build (or no cache); made when needed
+    build: Builder
+    live: bool = False  # shows the build time (the home page): never cached
 
 
 def months(listed: Sequence[tuple[str, str]], year: int, month: int) -> list[Month]:

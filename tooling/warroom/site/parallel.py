@@ -23,7 +23,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
-    from warroom.site.pages import Job, Pages
+    from warroom.site.pages import Pages
+    from warroom.site.paging import Job
 
 # Below this many pages per worker, starting a worker costs more than it saves.
 PAGES_PER_WORKER = 400
