@@ -365,9 +365,21 @@ def test_the_listing_is_repo_incident_files(repo: Path) -> None:
     (repo / "incidents" / "2026" / ".draft.yaml").write_text("id: d\n", encoding="utf-8")
     (repo / "incidents" / "2026" / "notes.txt").write_text("n\n", encoding="utf-8")
     (repo / "incidents" / "2026" / "short.yml").write_text("id: short\n", encoding="utf-8")
+    # What os.walk does with links and odd names, incident_paths does too.
+    (repo / "incidents" / "2026" / "folder.yaml").mkdir()
+    (repo / "incidents" / "2026" / "folder.yaml" / "inner.yaml").write_text(
+        "id: inner\n", encoding="utf-8")
+    (repo / "incidents" / "linked").symlink_to(repo / "incidents" / "2026")
+    (repo / "incidents" / "linked.yaml").symlink_to(repo / "incidents" / "2026")
+    (repo / "incidents" / "2026" / "link.yaml").symlink_to(repo / "incidents" / "2026"
+                                                            / "short.yml")
+    (repo / "incidents" / "2026" / "broken.yaml").symlink_to(repo / "nowhere.yaml")
     assert cache.incident_paths(repo) == [
         p.relative_to(repo).as_posix() for p in incident_files(repo)]
-    assert "incidents/2026/short.yml" in cache.incident_paths(repo)
+    found = cache.incident_paths(repo)
+    assert {"incidents/2026/short.yml", "incidents/2026/link.yaml",
+            "incidents/2026/broken.yaml", "incidents/2026/folder.yaml/inner.yaml"} <= set(found)
+    assert not any(path.startswith("incidents/linked") for path in found)
 
 
 def test_temporaries_left_by_a_killed_build_are_swept(repo: Path, store: LoadCache) -> None:
