@@ -282,3 +282,7 @@ def test_changes_are_the_new_and_other_values_and_the_keys_gone_in_order() -> No
     assert changed == {"other": "2", "new": "3", "nan2": now["nan2"]}  # NaN: never equal
     assert gone == ("g2", "g1")
     assert _changes(then, then) == ({}, ())
+    made_again = {k: "".join(["sha-", k]) for k in ("a", "b", "c")}  # equal, not identical
+    before = {"a": "sha-a", "b": "sha-b", "c": "sha-old", "d": "sha-d"}
+    assert _changes(made_again, before) == ({"c": "sha-c"}, ("d",))
+    assert _changes({"a": 1, "b": 2}, {"b": 2}) == ({"a": 1}, ())
