@@ -28,16 +28,20 @@ import shutil
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
-from operator import attrgetter
+from itertools import chain, compress, count
+from operator import attrgetter, ne
 from pathlib import Path
 from typing import cast
 
+from warroom import held
+
 _FORBIDDEN_NAMES = {"", ".", ".."}
 _MAGIC = "warroom-spare 1"
+_HELD = "spare ledger"  # the kind of value `held` keeps for a ledger: (target, umask), Record
 # The ledger holds file names: those that are not UTF-8 go through as the bytes they are.
 _ENCODING = {"encoding": "utf-8", "errors": "surrogateescape"}
 _DEVICE = attrgetter("st_dev")  # map()ped: no Python loop
+_INODE = attrgetter("st_ino")
 _IS_DIR = stat.S_ISDIR
 
 
@@ -221,11 +225,13 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
     for parent in set(parents).difference(present):
         make(parent)
     infos = live_stats(old, keep, seen)
-    inos = [str(info.st_ino) for info in infos]
+    inos = list(map(str, map(_INODE, infos)))
     record.files.update(zip(keep, inos, strict=True))
-    if (trusted.issuperset(parents) and list(map(files.get, keep)) == inos
-            and set(map(_DEVICE, infos)) <= {dev}):
-        suspects = []
+    if trusted.issuperset(parents) and set(map(_DEVICE, infos)) <= {dev}:
+        # The usual case, in C: only the files the spare holds another inode for (the
+        # pages written since it was live: a few).
+        suspects = [(keep[i], parents[i]) for i in compress(
+            count(), map(ne, map(files.get, keep), inos))]
     else:
         suspects = [(rel, parent) for rel, parent, ino, info in zip(
                         keep, parents, inos, infos, strict=True)
@@ -330,23 +336,40 @@ def home_of(target: Path) -> Path:
 
 
 def read_spare(target: Path, umask: int) -> Record | None:
-    """What the spare holds, if its ledger was written for this target and umask."""
+    """What the spare holds, if its ledger was written for this target and umask: the
+    record this process saved, while the ledger is still the file it wrote (`held`: a
+    megabyte not read and split again at 10^4 pages), else read from the ledger."""
+    ledger = home_of(target) / "spare.ledger"
+    _, kept = held.recall(ledger, _HELD)
+    if kept is not None and kept[0] == (str(target), umask):
+        found: Record = kept[1]
+        return found
     try:
-        text = (home_of(target) / "spare.ledger").read_text(**_ENCODING)
+        text = ledger.read_text(**_ENCODING)
     except OSError:
         return None
     return _load(text, target, umask)
 
 
 def save(target: Path, umask: int, record: Record) -> None:
-    """Record what the live site holds (it becomes the spare's record when it retires)."""
+    """Record what the live site holds (it becomes the spare's record when it retires).
+    The record is kept with the ledger's identity (`held`): it is never changed after."""
     home = home_of(target)
     try:
-        temporary = home / "live.ledger.tmp"
-        temporary.write_text(_dump(target, umask, record), **_ENCODING)
-        temporary.replace(home / "live.ledger")
+        _write_ledger(home / "live.ledger", target, umask, record)
     except OSError:  # a spare without its ledger is never used: no harm, only no speed
         shutil.rmtree(home, ignore_errors=True)
+
+
+def _write_ledger(ledger: Path, target: Path, umask: int, record: Record) -> None:
+    """Write the ledger through a temporary file; the record is kept with its identity
+    (`held`), as `_load` would make it: it is never changed after."""
+    temporary = ledger.with_name(f"{ledger.name}.tmp")
+    temporary.write_text(_dump(target, umask, record), **_ENCODING)
+    written = held.identity(temporary)
+    temporary.replace(ledger)
+    held.keep(ledger, _HELD, written,
+              ((str(target), umask), Record(record.root, record.dirs, record.files)))
 
 
 def claim(spare: Path, staging: Path, record: Record) -> bool:
@@ -377,11 +400,13 @@ def retire(retired: Path, target: Path, umask: int) -> bool:
             (home / ".gitignore").write_text("*\n", encoding="utf-8")
         live = home / "live.ledger"
         if _starts_with(live, _header(target, umask, ident(retired)).encode(**_ENCODING)):
+            # A rename keeps the file's identity: what is held for it goes along.
+            known, record = held.recall(live, _HELD)
             live.replace(home / "spare.ledger")
+            if record is not None:
+                held.keep(home / "spare.ledger", _HELD, known, record)
         else:
-            temporary = home / "spare.ledger.tmp"
-            temporary.write_text(_dump(target, umask, survey(retired)), **_ENCODING)
-            temporary.replace(home / "spare.ledger")
+            _write_ledger(home / "spare.ledger", target, umask, survey(retired))
         retired.rename(home / "site")
         return True
     except OSError:
