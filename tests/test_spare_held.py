@@ -91,3 +91,34 @@ def test_a_held_ledger_is_for_its_target_and_umask(tmp_path: Path, loads: list[P
     assert found.files.keys() == site(1).keys()  # the spare: the site of the build before
     assert spare.read_spare(target, umask() ^ 0o007) is None
     assert loads == [target]  # not served: read, and refused for its header
+
+
+def test_marks_are_each_folder_as_it_was_recorded(tmp_path: Path, loads: list[Path]) -> None:
+    out = tmp_path / "_site"
+    for n in range(5):
+        write_site(site(n), out)
+    found = spare.read_spare(out.resolve(), umask())
+    assert found is not None and found.marks is not None and loads == []
+    assert found.marks.keys() == found.dirs.keys() == {"incidents", "static", *(
+        f"incidents/{name}" for name in ("a", "b", "n3"))}
+    for rel, (mode, ino, mtime, ctime) in found.marks.items():
+        assert found.dirs[rel] == f"{ino}:{mtime}:{ctime}"
+        info = os.lstat(tmp_path / "._site.spare" / "site" / rel)
+        assert (info.st_mode, info.st_ino, info.st_mtime_ns, info.st_ctime_ns) == (
+            mode, ino, mtime, ctime)
+
+
+def test_a_ledger_read_from_disk_has_no_marks_until_checked(tmp_path: Path,
+                                                            loads: list[Path]) -> None:
+    out = tmp_path / "_site"
+    for n in range(3):
+        write_site(site(n), out)
+    held.forget()  # as in a new process: both ledgers are read from disk
+    read = spare.read_spare(out.resolve(), umask())
+    assert read is not None and read.marks is None
+    for n in range(3, 6):
+        assert write_site(site(n), out).reused
+        assert tree(out) == site(n)
+    assert loads == [out.resolve()] * 3
+    found = spare.read_spare(out.resolve(), umask())  # checked by the strings: marked
+    assert found is not None and found.marks is not None and len(loads) == 3

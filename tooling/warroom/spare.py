@@ -45,6 +45,10 @@ _INODE = attrgetter("st_ino")
 _IS_DIR = stat.S_ISDIR
 
 
+Mark = tuple[int, int, int, int]
+_MARK = attrgetter("st_mode", "st_ino", "st_mtime_ns", "st_ctime_ns")
+
+
 @dataclass
 class Record:
     """What a site folder held when the writer last left it (the ledger's half for it)."""
@@ -52,6 +56,10 @@ class Record:
     dirs: dict[str, str] = field(default_factory=dict)  # sub-folder -> identity()
     files: dict[str, str] = field(default_factory=dict)  # file -> "inode"
     touched: set[str] = field(default_factory=set)  # folders to stat when done
+    # Each folder's (mode, inode, mtime, ctime), as this process saw it when it recorded
+    # the folder's identity (so exactly what `dirs` says), or None when `dirs` was read
+    # from a ledger: ints compared in C, no 10^4 strings made to compare with `dirs`.
+    marks: dict[str, Mark] | None = field(default_factory=dict, compare=False, repr=False)
 
 
 def folders(paths: Iterable[str]) -> set[str]:
@@ -130,20 +138,25 @@ def identity(info: os.stat_result) -> str:
     return f"{info.st_ino}:{info.st_mtime_ns}:{info.st_ctime_ns}"
 
 
-def _as_recorded(into: str, known: set[str], unknown: set[str],
-                 recorded: Mapping[str, str]) -> bool:
+def _as_recorded(into: str, known: set[str], unknown: set[str], spare: Record
+                 ) -> dict[str, Mark] | None:
     """Whether every folder in `known` is a folder exactly as recorded, its parent too (or
     it is the top; `unknown` are the other folders wanted): the usual case, checked with
-    one lstat per folder and no Python loop. Anything else is left to `_check_folders`."""
+    one lstat per folder and no Python loop. Anything else is left to `_check_folders`.
+    Their marks if they are, else None."""
     if unknown and any(rel.rpartition("/")[0] in unknown for rel in known):
-        return False  # a recorded folder below one that is not: not as we left it
+        return None  # a recorded folder below one that is not: not as we left it
     order = list(known)
     try:  # each stat dropped once read: 10^4 of them held at once cost more (page faults)
-        found = [f"{i.st_ino}:{i.st_mtime_ns}:{i.st_ctime_ns}" if _IS_DIR(i.st_mode) else None
-                 for i in map(os.lstat, map(f"{into}/".__add__, order))]  # identity()
+        found = list(map(_MARK, map(os.lstat, map(f"{into}/".__add__, order))))
     except OSError:
-        return False
-    return found == list(map(recorded.__getitem__, order))
+        return None
+    if spare.marks is not None:  # a mode, inode and times seen with each identity: in C
+        same = found == list(map(spare.marks.get, order))
+    else:
+        same = [f"{ino}:{mtime}:{ctime}" if _IS_DIR(mode) else None  # identity()
+                for mode, ino, mtime, ctime in found] == list(map(spare.dirs.__getitem__, order))
+    return dict(zip(order, found, strict=True)) if same else None
 
 
 def _check_folders(into: str, known: set[str], recorded: Mapping[str, str],
@@ -184,10 +197,13 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
     touched = record.touched
     known = needed & spare.dirs.keys()
     _empty(into, "", known)  # the top folder's ctime changed when it was renamed
-    if _as_recorded(into, known, needed - known, spare.dirs):
+    marks = _as_recorded(into, known, needed - known, spare)
+    if marks is not None:
         present, trusted = {"", *known}, known  # the top folder was emptied: not trusted
+        record.marks = marks
     else:
         present, trusted = _check_folders(into, known, spare.dirs, touched)
+        record.marks = None
     # `present` folders exist; `trusted` ones hold exactly the recorded entries.
     gone = spare.files.keys() - outputs.keys()
     gone.difference_update(keep)
@@ -261,6 +277,8 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
     record.dirs = dict(spare.dirs)
     for rel in (spare.dirs.keys() - trusted) | touched:
         record.dirs.pop(rel, None)
+        if record.marks is not None:
+            record.marks.pop(rel, None)
     return written, linked
 
 
@@ -290,6 +308,8 @@ def finish(folder: Path, record: Record) -> None:
         except FileNotFoundError:
             continue
         record.dirs[rel] = identity(info)
+        if record.marks is not None:
+            record.marks[rel] = _MARK(info)
 
 
 def _header(target: Path, umask: int, root: str) -> str:
@@ -320,7 +340,7 @@ def _load(text: str, target: Path, umask: int) -> Record | None:
         return dict(zip(fields[start:pos:2], fields[start + 1:pos:2], strict=True))
 
     try:
-        record = Record(fields[3], table(), table())
+        record = Record(fields[3], table(), table(), marks=None)
     except (ValueError, IndexError):
         return None
     return record if pos == len(fields) else None
@@ -365,8 +385,8 @@ def _write_ledger(ledger: Path, target: Path, umask: int, record: Record) -> Non
     temporary.write_text(_dump(target, umask, record), **_ENCODING)
     written = held.identity(temporary)
     temporary.replace(ledger)
-    held.keep(ledger, _HELD, written,
-              ((str(target), umask), Record(record.root, record.dirs, record.files)))
+    held.keep(ledger, _HELD, written, ((str(target), umask), Record(
+        record.root, record.dirs, record.files, marks=record.marks)))
 
 
 def claim(spare: Path, staging: Path, record: Record) -> bool:
@@ -421,7 +441,8 @@ def _starts_with(path: Path, head: bytes) -> bool:
 def survey(folder: Path) -> Record:
     """Record what `folder` holds now: each folder's identity taken before it is listed,
     so that a change during the listing shows later as a changed folder."""
-    record = Record(ident(folder))
+    marks: dict[str, Mark] = {}
+    record = Record(ident(folder), marks=marks)
     pending = [("", str(folder))]
     while pending:
         rel, path = pending.pop()
@@ -431,6 +452,7 @@ def survey(folder: Path) -> Record:
                 info = entry.stat(follow_symlinks=False)
                 if stat.S_ISDIR(info.st_mode):
                     record.dirs[name] = identity(info)
+                    marks[name] = _MARK(info)
                     pending.append((name, entry.path))
                 else:
                     record.files[name] = str(info.st_ino)
