@@ -29,7 +29,7 @@ import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress, count, repeat
-from operator import attrgetter, ne, not_, or_
+from operator import attrgetter, ne
 from pathlib import Path
 from typing import cast
 
@@ -238,17 +238,21 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
     # compared in bulk. A spare file stays only if its folder is trusted and it is the live
     # file itself (same inode and device); the others, `suspects`, are linked again from
     # the live site.
-    for parent in set(parents).difference(present):
+    folders = set(parents)
+    for parent in folders.difference(present):
         make(parent)
     infos = live_stats(old, keep, seen)
     inos = list(map(str, map(_INODE, infos)))
     record.files.update(zip(keep, inos, strict=True))
     # Told apart in C (10^4 of them; the suspects are a few: the files at the top, and
     # those written since the spare was live).
-    suspects = [(keep[i], parents[i]) for i in compress(count(), map(
-        or_, map(or_, map(not_, map(trusted.__contains__, parents)),
-                 map(ne, map(files.get, keep), inos)),
-        map(ne, map(_DEVICE, infos), repeat(dev))))]
+    other: Iterable[int] = compress(count(), map(ne, map(files.get, keep), inos))
+    untrusted = folders.difference(trusted)  # the top at least, if a file there is kept
+    if untrusted:
+        other = chain(other, compress(count(), map(untrusted.__contains__, parents)))
+    if not set(map(_DEVICE, infos)) <= {dev}:
+        other = chain(other, compress(count(), map(ne, map(_DEVICE, infos), repeat(dev))))
+    suspects = [(keep[i], parents[i]) for i in sorted(set(other))]
     for rel, parent in suspects:
         relink(rel, parent, files.get(rel) if parent in trusted else None)
     written, linked = 0, len(keep)
