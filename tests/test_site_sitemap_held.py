@@ -1,5 +1,6 @@
-"""The sitemap made from rows keeps, in this process, what it made last (`sitemap._last`):
-each rebuild must write what a sitemap made afresh writes, whatever changed."""
+"""The sitemap made from rows keeps, in this process, what it made last for each base URL
+and audience (`sitemap._last`): each rebuild must write what a sitemap made afresh
+writes, whatever changed."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from status_fixtures import sample
+from status_fixtures import BASE_URL, sample
 from warroom.site import sitemap
 from warroom.site.data import SiteData
 from warroom.site.siterows import SiteRow, site_row
 from warroom.status import visible_components
 
+PUBLIC = (f"{BASE_URL}/", "public")
 BLANK = dict.fromkeys(SiteRow._fields)
 PAGES = ["index.html", "history/2/index.html", "components/api/2/index.html", "a/index.html",
          "a/b/index.html", "feed.xml", "availability/index.html", "incidents/x-0/index.html"]
@@ -77,12 +79,11 @@ def test_each_rebuild_writes_what_a_fresh_sitemap_writes(data: SiteData) -> None
 def test_rows_that_did_not_change_keep_their_line(data: SiteData) -> None:
     rows = some_rows(data, 50, random.Random(1))
     sitemap.from_rows(data, rows)
-    before = sitemap._last
-    assert before is not None
+    before = sitemap._last[PUBLIC]
     rows = {**rows, "x-3": row(5.0, "t0000005", ())}
     sitemap.from_rows(data, rows)
-    after = sitemap._last
-    assert after is not None and after is not before
+    after = sitemap._last[PUBLIC]
+    assert after is not before
     assert after.lines["x-3"] != before.lines["x-3"]
     assert all(after.lines[i] is before.lines[i] for i in rows if i != "x-3")
     assert before.rows["x-3"] is not rows["x-3"]  # what was kept was never changed
@@ -111,3 +112,18 @@ def test_it_matches_the_sitemap_made_from_incidents(data: SiteData) -> None:
     produced = sitemap.produce(data, PAGES)
     assert sitemap.from_rows(data, rows, PAGES) == produced
     assert sitemap.from_rows(data, rows, PAGES) == produced  # from what it kept
+
+
+def test_each_audience_keeps_its_own(data: SiteData) -> None:
+    rows = some_rows(data, 40, random.Random(4))
+    inside = replace(data, audience="internal")
+    internal_rows = {i: row(r.latest, r.lastmod, r.components) for i, r in rows.items()}
+    internal_rows["x-secret"] = row(9.0, "t0000009", ("api",))  # other rows, one more
+    sitemap.from_rows(data, rows)
+    sitemap.from_rows(inside, internal_rows)
+    public = sitemap._last[PUBLIC]
+    assert sitemap.from_rows(data, rows)["sitemap.xml"] == afresh(data, rows, [])
+    again = sitemap._last[PUBLIC]
+    assert all(again.lines[i] is public.lines[i] for i in rows)  # nothing made again
+    made = sitemap.from_rows(inside, internal_rows)["sitemap.xml"]
+    assert made == afresh(inside, internal_rows, []) and b"x-secret" in made

@@ -54,16 +54,19 @@ def from_rows(data: SiteData, rows: Mapping[str, SiteRow], pages: Iterable[str] 
     any output paths: only those of x/index.html pages count (as in `produce`).
 
     The incidents' lines and the latest activity (of the site, of each component) are
-    updated from the last sitemap made in this process (`_last`) for the rows that are not
+    updated from the last sitemap made in this process for the same base URL and audience
+    (`_last`: `warroom serve` may build both in turn) for the rows that are not
     the very objects it was made from: a rebuild after one change writes one line, not
     10^4 (~30 ms)."""
     if not data.base_url:
         return {}
-    global _last
     # escape() replaces characters one by one, so the escaped base URL prefixes each path
     base = escape(url(data, ""))
-    made = _made(_last if _last is not None and _last.base == base else None, base, rows)
-    _last = made
+    key = (base, data.audience)
+    made = _made(_last.get(key), base, rows)
+    if key not in _last and len(_last) >= _KEEP:
+        _last.clear()
+    _last[key] = made
     fixed: list[tuple[str, str | None]] = [
         ("", made.newest[1] if made.newest is not None else None), ("history/", None),
         ("maintenance/", None)]
@@ -98,7 +101,8 @@ class _Made:
     pages: frozenset[str]  # every incident's page, incidents/<id>/index.html
 
 
-_last: _Made | None = None
+_last: dict[tuple[str, str], _Made] = {}  # by (base URL escaped, audience)
+_KEEP = 4  # sites at most
 _EMPTY = _Made("", {}, {}, {}, {}, None, frozenset())
 # More rows changed than this share of them: made afresh (one pass, not two).
 _AFRESH = 4
@@ -107,8 +111,7 @@ _MOMENT = attrgetter("latest", "lastmod")
 
 def forget() -> None:
     """Drop the last sitemap's parts (tests: a build that must make it afresh)."""
-    global _last
-    _last = None
+    _last.clear()
 
 
 def _made(last: _Made | None, base: str, rows: Mapping[str, SiteRow]) -> _Made:
