@@ -269,3 +269,20 @@ def test_the_calendar_keeps_unchanged_events(repo: Path, tmp_path: Path,
         assert build(repo, out, now=NOW).patched
         assert made == [path.stem]  # the edited maintenance's event alone
         _same_as_fresh(repo, out, tmp_path)
+
+
+def test_changes_are_the_new_and_other_values_and_the_keys_gone_in_order() -> None:
+    from warroom.site.catalogue import _changes
+
+    same, equal = ("a", 1.0), ("b", float("nan"))
+    then = {"g2": "x", "same": same, "equal": ("e",), "nan": equal, "other": "1", "g1": "y"}
+    now = {"same": same, "equal": ("e",), "nan": equal, "other": "2", "new": "3",
+           "nan2": ("b", float("nan"))}
+    changed, gone = _changes(now, {**then, "nan2": ("b", float("nan"))})
+    assert changed == {"other": "2", "new": "3", "nan2": now["nan2"]}  # NaN: never equal
+    assert gone == ("g2", "g1")
+    assert _changes(then, then) == ({}, ())
+    made_again = {k: "".join(["sha-", k]) for k in ("a", "b", "c")}  # equal, not identical
+    before = {"a": "sha-a", "b": "sha-b", "c": "sha-old", "d": "sha-d"}
+    assert _changes(made_again, before) == ({"c": "sha-c"}, ("d",))
+    assert _changes({"a": 1, "b": 2}, {"b": 2}) == ({"a": 1}, ())

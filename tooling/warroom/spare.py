@@ -28,17 +28,25 @@ import shutil
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
-from operator import attrgetter
+from itertools import chain, compress, count, repeat
+from operator import attrgetter, ne
 from pathlib import Path
 from typing import cast
 
+from warroom import held
+
 _FORBIDDEN_NAMES = {"", ".", ".."}
 _MAGIC = "warroom-spare 1"
+_HELD = "spare ledger"  # the kind of value `held` keeps for a ledger: (target, umask), Record
 # The ledger holds file names: those that are not UTF-8 go through as the bytes they are.
 _ENCODING = {"encoding": "utf-8", "errors": "surrogateescape"}
 _DEVICE = attrgetter("st_dev")  # map()ped: no Python loop
+_INODE = attrgetter("st_ino")
 _IS_DIR = stat.S_ISDIR
+
+
+Mark = tuple[int, int, int, int]
+_MARK = attrgetter("st_mode", "st_ino", "st_mtime_ns", "st_ctime_ns")
 
 
 @dataclass
@@ -48,6 +56,10 @@ class Record:
     dirs: dict[str, str] = field(default_factory=dict)  # sub-folder -> identity()
     files: dict[str, str] = field(default_factory=dict)  # file -> "inode"
     touched: set[str] = field(default_factory=set)  # folders to stat when done
+    # Each folder's (mode, inode, mtime, ctime), as this process saw it when it recorded
+    # the folder's identity (so exactly what `dirs` says), or None when `dirs` was read
+    # from a ledger: ints compared in C, no 10^4 strings made to compare with `dirs`.
+    marks: dict[str, Mark] | None = field(default_factory=dict, compare=False, repr=False)
 
 
 def folders(paths: Iterable[str]) -> set[str]:
@@ -126,20 +138,25 @@ def identity(info: os.stat_result) -> str:
     return f"{info.st_ino}:{info.st_mtime_ns}:{info.st_ctime_ns}"
 
 
-def _as_recorded(into: str, known: set[str], unknown: set[str],
-                 recorded: Mapping[str, str]) -> bool:
+def _as_recorded(into: str, known: set[str], unknown: set[str], spare: Record
+                 ) -> dict[str, Mark] | None:
     """Whether every folder in `known` is a folder exactly as recorded, its parent too (or
     it is the top; `unknown` are the other folders wanted): the usual case, checked with
-    one lstat per folder and no Python loop. Anything else is left to `_check_folders`."""
+    one lstat per folder and no Python loop. Anything else is left to `_check_folders`.
+    Their marks if they are, else None."""
     if unknown and any(rel.rpartition("/")[0] in unknown for rel in known):
-        return False  # a recorded folder below one that is not: not as we left it
+        return None  # a recorded folder below one that is not: not as we left it
     order = list(known)
     try:  # each stat dropped once read: 10^4 of them held at once cost more (page faults)
-        found = [f"{i.st_ino}:{i.st_mtime_ns}:{i.st_ctime_ns}" if _IS_DIR(i.st_mode) else None
-                 for i in map(os.lstat, map(f"{into}/".__add__, order))]  # identity()
+        found = list(map(_MARK, map(os.lstat, map(f"{into}/".__add__, order))))
     except OSError:
-        return False
-    return found == list(map(recorded.__getitem__, order))
+        return None
+    if spare.marks is not None:  # a mode, inode and times seen with each identity: in C
+        same = found == list(map(spare.marks.get, order))
+    else:
+        same = [f"{ino}:{mtime}:{ctime}" if _IS_DIR(mode) else None  # identity()
+                for mode, ino, mtime, ctime in found] == list(map(spare.dirs.__getitem__, order))
+    return dict(zip(order, found, strict=True)) if same else None
 
 
 def _check_folders(into: str, known: set[str], recorded: Mapping[str, str],
@@ -180,10 +197,13 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
     touched = record.touched
     known = needed & spare.dirs.keys()
     _empty(into, "", known)  # the top folder's ctime changed when it was renamed
-    if _as_recorded(into, known, needed - known, spare.dirs):
+    marks = _as_recorded(into, known, needed - known, spare)
+    if marks is not None:
         present, trusted = {"", *known}, known  # the top folder was emptied: not trusted
+        record.marks = marks
     else:
         present, trusted = _check_folders(into, known, spare.dirs, touched)
+        record.marks = None
     # `present` folders exist; `trusted` ones hold exactly the recorded entries.
     gone = spare.files.keys() - outputs.keys()
     gone.difference_update(keep)
@@ -218,18 +238,21 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
     # compared in bulk. A spare file stays only if its folder is trusted and it is the live
     # file itself (same inode and device); the others, `suspects`, are linked again from
     # the live site.
-    for parent in set(parents).difference(present):
+    folders = set(parents)
+    for parent in folders.difference(present):
         make(parent)
     infos = live_stats(old, keep, seen)
-    inos = [str(info.st_ino) for info in infos]
+    inos = list(map(str, map(_INODE, infos)))
     record.files.update(zip(keep, inos, strict=True))
-    if (trusted.issuperset(parents) and list(map(files.get, keep)) == inos
-            and set(map(_DEVICE, infos)) <= {dev}):
-        suspects = []
-    else:
-        suspects = [(rel, parent) for rel, parent, ino, info in zip(
-                        keep, parents, inos, infos, strict=True)
-                    if parent not in trusted or files.get(rel) != ino or info.st_dev != dev]
+    # Told apart in C (10^4 of them; the suspects are a few: the files at the top, and
+    # those written since the spare was live).
+    other: Iterable[int] = compress(count(), map(ne, map(files.get, keep), inos))
+    untrusted = folders.difference(trusted)  # the top at least, if a file there is kept
+    if untrusted:
+        other = chain(other, compress(count(), map(untrusted.__contains__, parents)))
+    if not set(map(_DEVICE, infos)) <= {dev}:
+        other = chain(other, compress(count(), map(ne, map(_DEVICE, infos), repeat(dev))))
+    suspects = [(keep[i], parents[i]) for i in sorted(set(other))]
     for rel, parent in suspects:
         relink(rel, parent, files.get(rel) if parent in trusted else None)
     written, linked = 0, len(keep)
@@ -258,6 +281,8 @@ def update(folder: Path, outputs: Mapping[str, bytes], previous: Path, keep: Seq
     record.dirs = dict(spare.dirs)
     for rel in (spare.dirs.keys() - trusted) | touched:
         record.dirs.pop(rel, None)
+        if record.marks is not None:
+            record.marks.pop(rel, None)
     return written, linked
 
 
@@ -287,6 +312,8 @@ def finish(folder: Path, record: Record) -> None:
         except FileNotFoundError:
             continue
         record.dirs[rel] = identity(info)
+        if record.marks is not None:
+            record.marks[rel] = _MARK(info)
 
 
 def _header(target: Path, umask: int, root: str) -> str:
@@ -317,7 +344,7 @@ def _load(text: str, target: Path, umask: int) -> Record | None:
         return dict(zip(fields[start:pos:2], fields[start + 1:pos:2], strict=True))
 
     try:
-        record = Record(fields[3], table(), table())
+        record = Record(fields[3], table(), table(), marks=None)
     except (ValueError, IndexError):
         return None
     return record if pos == len(fields) else None
@@ -330,23 +357,40 @@ def home_of(target: Path) -> Path:
 
 
 def read_spare(target: Path, umask: int) -> Record | None:
-    """What the spare holds, if its ledger was written for this target and umask."""
+    """What the spare holds, if its ledger was written for this target and umask: the
+    record this process saved, while the ledger is still the file it wrote (`held`: a
+    megabyte not read and split again at 10^4 pages), else read from the ledger."""
+    ledger = home_of(target) / "spare.ledger"
+    _, kept = held.recall(ledger, _HELD)
+    if kept is not None and kept[0] == (str(target), umask):
+        found: Record = kept[1]
+        return found
     try:
-        text = (home_of(target) / "spare.ledger").read_text(**_ENCODING)
+        text = ledger.read_text(**_ENCODING)
     except OSError:
         return None
     return _load(text, target, umask)
 
 
 def save(target: Path, umask: int, record: Record) -> None:
-    """Record what the live site holds (it becomes the spare's record when it retires)."""
+    """Record what the live site holds (it becomes the spare's record when it retires).
+    The record is kept with the ledger's identity (`held`): it is never changed after."""
     home = home_of(target)
     try:
-        temporary = home / "live.ledger.tmp"
-        temporary.write_text(_dump(target, umask, record), **_ENCODING)
-        temporary.replace(home / "live.ledger")
+        _write_ledger(home / "live.ledger", target, umask, record)
     except OSError:  # a spare without its ledger is never used: no harm, only no speed
         shutil.rmtree(home, ignore_errors=True)
+
+
+def _write_ledger(ledger: Path, target: Path, umask: int, record: Record) -> None:
+    """Write the ledger through a temporary file; the record is kept with its identity
+    (`held`), as `_load` would make it: it is never changed after."""
+    temporary = ledger.with_name(f"{ledger.name}.tmp")
+    temporary.write_text(_dump(target, umask, record), **_ENCODING)
+    written = held.identity(temporary)
+    temporary.replace(ledger)
+    held.keep(ledger, _HELD, written, ((str(target), umask), Record(
+        record.root, record.dirs, record.files, marks=record.marks)))
 
 
 def claim(spare: Path, staging: Path, record: Record) -> bool:
@@ -377,11 +421,13 @@ def retire(retired: Path, target: Path, umask: int) -> bool:
             (home / ".gitignore").write_text("*\n", encoding="utf-8")
         live = home / "live.ledger"
         if _starts_with(live, _header(target, umask, ident(retired)).encode(**_ENCODING)):
+            # A rename keeps the file's identity: what is held for it goes along.
+            known, record = held.recall(live, _HELD)
             live.replace(home / "spare.ledger")
+            if record is not None:
+                held.keep(home / "spare.ledger", _HELD, known, record)
         else:
-            temporary = home / "spare.ledger.tmp"
-            temporary.write_text(_dump(target, umask, survey(retired)), **_ENCODING)
-            temporary.replace(home / "spare.ledger")
+            _write_ledger(home / "spare.ledger", target, umask, survey(retired))
         retired.rename(home / "site")
         return True
     except OSError:
@@ -399,7 +445,8 @@ def _starts_with(path: Path, head: bytes) -> bool:
 def survey(folder: Path) -> Record:
     """Record what `folder` holds now: each folder's identity taken before it is listed,
     so that a change during the listing shows later as a changed folder."""
-    record = Record(ident(folder))
+    marks: dict[str, Mark] = {}
+    record = Record(ident(folder), marks=marks)
     pending = [("", str(folder))]
     while pending:
         rel, path = pending.pop()
@@ -409,6 +456,7 @@ def survey(folder: Path) -> Record:
                 info = entry.stat(follow_symlinks=False)
                 if stat.S_ISDIR(info.st_mode):
                     record.dirs[name] = identity(info)
+                    marks[name] = _MARK(info)
                     pending.append((name, entry.path))
                 else:
                     record.files[name] = str(info.st_ino)

@@ -78,7 +78,11 @@ def check_path(path: str) -> None:
 
 def check_paths(paths: Collection[str]) -> None:
     """check_path for each of `paths`, by a few searches of them all joined by NULs rather
-    than a Python call per path (10^4 of them); check_path says what is wrong, if any."""
+    than a Python call per path (10^4 of them); check_path says what is wrong, if any.
+    Paths found sound once are not searched again in this process (`_sound`): a rebuild
+    checks the same 10^4 kept paths as the last one."""
+    if _sound.issuperset(paths):
+        return
     text = "\0" + "\0".join(paths) + "\0"
     if (text.count("\0") != len(paths) + 1 or "\\" in text  # a NUL or a backslash in one
             or not _nameable(text)):
@@ -89,28 +93,75 @@ def check_paths(paths: Collection[str]) -> None:
     if suspect:
         for path in paths:
             check_path(path)
+    if len(_sound) > _SOUND_MAX:
+        _sound.clear()
+    _sound.update(paths)
 
 
-def merge(results: Iterable[tuple[str, Mapping[str, bytes]]]) -> dict[str, bytes]:
+# Paths that passed check_path (it depends on nothing else), at most this many.
+_sound: set[str] = set()
+_SOUND_MAX = 10**6
+
+
+def merge(results: Iterable[tuple[str, Mapping[str, bytes]]], kept: Sequence[str] = (),
+          kept_by: str = "kept files") -> dict[str, bytes]:
     """Merge each producer's outputs, refusing two claims on one path (or a file that is
-    also a folder of another output). `results` pairs a producer name with its outputs."""
+    also a folder of another output). `results` pairs a producer name with its outputs;
+    `kept`, files carried over from the current site (named `kept_by` in a complaint), are
+    checked like outputs but not returned."""
     owner: dict[str, str] = {}
     merged: dict[str, bytes] = {}
     for name, outputs in results:
-        check_paths(outputs)
-        if not owner.keys().isdisjoint(outputs):
-            path = next(path for path in outputs if path in owner)
-            raise WarroomError(
-                f"two outputs claim {path!r}: {owner[path]} and {name}",
-                hint="rename one of them (a template override or an incident id may clash "
-                     "with a built-in page)",
-            )
+        _claim(owner, name, outputs)
         owner.update(dict.fromkeys(outputs, name))
         merged.update(outputs)
-    clash = sorted(spare.folders(merged) & merged.keys())
-    if clash:
-        raise WarroomError(f"output {clash[0]!r} is both a file and a folder of other outputs")
+    if kept:
+        _claim(owner, kept_by, kept)
+    if not _apart(merged.keys(), kept):
+        every = merged.keys() | set(kept)
+        clash = sorted(spare.folders(every) & every)
+        if clash:
+            raise WarroomError(
+                f"output {clash[0]!r} is both a file and a folder of other outputs")
     return dict(sorted(merged.items()))
+
+
+def _claim(owner: Mapping[str, str], name: str, paths: Collection[str]) -> None:
+    check_paths(paths)
+    if not owner.keys().isdisjoint(paths):
+        path = next(path for path in paths if path in owner)
+        raise WarroomError(
+            f"two outputs claim {path!r}: {owner[path]} and {name}",
+            hint="rename one of them (a template override or an incident id may clash "
+                 "with a built-in page)",
+        )
+
+
+# Paths kept by the builds of this process, and every folder above them: a superset of
+# the folders above the kept files of any of those builds (10^4 of them, mostly the same
+# from one build to the next: not worked out again).
+_kept_above: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+
+
+def _apart(outputs: Collection[str], kept: Sequence[str]) -> bool:
+    """True if no output or kept file is a folder above another one. False may be wrong
+    (`_kept_above` is a superset of the folders above the kept files): check exactly then,
+    and start the superset afresh from `kept`."""
+    global _kept_above
+    above = spare.folders(outputs)
+    if not (above.isdisjoint(outputs) and above.isdisjoint(kept)):
+        return False
+    covered, above_kept = _kept_above
+    if not covered.issuperset(kept):
+        fresh = set(kept).difference(covered)
+        if len(covered) > 2 * len(kept) + 1024:  # grown past what builds keep: afresh
+            covered, above_kept, fresh = frozenset(), frozenset(), set(kept)
+        covered, above_kept = covered | fresh, above_kept | spare.folders(fresh)
+        _kept_above = (covered, above_kept)
+    if above_kept.isdisjoint(outputs) and above_kept.isdisjoint(kept):
+        return True
+    _kept_above = (frozenset(kept), frozenset(spare.folders(kept)))
+    return False
 
 
 def _nameable(text: str) -> bool:

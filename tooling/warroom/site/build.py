@@ -291,17 +291,16 @@ def assemble(context: Context, renderer: pages.Pages, results: list[tuple[str, d
             keys: dict[str, tuple[str, tuple[str, ...]]]) -> Built:
     data = context.data
     kept = [*renderer.skipped, *kept_files]
-    # Last: the sitemap lists every page the others made, paged ones included.
-    html = [path for _, out in results for path in out if path.endswith(".html")]
-    pages_made = [*html, *(p for p in kept if p.endswith(".html"))]
+    # Last: the sitemap lists every page the others made, paged ones included (kept
+    # files that are no page are passed too: it only looks at x/index.html).
+    pages_made = [*(path for _, out in results for path in out if path.endswith(".html")),
+                  *kept]
     if context.page_cache is None and context.previous is None:
         results.append(("sitemap", sitemap.produce(data, pages_made)))
     else:
         results.append(("sitemap", sitemap.from_rows(data, context.sources.rows, pages_made)))
     # Kept pages take part in the collision check like any other output.
-    outputs = merge([*results, ("pages (unchanged)", dict.fromkeys(kept, b""))])
-    for path in kept:
-        del outputs[path]
+    outputs = merge(results, kept=kept, kept_by="pages (unchanged)")
     context.lap("pages")
     catalogue = (context.sources.catalogue(context.settings, keys, context.events)
                  if context.page_cache is not None else None)

@@ -17,8 +17,8 @@ import pickle
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, compress, repeat
+from operator import is_not, itemgetter, ne
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -133,11 +133,21 @@ Delta = tuple[dict[str, str], tuple[str, ...], dict[str, SiteRow], tuple[str, ..
 
 
 def _changes(now: dict[str, Any], then: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """What changed from `then` to `now`: the new or other values, and the keys gone. Rows
-    carried over are the very objects of `then` (identity first: 10^4 of them)."""
-    changed = {k: v for k, v in now.items()
-               if (old := then.get(k, _NONE)) is not v and old != v}
-    return changed, tuple(k for k in then if k not in now)
+    """What changed from `then` to `now`: the new or other values, and the keys gone.
+    Told apart in C (map, compress: 10^4 of them). Rows carried over are the very objects
+    of `then`: told apart by identity first, when the first one is (the files' digests
+    are strings made again: compared right away)."""
+    first = next(iter(now), None)
+    if first is not None and then.get(first) is now[first]:
+        other = compress(now, map(is_not, map(then.get, now, repeat(_NONE)), now.values()))
+        changed = {k: now[k] for k in other if then.get(k, _NONE) != now[k]}
+    else:
+        changed = dict(compress(now.items(),
+                                map(ne, map(then.get, now, repeat(_NONE)), now.values())))
+    if len(now) - sum(k not in then for k in changed) == len(then):  # every key of then
+        return changed, ()
+    gone = then.keys() - now.keys()
+    return changed, tuple(k for k in then if k in gone)
 
 
 _NONE = object()
