@@ -7,7 +7,7 @@ import hashlib
 import io
 import os
 import pickle
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,15 +68,16 @@ class PageCache:
         self.seen[path] = info
         return True
 
-    def fresh_all(self, candidates: Mapping[str, str]) -> list[str]:
-        """`fresh` of each {path: key}: the fresh paths, in order (one tight loop: after a
-        small change, every page of 10^4 is checked)."""
+    def fresh_known(self, paths: Sequence[str]) -> dict[str, str]:
+        """{path: its recorded key} of those `paths` whose page is as recorded, in their
+        order: the caller knows their key did not change (one tight loop: after a small
+        change, every incident page of 10^4 is checked)."""
         pages, seen, lstat = self.pages, self.seen, os.lstat
         prefix = f"{self.target}/"
-        out: list[str] = []
-        for path, key in candidates.items():
+        out: dict[str, str] = {}
+        for path in paths:
             entry = pages.get(path)
-            if entry is None or entry[0] != key:
+            if entry is None:
                 continue
             try:
                 info = lstat(prefix + path)
@@ -84,8 +85,12 @@ class PageCache:
                 continue
             if (info.st_size, info.st_mtime_ns, info.st_ino) == entry[1:]:
                 seen[path] = info
-                out.append(path)
+                out[path] = entry[0]
         return out
+
+    def known(self, path: str) -> str | None:
+        entry = self.pages.get(path)
+        return entry[0] if entry is not None else None
 
     def remember(self, keys: dict[str, str], kept: Collection[str] = ()) -> None:
         """Record the pages as just written to the target. `kept` pages were found fresh

@@ -1,0 +1,228 @@
+"""What planning a site's pages works out from every row (site/pages.py, site/listings.py),
+held in this process from one build to the next.
+
+`warroom serve` rebuilds after each change in one process, and a rebuild's rows of
+unchanged incidents are the last build's very objects (the catalogue is held). Planning
+used to go over all ~10^4 rows again and again: listing digests, the incidents listed by
+start, their months and pages per component, the maintenance page's ids, the key of each
+listing page (~250 digests hashed a page). A `PlanState` is made from the last one and the
+rows that are not the same objects (`prev.get(i) is not row`): what only those rows shape
+is worked out again, the rest is the last state's.
+
+Every value here is a function of the rows' values, the build time and the `Settings`, so a
+state is only ever made from one with equal settings, and a row that is the same object
+has the same values: nothing held can be applied to another site, audience, configuration,
+theme, code or build month. States and what they hold are never changed once made (but
+`keys`, filled by the build that made the state).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from itertools import compress
+from operator import is_not
+from typing import NamedTuple
+
+from warroom.site import paging
+from warroom.site.paging import Month, Page
+from warroom.site.siterows import EXACT, SiteRow, moving
+from warroom.site.views import component_path, incident_path, row_exact, row_maintenance_state
+
+# (in progress, upcoming, the latest past ones, whether older ones were left out)
+Shown = tuple[list[str], list[str], list[str], bool]
+
+# A listing page's key as made: (what it lists, the repr of its other parts, its key).
+HeldKey = tuple[object, str, str]
+
+
+class Settings(NamedTuple):
+    """What planned pages depend on besides rows and the build time."""
+
+    base: str  # the page keys' base: code, theme, warroom.yaml, audience, base URL
+    per_page: int  # site.history_per_page
+    components: tuple[str, ...]  # the configured components' ids
+    local: tuple[int, int]  # the build time's year and month in the site's zone
+    past: int  # how many past windows the maintenance page lists
+
+
+class PlanState:
+    """Planning values from one build's rows, build time and settings."""
+
+    starts: list[float]  # every row's start, sorted (whether a start lies between two times)
+    listed: tuple[tuple[str, str], ...]  # (local YYYY-MM, id) of the started, newest first
+    history: list[Page]
+    components: dict[str, list[Page]]  # by configured component id
+
+    def __init__(self, settings: Settings, rows: Mapping[str, SiteRow], now: float,
+                 now_text: str, prior: PlanState | None = None) -> None:
+        self.settings, self.now, self.now_text = settings, now, now_text
+        self.rows = dict(rows)  # a copy: what the next build compares its rows with
+        self.exact = abs(now) < EXACT
+        self.keys: dict[str, HeldKey] = {}  # listing pages' keys, as this build makes them
+        if prior is not None and prior.settings != settings:
+            prior = None
+        changed = (list(self.rows) if prior is None else
+                   list(compress(self.rows, map(is_not, map(prior.rows.get, self.rows),
+                                                self.rows.values()))))
+        removed = ([] if prior is None or len(prior.rows) == len(self.rows) - sum(
+            i not in prior.rows for i in changed) else list(prior.rows.keys() - self.rows))
+        self.prior_keys: Mapping[str, HeldKey] = prior.keys if prior is not None else {}
+        self._digests(prior, changed, removed)
+        self._flags(prior, changed, removed)
+        if prior is None or removed or not self._same_shape(prior, changed):
+            self._shape()
+        else:
+            self.starts, self.listed = prior.starts, prior.listed
+            self.history, self.components = prior.history, prior.components
+        if (prior is not None and prior.now == now and prior.shown is not None
+                and not removed and not any(self.rows[i].maintenance or (
+                    i in prior.rows and prior.rows[i].maintenance) for i in changed)):
+            self.shown: Shown | None = prior.shown
+        else:
+            self.shown = self._maintenance_shown()
+
+    # -- listing digests and flags --------------------------------------------------------
+    def digest(self, row: SiteRow) -> str:
+        """The incident's digest as a list shows it (history, component and maintenance
+        pages, related incidents): a list shows nothing of the build time but a
+        maintenance's state (views.row_summary), so only that is added."""
+        if row.window is None:
+            return row.digest
+        if self.exact and row_exact(row):
+            return f"{row.digest}@{row_maintenance_state(row, self.now)}"
+        return f"{row.digest}@{self.now_text}"
+
+    def _digests(self, prior: PlanState | None, changed: list[str],
+                 removed: list[str]) -> None:
+        rows, digest = self.rows, self.digest
+        if prior is None:
+            self.digest_of = {iid: digest(row) for iid, row in rows.items()}
+            self.touched: frozenset[str] = frozenset(rows)  # listing digests that differ
+            self.paths = {iid: f"{incident_path(iid)}index.html" for iid in rows}
+            return
+        again = set(changed)
+        if prior.now != self.now or prior.now_text != self.now_text:  # a maintenance's
+            again.update(i for i in prior.windowed if i in rows)  # state moves with it
+        before = prior.digest_of
+        self.digest_of = dict(before)
+        for iid in removed:
+            del self.digest_of[iid]
+        for iid in again:
+            self.digest_of[iid] = digest(rows[iid])
+        self.touched = frozenset([*removed, *(i for i in again
+                                              if before.get(i) != self.digest_of[i])])
+        added = [i for i in changed if i not in prior.rows]
+        self.paths = prior.paths
+        if added or removed:
+            self.paths = {iid: prior.paths.get(iid) or f"{incident_path(iid)}index.html"
+                          for iid in rows}
+
+    def _flags(self, prior: PlanState | None, changed: list[str],
+               removed: list[str]) -> None:
+        """The ids of rows with a window, moving with the build time, relating others, and
+        of maintenance: few, asked for on every build."""
+        rows = self.rows
+        if prior is None:
+            self.windowed = frozenset(i for i, row in rows.items() if row.window is not None)
+            self.moving = frozenset(i for i, row in rows.items() if moving(row))
+            self.related = frozenset(i for i, row in rows.items() if row.related)
+            self.maintenance = frozenset(i for i, row in rows.items() if row.maintenance)
+            return
+        if not changed and not removed:
+            self.windowed, self.moving = prior.windowed, prior.moving
+            self.related, self.maintenance = prior.related, prior.maintenance
+            return
+        mine = [rows[i] for i in changed]
+
+        def flag(held: frozenset[str], yes: Iterable[bool]) -> frozenset[str]:
+            return held.difference(changed, removed).union(compress(changed, yes))
+
+        self.windowed = flag(prior.windowed, (row.window is not None for row in mine))
+        self.moving = flag(prior.moving, map(moving, mine))
+        self.related = flag(prior.related, (bool(row.related) for row in mine))
+        self.maintenance = flag(prior.maintenance, (row.maintenance for row in mine))
+
+    # -- what is listed where ---------------------------------------------------------
+    def _same_shape(self, prior: PlanState, changed: list[str]) -> bool:
+        """Whether the incidents listed, their order, months and components are the last
+        state's: no row came or went, none changed its start, month or components, and no
+        start lies between the two build times."""
+        for iid in changed:
+            old, new = prior.rows.get(iid), self.rows[iid]
+            if (old is None or old.start != new.start or old.month != new.month
+                    or old.components != new.components):
+                return False
+        return (prior.now == self.now
+                or bisect_right(prior.starts, prior.now) == bisect_right(prior.starts, self.now))
+
+    def _shape(self) -> None:
+        rows, now = self.rows, self.now
+        self.starts = sorted(row.start for row in rows.values())
+        order = [(row.start, iid) for iid, row in rows.items() if row.start <= now]
+        order.sort(reverse=True)
+        # (local YYYY-MM, incident id) for everything that has started, newest first
+        self.listed = tuple((rows[iid].month, iid) for _, iid in order)
+        year, month = self.settings.local
+        per = self.settings.per_page
+        self.history = paging.pages("history/", paging.months(self.listed, year, month), per)
+        by_component: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for month_id, iid in self.listed:
+            for comp_id in dict.fromkeys(rows[iid].components):
+                by_component[comp_id].append((month_id, iid))
+        self.components = {}
+        for comp_id in self.settings.components:
+            months: list[Month] = [
+                (m, g) for m, g in paging.months(by_component[comp_id], year, month) if g]
+            self.components[comp_id] = paging.pages(component_path(comp_id), months, per)
+
+    def _maintenance_shown(self) -> Shown | None:
+        """The maintenance page's ids (see Listings._maintenance_shown), from rows; None
+        when a time is past what a row's float holds exactly (then from the incidents)."""
+        rows, now = self.rows, self.now
+        if not all(row_exact(rows[i]) for i in self.maintenance):
+            return None
+        states: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        for iid in self.maintenance:
+            row = rows[iid]
+            states[row_maintenance_state(row, now)].append(
+                (row.window[0] if row.window is not None else now, iid))
+        past = sorted([*states["completed"], *states["canceled"]], reverse=True)
+        limit = self.settings.past
+        return ([i for _, i in sorted(states["in_progress"])],
+                [i for _, i in sorted(states["scheduled"])],
+                [i for _, i in past[:limit]], len(past) > limit)
+
+    # -- listing keys -----------------------------------------------------------------
+    def held_key(self, path: str, listed: object, parts: str,
+                 ids: Iterable[list[str]]) -> str | None:
+        """The last build's key of the listing page `path`, if it listed the same ids with
+        the same other parts and none of their listing digests changed since."""
+        before = self.prior_keys.get(path)
+        if before is None or before[1] != parts or not (before[0] is listed
+                                                        or before[0] == listed):
+            return None
+        touched = self.touched
+        if touched and not all(map(touched.isdisjoint, ids)):
+            return None
+        return before[2]
+
+
+_HELD: list[PlanState] = []  # the last build's, in this process
+
+
+def plan_state(settings: Settings, rows: Mapping[str, SiteRow], now: float, now_text: str,
+               *, hold: bool) -> PlanState:
+    """The planning state of these rows, made from the last one held when `hold`
+    (the build has a page cache, whose keys it serves), and then held in its place."""
+    if not hold:
+        return PlanState(settings, rows, now, now_text)
+    state = PlanState(settings, rows, now, now_text, _HELD[0] if _HELD else None)
+    _HELD[:] = [state]
+    return state
+
+
+def forget() -> None:
+    """Drop the held state (tests: a process that plans from nothing again)."""
+    _HELD.clear()
