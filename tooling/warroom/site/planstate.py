@@ -77,8 +77,7 @@ class PlanState:
             self.starts, self.listed = prior.starts, prior.listed
             self.history, self.components = prior.history, prior.components
         if (prior is not None and prior.now == now and prior.shown is not None
-                and not removed and not any(self.rows[i].maintenance or (
-                    i in prior.rows and prior.rows[i].maintenance) for i in changed)):
+                and not removed and _same_windows(prior.rows, self.rows, changed)):
             self.shown: Shown | None = prior.shown
         else:
             self.shown = self._maintenance_shown()
@@ -207,6 +206,22 @@ class PlanState:
         if touched and not all(map(touched.isdisjoint, ids)):
             return None
         return before[2]
+
+
+def _same_windows(before: Mapping[str, SiteRow], rows: Mapping[str, SiteRow],
+                  changed: list[str]) -> bool:
+    """Whether the maintenance page's ids stand: every changed row (an open incident's is
+    made again on every build) is no maintenance, then or now, or one whose window, status
+    and times (row_exact) are as they were."""
+    for iid in changed:
+        old, new = before.get(iid), rows[iid]
+        if not new.maintenance and (old is None or not old.maintenance):
+            continue
+        if old is None or (old.maintenance, old.status, old.open, old.window, old.best,
+                           old.ended) != (new.maintenance, new.status, new.open, new.window,
+                                          new.best, new.ended):
+            return False
+    return True
 
 
 _HELD: list[PlanState] = []  # the last build's, in this process
