@@ -9,7 +9,7 @@ builder), and a page whose key is unchanged since the last build is not rendered
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import cached_property, partial
 from itertools import compress, filterfalse
 from operator import not_
@@ -96,7 +96,7 @@ class Pages:
         self.theme_key = theme_key
         self.produced = produced
         self.t = translator(data)
-        self.views = Views(data, self.t, {i: row.title for i, row in self.rows.items()})
+        self.views = Views(data, self.t, _Titles(self.rows))
         self.skipped: list[str] = []  # pages the cache had: not rendered this time
         self.keys: dict[str, str] = {}  # path -> key of every keyed page, once produced
         self._later: list[Job] = []  # jobs whose keys wait until workers are busy
@@ -333,6 +333,26 @@ def rows_of(data: SiteData, digests: Mapping[str, str] | None = None
     return {i.id: site_row(i, recorded.get(i.id),
                            digests[i.id] if digests is not None else repr(i), zone, i.related)
             for i in data.incidents}
+
+
+class _Titles(Mapping[str, str]):
+    """Each incident's title, by id, read from its row when asked (a page asks for a few:
+    a dict of all ~10^4 cost a few ms a build)."""
+
+    def __init__(self, rows: Mapping[str, SiteRow]) -> None:
+        self._rows = rows
+
+    def __getitem__(self, incident_id: str) -> str:
+        return self._rows[incident_id].title
+
+    def __contains__(self, incident_id: object) -> bool:
+        return incident_id in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 def _lookup(data: SiteData) -> Callable[[Sequence[str]], Mapping[str, Incident]]:
