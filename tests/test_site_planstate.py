@@ -99,8 +99,8 @@ def test_a_state_made_from_the_last_one_is_a_state_made_from_nothing(change: str
         del new["i07"]
     elif change == "related":
         new["i09"] = new["i09"]._replace(related=("i08",), digest="changed")
-    else:  # a completed maintenance canceled
-        new["m1"] = new["m1"]._replace(status="canceled", digest="changed")
+    else:  # a maintenance in progress ends earlier: now over
+        new["m3"] = new["m3"]._replace(window=(T0 - 3600, T0 - 60), digest="changed")
     held = _state(new, prior=prior)
     _assert_as_from_nothing(held, new)
     # The last state is shared: never changed in place.
@@ -109,7 +109,7 @@ def test_a_state_made_from_the_last_one_is_a_state_made_from_nothing(change: str
     assert (held.history is prior.history) == (change in ("retitle", "related", "maintenance"))
     assert held.touched == {"retitle": {"i07"}, "month": set(), "component": {"i07"},
                             "added": {"new"}, "removed": {"i07"}, "related": {"i09"},
-                            "maintenance": {"m1"}}[change]
+                            "maintenance": {"m3"}}[change]
 
 
 def test_the_build_time_moving_on_within_the_month() -> None:
