@@ -27,8 +27,8 @@ NOW = datetime(2026, 6, 2, 12, tzinfo=UTC)
 DAY = 86400.0
 SETTINGS = Settings("base", 2, ("api", "web", "db"), (2026, 6), 2)
 T0 = NOW.timestamp()
-STATE_PARTS = ("digest_of", "windowed", "moving", "related", "maintenance", "paths", "listed",
-               "history", "components", "shown")
+STATE_PARTS = ("digest_of", "windowed", "moving", "related", "maintenance", "paths", "order",
+               "starts", "listed", "history", "by_component", "components", "shown")
 
 
 def _row(start: float, *, digest: str = "d", comps: tuple[str, ...] = ("api",),
@@ -107,6 +107,8 @@ def test_a_state_made_from_the_last_one_is_a_state_made_from_nothing(change: str
     assert {part: getattr(prior, part) for part in STATE_PARTS} == before
     # Only what a change of listing shape needs is worked out again.
     assert (held.history is prior.history) == (change in ("retitle", "related", "maintenance"))
+    # A component none of the moved incidents was or is on keeps its pages.
+    assert (held.components["db"] is prior.components["db"]) == (change != "component")
     assert held.touched == {"retitle": {"i07"}, "month": set(), "component": {"i07"},
                             "added": {"new"}, "removed": {"i07"}, "related": {"i09"},
                             "maintenance": {"m3"}}[change]

@@ -18,11 +18,11 @@ theme, code or build month. States and what they hold are never changed once mad
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from itertools import compress
-from operator import is_not
+from operator import attrgetter, is_not, itemgetter
 from typing import NamedTuple
 
 from warroom.site import paging
@@ -32,6 +32,13 @@ from warroom.site.views import component_path, incident_path, row_exact, row_mai
 
 # (in progress, upcoming, the latest past ones, whether older ones were left out)
 Shown = tuple[list[str], list[str], list[str], bool]
+
+# More rows than this moving in the listings (came, went, or changed their start, month or
+# components): the listings are made again from all rows rather than updated.
+MOVED_MAX = 64
+
+_START = attrgetter("start")
+_MONTH = attrgetter("month")
 
 # A listing page's key as made: (what it lists, the repr of its other parts, its key).
 HeldKey = tuple[object, str, str]
@@ -50,9 +57,11 @@ class Settings(NamedTuple):
 class PlanState:
     """Planning values from one build's rows, build time and settings."""
 
+    order: list[tuple[float, str]]  # (start, id) of every row, sorted
     starts: list[float]  # every row's start, sorted (whether a start lies between two times)
     listed: tuple[tuple[str, str], ...]  # (local YYYY-MM, id) of the started, newest first
     history: list[Page]
+    by_component: dict[str, list[tuple[str, str]]]  # `listed` of each component
     components: dict[str, list[Page]]  # by configured component id
 
     def __init__(self, settings: Settings, rows: Mapping[str, SiteRow], now: float,
@@ -71,11 +80,15 @@ class PlanState:
         self.prior_keys: Mapping[str, HeldKey] = prior.keys if prior is not None else {}
         self._digests(prior, changed, removed)
         self._flags(prior, changed, removed)
-        if prior is None or removed or not self._same_shape(prior, changed):
+        moved = None if prior is None else self._moved(prior, changed, removed)
+        if prior is None or moved is None:
             self._shape()
+        elif not moved:
+            self.order, self.starts, self.listed = prior.order, prior.starts, prior.listed
+            self.history, self.by_component = prior.history, prior.by_component
+            self.components = prior.components
         else:
-            self.starts, self.listed = prior.starts, prior.listed
-            self.history, self.components = prior.history, prior.components
+            self._reshape(prior, moved)
         if (prior is not None and prior.now == now and prior.shown is not None
                 and not removed and _same_windows(prior.rows, self.rows, changed)):
             self.shown: Shown | None = prior.shown
@@ -144,37 +157,81 @@ class PlanState:
         self.maintenance = flag(prior.maintenance, (row.maintenance for row in mine))
 
     # -- what is listed where ---------------------------------------------------------
-    def _same_shape(self, prior: PlanState, changed: list[str]) -> bool:
-        """Whether the incidents listed, their order, months and components are the last
-        state's: no row came or went, none changed its start, month or components, and no
-        start lies between the two build times."""
+    def _moved(self, prior: PlanState, changed: list[str], removed: list[str]
+               ) -> list[str] | None:
+        """The ids whose place in the listings changed since the last state: rows that came
+        or went, or changed their start, month or components. None when the started ones
+        are not the same (a start lies between the two build times) or too many moved:
+        then all is worked out again."""
+        moved = list(removed)
         for iid in changed:
             old, new = prior.rows.get(iid), self.rows[iid]
             if (old is None or old.start != new.start or old.month != new.month
                     or old.components != new.components):
-                return False
-        return (prior.now == self.now
-                or bisect_right(prior.starts, prior.now) == bisect_right(prior.starts, self.now))
+                moved.append(iid)
+        if len(moved) > MOVED_MAX:
+            return None
+        if prior.now == self.now or (bisect_right(prior.starts, prior.now)
+                                     == bisect_right(prior.starts, self.now)):
+            return moved
+        return None
 
     def _shape(self) -> None:
-        rows, now = self.rows, self.now
-        self.starts = sorted(row.start for row in rows.values())
-        order = [(row.start, iid) for iid, row in rows.items() if row.start <= now]
-        order.sort(reverse=True)
-        # (local YYYY-MM, incident id) for everything that has started, newest first
-        self.listed = tuple((rows[iid].month, iid) for _, iid in order)
-        year, month = self.settings.local
-        per = self.settings.per_page
-        self.history = paging.pages("history/", paging.months(self.listed, year, month), per)
+        rows = self.rows
+        self.order = sorted(zip(map(_START, rows.values()), rows, strict=True))
+        self._listing()
         by_component: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for month_id, iid in self.listed:
             for comp_id in dict.fromkeys(rows[iid].components):
                 by_component[comp_id].append((month_id, iid))
-        self.components = {}
-        for comp_id in self.settings.components:
-            months: list[Month] = [
-                (m, g) for m, g in paging.months(by_component[comp_id], year, month) if g]
-            self.components[comp_id] = paging.pages(component_path(comp_id), months, per)
+        self.by_component = dict(by_component)
+        self.components = {comp_id: self._component_pages(comp_id)
+                           for comp_id in self.settings.components}
+
+    def _reshape(self, prior: PlanState, moved: list[str]) -> None:
+        """The listings of the last state with the `moved` ids taken out of their old
+        places and put in their new ones: only the components they were or are on are
+        listed again."""
+        rows, before = self.rows, prior.rows
+        order = list(prior.order)
+        comps: set[str] = set()
+        for iid in moved:
+            old = before.get(iid)
+            if old is not None:
+                del order[bisect_left(order, (old.start, iid))]
+                comps.update(old.components)
+        for iid in moved:
+            new = rows.get(iid)
+            if new is not None:
+                insort(order, (new.start, iid))
+                comps.update(new.components)
+        self.order = order
+        self._listing()
+        self.by_component = dict(prior.by_component)
+        for comp_id in comps:
+            self.by_component[comp_id] = [entry for entry in self.listed
+                                          if comp_id in rows[entry[1]].components]
+        self.components = {
+            comp_id: self._component_pages(comp_id) if comp_id in comps
+            else prior.components[comp_id] for comp_id in self.settings.components}
+
+    def _listing(self) -> None:
+        """`starts`, `listed` and the history pages, from `order`."""
+        rows, order = self.rows, self.order
+        self.starts = list(map(itemgetter(0), order))
+        started = bisect_right(self.starts, self.now)
+        ids = list(map(itemgetter(1), reversed(order[:started])))  # newest first
+        self.listed = tuple(zip(map(_MONTH, map(rows.__getitem__, ids)), ids, strict=True))
+        year, month = self.settings.local
+        self.history = paging.pages("history/", paging.months(self.listed, year, month),
+                                    self.settings.per_page)
+
+    def _component_pages(self, comp_id: str) -> list[Page]:
+        year, month = self.settings.local
+        months: list[Month] = [
+            (m, g) for m, g in paging.months(self.by_component.get(comp_id, ()), year, month)
+            if g]
+        return paging.pages(component_path(comp_id), months, self.settings.per_page)
 
     def _maintenance_shown(self) -> Shown | None:
         """The maintenance page's ids (see Listings._maintenance_shown), from rows; None
