@@ -128,8 +128,10 @@ class PlanState:
         added = [i for i in changed if i not in prior.rows]
         self.paths = prior.paths
         if added or removed:
-            self.paths = {iid: prior.paths.get(iid) or f"{incident_path(iid)}index.html"
-                          for iid in rows}
+            self.paths = dict(prior.paths)
+            for iid in removed:
+                del self.paths[iid]
+            self.paths.update((iid, f"{incident_path(iid)}index.html") for iid in added)
 
     def _flags(self, prior: PlanState | None, changed: list[str],
                removed: list[str]) -> None:
@@ -209,8 +211,16 @@ class PlanState:
         self._listing()
         self.by_component = dict(prior.by_component)
         for comp_id in comps:
-            self.by_component[comp_id] = [entry for entry in self.listed
-                                          if comp_id in rows[entry[1]].components]
+            listed = list(self.by_component.get(comp_id, ()))
+            for iid in moved:
+                old = before.get(iid)
+                if old is not None and old.start <= prior.now and comp_id in old.components:
+                    listed.remove((old.month, iid))
+            for iid in moved:
+                new = rows.get(iid)
+                if new is not None and new.start <= self.now and comp_id in new.components:
+                    _insert_newest_first(listed, (new.month, iid), rows)
+            self.by_component[comp_id] = listed
         self.components = {
             comp_id: self._component_pages(comp_id) if comp_id in comps
             else prior.components[comp_id] for comp_id in self.settings.components}
@@ -263,6 +273,21 @@ class PlanState:
         if touched and not all(map(touched.isdisjoint, ids)):
             return None
         return before[2]
+
+
+def _insert_newest_first(listed: list[tuple[str, str]], entry: tuple[str, str],
+                         rows: Mapping[str, SiteRow]) -> None:
+    """Put `entry` (month, id) in its place in `listed`, newest first by (start, id)."""
+    key = (rows[entry[1]].start, entry[1])
+    low, high = 0, len(listed)
+    while low < high:
+        middle = (low + high) // 2
+        iid = listed[middle][1]
+        if (rows[iid].start, iid) > key:
+            low = middle + 1
+        else:
+            high = middle
+    listed.insert(low, entry)
 
 
 def _same_windows(before: Mapping[str, SiteRow], rows: Mapping[str, SiteRow],
