@@ -52,3 +52,9 @@ def test_months_run_from_now_back_to_the_oldest_empty_ones_included() -> None:
         ("2026-04", []), ("2026-03", ["c", "b"]), ("2026-02", []), ("2026-01", []),
         ("2025-12", ["a"])]
     assert paging.months([], 2026, 1) == [("2026-01", [])]
+
+
+def test_a_month_listed_in_several_runs_gathers_them_in_order() -> None:
+    listed = [("2026-03", "c"), ("2025-12", "a"), ("2026-03", "b"), ("2025-12", "z")]
+    assert paging.months(listed, 2026, 3) == [
+        ("2026-03", ["c", "b"]), ("2026-02", []), ("2026-01", []), ("2025-12", ["a", "z"])]

@@ -6,12 +6,11 @@ incidents it shows (`Pages._digest_of`)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from warroom.config import Component
-from warroom.site import paging
 from warroom.site.context import (
     ComponentPageView,
     HistoryView,
@@ -20,8 +19,8 @@ from warroom.site.context import (
     MonthView,
     Pager,
 )
-from warroom.site.paging import Job, Month
-from warroom.site.views import component_path, row_exact, row_maintenance_state
+from warroom.site.paging import Job, Key
+from warroom.site.views import row_exact
 from warroom.status import maintenance_state
 
 if TYPE_CHECKING:
@@ -38,6 +37,7 @@ _HELD_SUMMARIES: dict[str, dict[str, tuple[str, IncidentSummary]]] = {}
 
 # (in progress, upcoming, the latest past ones, whether older ones were left out)
 Shown = tuple[list[str], list[str], list[str], bool]
+Chunk = list[tuple[str, list[str]]]  # a listing page's months and their ids
 
 
 class Listings:
@@ -45,20 +45,6 @@ class Listings:
 
     def __init__(self, pages: Pages) -> None:
         self.p = pages
-
-    @cached_property
-    def _listed(self) -> tuple[tuple[str, str], ...]:
-        """(local YYYY-MM, incident id) for everything that has started, newest first
-        (history and component pages both need it: computed once)."""
-        now = self.p.data.now.timestamp()
-        rows = self.p.rows
-        out = [(row.start, iid) for iid, row in rows.items() if row.start <= now]
-        out.sort(reverse=True)
-        return tuple((rows[iid].month, iid) for _, iid in out)
-
-    def _months(self, listed: Sequence[tuple[str, str]]) -> list[Month]:
-        local_now = self.p.t.local(self.p.data.now)
-        return paging.months(listed, local_now.year, local_now.month)
 
     def _month_views(self, months: list[tuple[str, list[str]]]) -> tuple[MonthView, ...]:
         rows, views = self.p.rows, self.p.views
@@ -98,18 +84,35 @@ class Listings:
             _HELD_SUMMARIES[settings] = {}
         return _HELD_SUMMARIES[settings]
 
-    def _pages(self, prefix: str, months: list[Month]) -> list[paging.Page]:
-        return paging.pages(prefix, months, self.p.data.config.site.history_per_page)
-
-    def _members(self, chunk: list[tuple[str, list[str]]]) -> list[object]:
+    def _members(self, chunk: Chunk) -> list[object]:
         get = self.p._digest_of.__getitem__
         return [(m, list(map(get, ids))) for m, ids in chunk]
 
+    def _keyed(self, path: str, listed: object, ids: list[list[str]], parts: tuple[object, ...],
+               members: Callable[[], object]) -> Key | None:
+        """A listing page's key (Pages._keyed), the last build's when its parts are the
+        same and none of the incidents it lists changed (PlanState.held_key)."""
+        if self.p.cache is None:
+            return None
+        return partial(self._key, path, listed, ids, parts, members)
+
+    def _key(self, path: str, listed: object, ids: list[list[str]], parts: tuple[object, ...],
+             members: Callable[[], object]) -> str:
+        state = self.p.state
+        text = "\0".join([repr(part) for part in parts])
+        key = state.held_key(path, listed, text, ids)
+        if key is None:
+            key = self.p.key_text(f"{text}\0{members()!r}")
+        state.keys[path] = (listed, text, key)
+        return key
+
     def history_jobs(self) -> list[Job]:
         jobs: list[Job] = []
-        for path, chunk, pager in self._pages("history/", self._months(self._listed)):
-            jobs.append(Job(f"{path}index.html", "history.html", self.p.t("history.title"),
-                            self.p._keyed("history", pager, partial(self._members, chunk)),
+        for path, chunk, pager in self.p.state.history:
+            page = f"{path}index.html"
+            jobs.append(Job(page, "history.html", self.p.t("history.title"),
+                            self._keyed(page, chunk, [ids for _, ids in chunk],
+                                        ("history", pager), partial(self._members, chunk)),
                             partial(self._history, chunk, pager)))
         return jobs
 
@@ -120,22 +123,19 @@ class Listings:
     def component_jobs(self) -> list[Job]:
         """One page per component (status, uptime, then its incidents by month); a long
         history continues on components/<id>/page/N/, which do not change with the status."""
-        listed, rows = self._listed, self.p.rows
-        by_component: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for month, iid in listed:
-            for comp_id in dict.fromkeys(rows[iid].components):
-                by_component[comp_id].append((month, iid))
         jobs: list[Job] = []
+        by_component = self.p.state.components
         for comp in self.p.data.config.components.values():
             if comp.id not in self.p.roll.components:
                 continue
-            months = [(m, g) for m, g in self._months(by_component[comp.id]) if g]
-            for path, chunk, pager in self._pages(component_path(comp.id), months):
+            for path, chunk, pager in by_component[comp.id]:
                 now_parts = ((self.p.roll.components[comp.id], self.p.uptime[comp.id])
                              if pager.page == 1 else ())
-                jobs.append(Job(f"{path}index.html", "component.html", comp.name,
-                                self.p._keyed("component", comp, pager, now_parts,
-                                              partial(self._members, chunk)),
+                page = f"{path}index.html"
+                jobs.append(Job(page, "component.html", comp.name,
+                                self._keyed(page, chunk, [ids for _, ids in chunk],
+                                            ("component", comp, pager, now_parts),
+                                            partial(self._members, chunk)),
                                 partial(self._component, comp, chunk, pager)))
         return jobs
 
@@ -148,29 +148,26 @@ class Listings:
 
     def maintenance_job(self) -> Job:
         shown = self._maintenance_shown
-        return Job("maintenance/index.html", "maintenance.html", self.p.t("maintenance.title"),
-                   self.p._keyed("maintenance", partial(self._maintenance_key, shown)),
+        page = "maintenance/index.html"
+        return Job(page, "maintenance.html", self.p.t("maintenance.title"),
+                   self._keyed(page, shown, list(shown[:3]), ("maintenance",),
+                               partial(self._maintenance_key, shown)),
                    partial(self._maintenance, shown))
 
     @cached_property
     def _maintenance_shown(self) -> Shown:
         """The maintenance page's ids: (in progress, upcoming, soonest first; the
         PAST_MAINTENANCE latest past ones, newest first; whether older ones were left to the
-        history pages, which list every maintenance). From rows, unless a time is past what
-        a row's float holds exactly: then from the incidents, as status orders them."""
+        history pages, which list every maintenance). From rows (PlanState), unless a time is
+        past what a row's float holds exactly: then from the incidents, as status orders
+        them."""
+        if self.p.state.shown is not None:
+            return self.p.state.shown
         now = self.p.data.now
-        maint = [iid for iid, row in self.p.rows.items() if row.maintenance]
         states: dict[str, list[tuple[Any, str]]] = defaultdict(list)
-        if all(row_exact(self.p.rows[i]) for i in maint):
-            stamp = now.timestamp()
-            for iid in maint:
-                row = self.p.rows[iid]
-                states[row_maintenance_state(row, stamp)].append(
-                    (row.window[0] if row.window is not None else stamp, iid))
-        else:
-            for inc in self.p._many(maint):
-                states[maintenance_state(inc, now)].append(
-                    (inc.window.start if inc.window is not None else now, inc.id))
+        for inc in self.p._many(sorted(self.p.state.maintenance)):
+            states[maintenance_state(inc, now)].append(
+                (inc.window.start if inc.window is not None else now, inc.id))
         past = sorted([*states["completed"], *states["canceled"]], reverse=True)
         return ([i for _, i in sorted(states["in_progress"])],
                 [i for _, i in sorted(states["scheduled"])],

@@ -9,14 +9,16 @@ builder), and a page whose key is unchanged since the last build is not rendered
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import cached_property, partial
+from itertools import compress, filterfalse
+from operator import not_
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from warroom.clock import ClockState
 from warroom.model import Incident
-from warroom.site import templating
+from warroom.site import listings, templating
 from warroom.site.context import (
     ClockView,
     HomeView,
@@ -28,13 +30,9 @@ from warroom.site.layout import base_context, translator
 from warroom.site.listings import Listings
 from warroom.site.paging import Job, Key
 from warroom.site.parallel import Shared
-from warroom.site.siterows import EXACT, SiteRow, moving, site_row
-from warroom.site.views import (
-    Views,
-    incident_path,
-    row_exact,
-    row_maintenance_state,
-)
+from warroom.site.planstate import PlanState, Settings, plan_state
+from warroom.site.siterows import SiteRow, moving, site_row
+from warroom.site.views import Views, incident_path
 from warroom.status import Rollup, ensure_view, rollup
 from warroom.uptime import DayUptime, uptime_by_component
 
@@ -52,8 +50,13 @@ class RenderCache(Protocol):
 
     def fresh(self, path: str, key: str) -> bool: ...
 
-    def fresh_all(self, candidates: Mapping[str, str]) -> list[str]:
-        """The paths of `candidates` ({path: key}) that are fresh, in their order."""
+    def fresh_known(self, paths: Sequence[str]) -> dict[str, str]:
+        """{path: its last key} of those `paths` whose page is as last written, in their
+        order (the caller knows their key is unchanged)."""
+        ...
+
+    def known(self, path: str) -> str | None:
+        """The key the page had when last written, if it is on record."""
         ...
 
     def empty(self) -> bool:
@@ -69,9 +72,9 @@ class Pages:
     key, made of the rows' digests. Incidents are asked of `materialise` only for the
     pages rendered, so `data.incidents` may hold only those (a rebuild); without `rows`,
     they are made from `data.incidents` (which then must hold every incident).
-    `clean` gives the incident pages known to have the key they had last time (their
-    incident, its related ones and its clocks unchanged), {path: that key}: their key is not
-    worked out again.
+    `changed` (a patch build) holds the ids of the incidents whose file or history changed:
+    the page of any other incident that is not moving with the build time and relates none
+    of those has the key it had last time, which is not worked out again.
     """
 
     def __init__(self, data: SiteData, *, cache: RenderCache | None = None,
@@ -79,7 +82,7 @@ class Pages:
                  materialise: Callable[[Sequence[str]], Mapping[str, Incident]] | None = None,
                  roll: Rollup | None = None,
                  uptime: dict[str, tuple[DayUptime, ...]] | None = None,
-                 clean: Callable[[], Mapping[str, str]] | None = None,
+                 changed: Collection[str] | None = None,
                  theme_key: str = "",
                  produced: frozenset[str] | None = None) -> None:
         ensure_view(data)
@@ -89,11 +92,11 @@ class Pages:
         self._materialise = materialise or _lookup(data)
         self._roll = roll
         self._uptime = uptime
-        self._clean = clean
+        self._changed = changed
         self.theme_key = theme_key
         self.produced = produced
         self.t = translator(data)
-        self.views = Views(data, self.t, {i: row.title for i, row in self.rows.items()})
+        self.views = Views(data, self.t, _Titles(self.rows))
         self.skipped: list[str] = []  # pages the cache had: not rendered this time
         self.keys: dict[str, str] = {}  # path -> key of every keyed page, once produced
         self._later: list[Job] = []  # jobs whose keys wait until workers are busy
@@ -124,9 +127,13 @@ class Pages:
         return partial(self._key, *parts)
 
     def _key(self, *parts: object) -> str:
+        return self.key_text("\0".join([repr(part() if callable(part) else part)
+                                         for part in parts]))
+
+    def key_text(self, text: str) -> str:
+        """The key of a page whose parts' reprs, joined by NUL, are `text`."""
         sha = self._key_base.copy()
-        sha.update("\0".join([repr(part() if callable(part) else part)
-                               for part in parts]).encode())
+        sha.update(text.encode())
         key: str = sha.hexdigest()
         return key
 
@@ -141,17 +148,21 @@ class Pages:
         return self.data.now.isoformat()
 
     @cached_property
+    def state(self) -> PlanState:
+        """What planning works out from every row: made from the last build's in this
+        process when there are keys to serve (see site/planstate.py)."""
+        local = self.t.local(self.data.now)
+        config = self.data.config
+        settings = Settings(self._key_base.hexdigest(), config.site.history_per_page,
+                            tuple(config.components), (local.year, local.month),
+                            listings.PAST_MAINTENANCE)
+        return plan_state(settings, self.rows, self.data.now.timestamp(), self._now_text,
+                          hold=self.cache is not None)
+
+    @property
     def _digest_of(self) -> dict[str, str]:
-        """Each incident's digest as a list shows it (history, component and maintenance
-        pages, related incidents): a list shows nothing of the build time but a
-        maintenance's state (views.row_summary), so only that is added. Made once for every
-        row: listing pages ask for them all, ~3 times each."""
-        now = self.data.now.timestamp()
-        exact = abs(now) < EXACT
-        return {iid: row.digest if row.window is None
-                else f"{row.digest}@{row_maintenance_state(row, now)}" if exact and row_exact(row)
-                else f"{row.digest}@{self._now_text}"
-                for iid, row in self.rows.items()}
+        """Each incident's digest as a list shows it (PlanState.digest)."""
+        return self.state.digest_of
 
     def _digest(self, incident_id: str) -> str:
         """The digest as the incident's own page shows it: with the build time for an open
@@ -164,29 +175,48 @@ class Pages:
         rows, t = self.rows, self.t
         jobs = [Job("index.html", "home.html", t("home.title"), None, self._home, live=True),
                 Job("404.html", "404.html", t("notfound.title"), self._keyed("404"), dict)]
-        keyed = self.cache is not None
-        clean = self._clean() if self._clean is not None and self.cache is not None else {}
-        # Unchanged, as its key would say: no job, no key worked out again (checked in one
-        # pass: ~10^4 pages after a small change).
-        fresh = self.cache.fresh_all(clean) if self.cache is not None and clean else []
-        self.keys.update((path, clean[path]) for path in fresh)
-        self.skipped += fresh
-        done = frozenset(fresh)
-        for iid, row in rows.items():  # ~10^4: one partial per key and per builder, no more
-            path = f"{incident_path(iid)}index.html"
-            if path in done:
-                continue
-            known = clean.get(path)
-            key: Key | None = None
-            if known is not None:
-                key = partial(str, known)
-            elif keyed:
-                related = tuple(r for r in row.related if r in rows) if row.related else ()
-                key = partial(self._incident_key, iid, related)
-            jobs.append(Job(path, "incident.html", row.title, key, partial(self._incident, iid)))
+        if self.cache is not None and self._changed is not None:
+            jobs += self._incident_jobs(self.cache, self._changed)
+        else:
+            keyed = self.cache is not None
+            for iid, row in rows.items():  # ~10^4: one partial per key and per builder
+                key: Key | None = None
+                if keyed:
+                    related = tuple(r for r in row.related if r in rows) if row.related else ()
+                    key = partial(self._incident_key, iid, related)
+                jobs.append(Job(f"{incident_path(iid)}index.html", "incident.html", row.title,
+                                key, partial(self._incident, iid)))
         jobs += self.listings.history_jobs()
         jobs += self.listings.component_jobs()
         jobs.append(self.listings.maintenance_job())
+        return jobs
+
+    def _incident_jobs(self, cache: RenderCache, changed: Collection[str]) -> list[Job]:
+        """The incident pages of a patch build. A page whose incident, related incidents
+        and build-time part did not change keeps its last key; those still as last written
+        need no job (C-level passes over the ~10^4 rows, the lstat of each such page
+        aside)."""
+        rows, state = self.rows, self.state
+        dirty = set(changed)
+        dirty.update(state.moving)
+        if state.related:
+            dirty.update([i for i in state.related if not dirty.isdisjoint(rows[i].related)])
+        paths = state.paths
+        clean = list(map(paths.__getitem__, filterfalse(dirty.__contains__, rows)))
+        fresh = cache.fresh_known(clean)
+        self.keys.update(fresh)
+        self.skipped += fresh
+        jobs = []
+        for iid in compress(rows, map(not_, map(fresh.__contains__, map(paths.__getitem__,
+                                                                         rows)))):
+            row, path = rows[iid], paths[iid]
+            known = None if iid in dirty else cache.known(path)
+            if known is not None:
+                key: Key = partial(str, known)
+            else:
+                related = tuple(r for r in row.related if r in rows) if row.related else ()
+                key = partial(self._incident_key, iid, related)
+            jobs.append(Job(path, "incident.html", row.title, key, partial(self._incident, iid)))
         return jobs
 
     def incident_key(self, incident_id: str) -> str:
@@ -303,6 +333,26 @@ def rows_of(data: SiteData, digests: Mapping[str, str] | None = None
     return {i.id: site_row(i, recorded.get(i.id),
                            digests[i.id] if digests is not None else repr(i), zone, i.related)
             for i in data.incidents}
+
+
+class _Titles(Mapping[str, str]):
+    """Each incident's title, by id, read from its row when asked (a page asks for a few:
+    a dict of all ~10^4 cost a few ms a build)."""
+
+    def __init__(self, rows: Mapping[str, SiteRow]) -> None:
+        self._rows = rows
+
+    def __getitem__(self, incident_id: str) -> str:
+        return self._rows[incident_id].title
+
+    def __contains__(self, incident_id: object) -> bool:
+        return incident_id in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 def _lookup(data: SiteData) -> Callable[[Sequence[str]], Mapping[str, Incident]]:

@@ -14,8 +14,7 @@ from warroom.site.build import PRODUCERS, Built, Context, assemble, producer
 from warroom.site.parallel import Shared
 from warroom.site.selecting import parts, selection
 from warroom.site.selections_time import availability_from_rows, uptime_from_rows
-from warroom.site.siterows import EXACT, moving
-from warroom.site.views import incident_path
+from warroom.site.siterows import EXACT
 from warroom.status import rollup
 from warroom.uptime import uptime_by_component
 
@@ -54,30 +53,14 @@ def patch_build(context: Context) -> Built:
             keys[part] = (key, tuple(sorted(out if paths is None else paths)))
     context.lap("producers")
     page_cache = context.page_cache
-    dirty = set(sources.changed)
-    dirty.update(i for i, row in rows.items() if moving(row))
-    known = page_cache.pages if page_cache is not None else {}
-
-    def clean() -> dict[str, str]:
-        """{page: its last key} of every incident page whose incident, related incidents
-        and build-time part did not change."""
-        out: dict[str, str] = {}
-        for incident_id, row in rows.items():
-            if incident_id in dirty or (row.related and not dirty.isdisjoint(row.related)):
-                continue
-            path = f"{incident_path(incident_id)}index.html"
-            entry = known.get(path)
-            if entry is not None:
-                out[path] = entry[0]
-        return out
-
     roll = rollup(context.sub(selection("rollup", rows, data)))
     days = data.config.site.uptime_days
     uptime = (uptime_from_rows(rows, data, days, tuple(roll.components))
               or uptime_by_component(context.sub(selection("uptime", rows, data)), days,
                                      tuple(roll.components)))
     renderer = pages.Pages(data, cache=page_cache, rows=rows, materialise=sources.materialise,
-                           roll=roll, uptime=uptime, clean=clean, theme_key=context.theme_key,
+                           roll=roll, uptime=uptime, changed=sources.changed,
+                           theme_key=context.theme_key,
                            produced=frozenset([*kept, *(p for _, out in results for p in out)]))
     todo, live = renderer.plan()
     context.lap("plan")
