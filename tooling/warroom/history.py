@@ -15,9 +15,10 @@ from pathlib import Path
 
 from warroom import gitrepo
 from warroom.errors import WarroomError
-from warroom.history_acc import Damaged, Fold, ident_of
+from warroom.history_acc import Damaged, Declared, Fold
 from warroom.history_cache import Scan, scan_history
 from warroom.history_facts import FactReader, Facts, Version
+from warroom.history_held import Owners
 from warroom.history_log import parse_status
 from warroom.history_view import RecordedView, strip
 from warroom.problems import Level, Problem
@@ -128,16 +129,17 @@ def _read(root: Path, top: Path, prefix: str, folder: str, head: str | None,
                             use_cache=use_cache, resume=resume, head_parents=parents)
         fold, problems = scan.fold, _commit_problems(scan, prefix, now)
         present = dict(scan.tree)
+        owners = scan.owners
         if status is not None:
             started, status = status, None
             changes = parse_status(gitrepo.collect(started))
-            problems += _overlay(top, prefix, changes, fold, present, reader, now)
+            problems += _overlay(top, prefix, changes, fold, present, owners, reader, now)
         def again() -> Mapping[str, Recorded]:
             return _read(root, top, prefix, folder, head, parents, known, now, landed=landed,
                          worktree=worktree, use_cache=use_cache, resume=False).recorded
 
-        return _finish(fold, present, prefix, problems, head, scan.since,
-                       again if resume else None)
+        return _finish(fold, owners or Owners.of(present), prefix, problems, head,
+                       scan.since, again if resume else None, scan.declared)
     except BaseException:
         if status is not None:
             gitrepo.finish(status, kill=True)
@@ -176,8 +178,10 @@ def _commit_problems(scan: Scan, prefix: str, now: datetime) -> list[Problem]:
 
 
 def _overlay(top: Path, prefix: str, changes: list[tuple[str, str]], fold: Fold,
-             present: dict[str, Version], reader: FactReader, now: datetime) -> list[Problem]:
-    """Uncommitted incident files: recorded now, and said so."""
+             present: dict[str, Version], owners: Owners | None, reader: FactReader,
+             now: datetime) -> list[Problem]:
+    """Uncommitted incident files: recorded now, and said so (in `present`, and `owners`
+    when given)."""
     now_change = Change(now, "", "")
     entries: list[tuple[str, Version | None, list[tuple[str, Version | None]]]] = []
     out = []
@@ -190,6 +194,8 @@ def _overlay(top: Path, prefix: str, changes: list[tuple[str, str]], fold: Fold,
         entries.append((path, new, [(path, old)]))
         if new is not None:
             present[path] = new
+        if owners is not None:
+            owners.change(path, old, new, present)
         what = ("is not committed yet" if code == "??" or old is None else
                 "is deleted but the deletion is not committed" if new is None else
                 "has changes that are not committed")
@@ -211,21 +217,18 @@ def _without_git(root: Path, now: datetime) -> History:
     notice = Problem(INCIDENTS_DIR, 1, 1, Level.NOTICE, "no-git-history",
                      f"{root} is not in a git repository, so every incident counts as "
                      f"recorded now ({now.isoformat()})")
-    history = _finish(fold, present, "", [notice], None)
+    history = _finish(fold, Owners.of(present), "", [notice], None)
     return history
 
 
-def _finish(fold: Fold, present: dict[str, Version], prefix: str, problems: list[Problem],
+def _finish(fold: Fold, owners: Owners, prefix: str, problems: list[Problem],
             head: str | None, since: str | None = None,
-            again: Callable[[], Mapping[str, Recorded]] | None = None) -> History:
+            again: Callable[[], Mapping[str, Recorded]] | None = None,
+            declared: Declared | None = None) -> History:
     """The History; of the Recorded values only the deleted ones' are made here (for their
-    warnings), the others when a consumer asks."""
-    current: dict[str, tuple[str, int]] = {}  # id -> (path, updates) of its first file
-    for path in sorted(present):
-        version = present[path]
-        if isinstance(version, Facts):
-            current.setdefault(version.id or ident_of(version, path), (path, version.updates))
-    out = RecordedView(fold, current, prefix, again)
+    warnings), the others when a consumer asks. `declared`: the fold's before the working
+    tree was overlaid (Fold.declared)."""
+    out = RecordedView(fold, owners.current, prefix, again, fold.declared(declared))
     for ident in out.absent():
         rec = out[ident]
         if rec.deleted is not None:

@@ -8,6 +8,7 @@ more commits later (the history cache relies on both).
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,9 @@ from typing import Any
 
 from warroom.history_facts import IDENTIFIED, MONITORING, RESOLVED, Facts, Unreadable, Version
 from warroom.recorded import Change, Recorded, SeverityChange
+
+# The ids whose Recorded is not None, sorted, and as a set (Fold.declared).
+Declared = tuple[list[str], frozenset[str]]
 
 STEPS = ("declared", "acknowledged", "identified", "monitoring", "resolved",
          "postmortem_published")
@@ -35,6 +39,10 @@ class Acc:
 
     def step(self, name: str, change: Change) -> None:
         self.steps[name] = _earlier(self.steps.get(name), change)
+
+    def copy(self) -> Acc:
+        return Acc(dict(self.steps), dict(self.updates), dict(self.severity),
+                   dict(self.deletions), dict(self.paths))
 
 
 def ident_of(facts: Facts, path: str) -> str:
@@ -66,6 +74,15 @@ class Fold:
                 self._loaded[ident] = raw
         return found
 
+    def copy(self) -> Fold:
+        """A fold that can take more commits without changing this one (held between
+        builds: see history_held)."""
+        out = Fold(self.saved.copy() if self.saved is not None else None)
+        out.accs = {ident: acc.copy() for ident, acc in self.accs.items()}
+        out.unreadable = list(self.unreadable)
+        out._loaded = dict(self._loaded)
+        return out
+
     def touched(self) -> frozenset[str] | None:
         """Ids whose entry differs from the saved fold's, exactly (an entry decoded and left
         equal, as by a commit changing only a title, is not one); None without a saved fold
@@ -93,6 +110,25 @@ class Fold:
                 raise Damaged("saved fold entry without a declared step") from error
         out.sort()
         return out
+
+    def declared(self, hint: Declared | None = None) -> Declared:
+        """`declared_ids()` and the same as a set. `hint`: those of a fold this one was
+        copied from (`copy`) before it took more commits: only the ids decoded since can
+        differ, so the order is that one's, adjusted for them."""
+        if hint is None:
+            order = self.declared_ids()
+            return order, frozenset(order)
+        order, keys = hint
+        add = [i for i, acc in self.accs.items() if "declared" in acc.steps and i not in keys]
+        drop = [i for i, acc in self.accs.items() if "declared" not in acc.steps and i in keys]
+        if not add and not drop:
+            return hint
+        new = list(order)
+        for ident in drop:
+            del new[bisect_left(new, ident)]
+        for ident in add:
+            insort(new, ident)
+        return new, frozenset(new)
 
     def recorded(self, ident: str, path: str | None, updates: int | None) -> Recorded | None:
         """`recorded` of one id (see there)."""
@@ -225,6 +261,12 @@ class Table:
             if changes is None and set(map(type, self.paths)) - {str}:
                 raise TypeError("paths")
 
+    def copy(self) -> Table:
+        out = Table()
+        out.changes, out.paths = list(self.changes), list(self.paths)
+        out._commits, out._paths = dict(self._commits), dict(self._paths)
+        return out
+
     def _index(self) -> None:
         if len(self._commits) < len(self.changes):
             self._commits = {c.commit: n for n, c in enumerate(self.changes)}
@@ -298,6 +340,12 @@ class Saved:
         self.entries: dict[str, list[Any]] = {entry[0]: entry for entry in raw}
         if any(type(ident) is not str for ident in self.entries):
             raise TypeError("ids")
+
+    def copy(self) -> Saved:
+        out = Saved.__new__(Saved)
+        out.table = self.table.copy()
+        out.entries = dict(self.entries)  # the raw entries themselves are never changed
+        return out
 
     def acc(self, raw: list[Any]) -> Acc:
         try:

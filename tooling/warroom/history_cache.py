@@ -23,11 +23,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from warroom import gitrepo, held
+from warroom import gitrepo, held, history_held
 from warroom.atomic import write_bytes
 from warroom.cachedir import cache_root
-from warroom.history_acc import Fold, Saved, Table, dump_fold
+from warroom.held import Identity
+from warroom.history_acc import Declared, Fold, Saved, Table, dump_fold
 from warroom.history_facts import FactReader, Facts, Unreadable, Version
+from warroom.history_held import Owners, Snapshot
 from warroom.history_log import Commit, committer_time, parse_tree
 from warroom.history_stream import stream_history
 from warroom.recorded import Change
@@ -68,6 +70,11 @@ class Stamps:
         if stamp.parent_at is not None:
             self.flagged.append(stamp)
 
+    def copy(self) -> Stamps:
+        out = Stamps(self._saved, self.latest, list(self.flagged))
+        out._made = list(self._made)
+        return out
+
     def all(self) -> list[Stamp]:
         if self._saved is not None:
             self._made = self._saved() + self._made
@@ -81,6 +88,10 @@ class Scan:
     tree: dict[str, Version]  # incident files at the revision (top-relative path)
     stamps: Stamps = field(default_factory=Stamps)
     since: str | None = None  # the commit of the saved fold it started from
+    # Who owns each id among `tree`, and the fold's declared ids, when the read kept them
+    # up to date from a snapshot's (history_held); else made from `tree` and `fold`.
+    owners: Owners | None = None
+    declared: Declared | None = None
 
 
 def _is_incident(path: str, folder: str) -> bool:
@@ -94,9 +105,28 @@ def scan_history(root: Path, top: Path, folder: str, head: str | None, reader: F
     `resume`: start from a saved fold (else read every commit, still saving the fold)."""
     if head is None:
         return Scan(Fold(), {})
+    store = _Store(cache_root(root) / CACHE_DIR, folder, landed) if use_cache else None
+    kind = history_held.kind(top, folder)
+    if store is not None and resume:
+        newest = store.newest()
+        now, snapshot = held.recall(newest, kind) if newest is not None else (None, None)
+        if newest is not None and now is not None and snapshot is not None:
+            scan = _from_snapshot(store, snapshot, (newest, now, kind), top, folder, head,
+                                  head_parents or (), reader)
+            if scan is not None:
+                return scan
+    elif store is not None:  # read again, as a saved fold turned out damaged: hold none
+        for path in store.folds():
+            held.keep(path, kind, None, None)
+    return _scan(store, kind, top, folder, head, reader, landed=landed, resume=resume,
+                 head_parents=head_parents)
+
+
+def _scan(store: _Store | None, kind: str, top: Path, folder: str, head: str,
+          reader: FactReader, *, landed: bool, resume: bool,
+          head_parents: tuple[str, ...] | None) -> Scan:
     listing = gitrepo.start_tree_files(top, head, folder)  # listed while the cache loads
     try:
-        store = _Store(cache_root(root) / CACHE_DIR, folder, landed) if use_cache else None
         base = store.best(top, head, head_parents) if store and resume else None
         tree_raw = gitrepo.collect(listing)
     except BaseException:
@@ -110,6 +140,89 @@ def scan_history(root: Path, top: Path, folder: str, head: str | None, reader: F
     # Resuming needs only the versions of the saved tip's files; a full scan may reuse
     # every version ever read.
     versions = base.versions if base else store.blobs() if store else {}
+    commits: list[Commit] = []
+    fresh: dict[str, Version] = {}
+    if base is not None and base.tip == head and versions.keys() >= set(tree.values()):
+        pass  # nothing new since the saved fold: no log, no objects to read
+    else:
+        commits, fresh = _read_commits(top, head, folder, base.tip if base else None, landed,
+                                       versions, tree, reader, fold, stamps)
+    present = {p: versions[b] for p, b in tree.items() if b in versions}
+    if store is not None and (base is None or len(commits) >= RESAVE):
+        current = {b: versions[b] for b in tree.values() if b in versions}
+        store.save(head, fold, stamps, current, fresh if base is None else {})
+        return Scan(fold, present, stamps, base.tip if base else None)
+    if base is None:
+        return Scan(fold, present, stamps)
+    # Left for the next read in this process (history_held): HEAD one commit on from here
+    # then reads only that commit.
+    owners, declared = Owners.of(present), fold.declared()
+    held.keep(base.path, kind, base.identity, Snapshot(
+        base.tip, head, fold, stamps, tree, versions, present, owners, declared, len(commits)))
+    return Scan(fold.copy(), present, stamps.copy(), base.tip, owners.copy(), declared)
+
+
+def _from_snapshot(store: _Store, snapshot: Snapshot, where: tuple[Path, Identity, str],
+                   top: Path, folder: str, head: str, parents: tuple[str, ...],
+                   reader: FactReader) -> Scan | None:
+    """The scan from a snapshot when head is its commit or that commit's child (for
+    `landed`, first child); None otherwise. The log of that one commit lists every incident
+    file it changed, so the files at head are the snapshot's updated (git ls-tree is not
+    asked); a submodule among them (not a file: ls-tree leaves it out) takes the long way."""
+    landed = store.mode == "landed"
+    if head != snapshot.head and (parents[:1] if landed else parents) != (snapshot.head,):
+        return None
+    fold, stamps = snapshot.fold.copy(), snapshot.stamps.copy()
+    tree, versions, present = snapshot.tree, snapshot.versions, snapshot.present
+    owners = snapshot.owners
+    commits: list[Commit] = []
+    if head != snapshot.head:
+        versions = dict(versions)
+        commits, _ = _read_commits(top, head, folder, snapshot.head, landed, versions, {},
+                                   reader, fold, stamps)
+    if commits:
+        if any(entry.link for commit in commits for entry in commit.entries):
+            return None
+        tree, present, owners = dict(tree), dict(present), owners.copy()
+        for commit in reversed(commits):  # one (see above); a merge's diff is one-sided
+            for entry in commit.entries:
+                gone = entry.olds[0] if len(entry.olds) == 1 else None
+                if gone is not None and gone[0] != entry.path and gone[1] is not None:
+                    _put(tree, present, owners, versions, folder, gone[0], None)  # renamed
+                _put(tree, present, owners, versions, folder, entry.path, entry.blob)
+    declared = fold.declared(snapshot.declared)
+    unsaved = snapshot.unsaved + len(commits)
+    path, identity, kind = where
+    if unsaved >= RESAVE:
+        store.save(head, fold, stamps, {b: versions[b] for b in tree.values() if b in versions},
+                   {})
+        held.keep(path, kind, None, None)  # the fold saved now is the newest
+        return Scan(fold, present, stamps, snapshot.since, owners.copy(), declared)
+    held.keep(path, kind, identity, Snapshot(snapshot.since, head, fold, stamps, tree,
+                                             versions, present, owners, declared, unsaved))
+    return Scan(fold.copy(), present, stamps.copy(), snapshot.since, owners.copy(), declared)
+
+
+def _put(tree: dict[str, str], present: dict[str, Version], owners: Owners,
+         versions: dict[str, Version], folder: str, path: str, blob: str | None) -> None:
+    if not _is_incident(path, folder):
+        return
+    if blob is None:
+        tree.pop(path, None)
+    else:
+        tree[path] = blob
+    old = present.pop(path, None)
+    new = versions.get(blob) if blob is not None else None
+    if new is not None:
+        present[path] = new
+    owners.change(path, old, new, present)
+
+
+def _read_commits(top: Path, head: str, folder: str, exclude: str | None, landed: bool,
+                  versions: dict[str, Version], tree: dict[str, str], reader: FactReader,
+                  fold: Fold, stamps: Stamps) -> tuple[list[Commit], dict[str, Version]]:
+    """The commits since `exclude`, folded; the versions they and `tree` name are added to
+    `versions` (and those read from git given back)."""
     fresh: dict[str, Version] = {}
     times: dict[str, datetime] = {}
     parents: set[str] = set()
@@ -136,20 +249,13 @@ def scan_history(root: Path, top: Path, folder: str, head: str | None, reader: F
         else:
             versions[ident] = fresh[ident] = reader.read(content)
 
-    if base is not None and base.tip == head and versions.keys() >= set(tree.values()):
-        commits = []  # nothing new since the saved fold: no log, no objects to read
-    else:
-        commits = stream_history(top, head, folder, exclude=base.tip if base else None,
-                                 landed=landed, wanted=wanted, more=more, take=take)
+    commits = stream_history(top, head, folder, exclude=exclude, landed=landed,
+                             wanted=wanted, more=more, take=take)
     for commit in reversed(commits):
         stamp = _fold_commit(fold, commit, folder, versions, times)
         if stamp is not None:
             stamps.add(stamp)
-    if store is not None and (base is None or len(commits) >= RESAVE):
-        current = {b: versions[b] for b in tree.values() if b in versions}
-        store.save(head, fold, stamps, current, fresh if base is None else {})
-    return Scan(fold, {p: versions[b] for p, b in tree.items() if b in versions}, stamps,
-                base.tip if base else None)
+    return commits, fresh
 
 
 def _fold_commit(fold: Fold, commit: Commit, folder: str, versions: dict[str, Version],
@@ -196,6 +302,8 @@ class _Base(NamedTuple):
     fold: Fold
     stamps: Stamps
     versions: dict[str, Version]  # of the files at tip
+    path: Path  # the saved fold's file
+    identity: Identity  # that file's, as read
 
 
 class _Store:
@@ -235,7 +343,12 @@ class _Store:
             return {}
         return dict(self._blobs)
 
-    def _folds(self) -> list[Path]:
+    def newest(self) -> Path | None:
+        """The saved fold best() tries first."""
+        found = self.folds()
+        return found[0] if found else None
+
+    def folds(self) -> list[Path]:
         try:
             found = [(p.stat().st_mtime, p) for p in self.where.glob(f"{self.mode}-*{SUFFIX}")]
         except OSError:
@@ -245,25 +358,25 @@ class _Store:
     def best(self, top: Path, head: str, parents: tuple[str, ...] | None) -> _Base | None:
         """The newest saved fold whose commit is still behind head."""
         parents = parents or ()
-        for path in self._folds()[:KEEP]:
+        for path in self.folds()[:KEEP]:
             tip = path.stem.split("-", 1)[1]
             parent = bool(parents) and (tip == parents[0] if self.mode == "landed"
                                         else tip in parents)
             if tip != head and not parent and not self._behind(top, tip, head):
                 continue
-            found = self._fold(path)
-            if found is None or found[0].get("tip") != tip:
+            identity, found = self._fold(path)
+            if identity is None or found is None or found[0].get("tip") != tip:
                 continue
             data, versions, changes = found
             try:
                 # Copies: the scan adds to the versions, the table to its changes.
-                return _load(tip, data, dict(versions), Table(data, changes))
+                return _load(tip, data, dict(versions), Table(data, changes), path, identity)
             except (KeyError, TypeError, ValueError, AttributeError, IndexError):
                 continue  # damaged: ignore it
         return None
 
-    def _fold(self, path: Path
-              ) -> tuple[dict[str, Any], dict[str, Version], list[Change]] | None:
+    def _fold(self, path: Path) -> tuple[
+            Identity | None, tuple[dict[str, Any], dict[str, Version], list[Change]] | None]:
         """A saved fold's data, its files' versions and its commits, as this process last
         decoded them while the file is unchanged (`warroom serve` reads one fold build
         after build; none of them is ever changed in place). None: no usable fold."""
@@ -276,7 +389,7 @@ class _Store:
             except (KeyError, TypeError, ValueError, AttributeError):
                 kept = ()
             held.keep(path, "history-fold", now, kept)
-        return kept or None
+        return now, kept or None
 
     def _behind(self, top: Path, tip: str, head: str) -> bool:
         if not gitrepo.is_ancestor(top, tip, head):
@@ -306,14 +419,14 @@ class _Store:
             "versions": _versions_out(current),
             **table.dump(),
         })
-        for old in self._folds()[KEEP:]:
+        for old in self.folds()[KEEP:]:
             old.unlink(missing_ok=True)
         for legacy in self.where.glob("*.json"):  # an older warroom's (format 3 and before)
             legacy.unlink(missing_ok=True)
 
 
-def _load(tip: str, data: dict[str, Any], versions: dict[str, Version], table: Table
-          ) -> _Base:
+def _load(tip: str, data: dict[str, Any], versions: dict[str, Version], table: Table,
+          path: Path, identity: Identity) -> _Base:
     changes, paths = table.changes, table.paths
     fold = Fold(Saved(data["fold"], table))
     fold.unreadable = [(paths[p], changes[c], Unreadable(*u)) for p, c, u in data["unreadable"]]
@@ -330,4 +443,4 @@ def _load(tip: str, data: dict[str, Any], versions: dict[str, Version], table: T
 
     flagged = [stamp(int(n), datetime.fromisoformat(at)) for n, at in later.items()]
     stamps = Stamps(saved, datetime.fromisoformat(latest) if latest else None, flagged)
-    return _Base(tip, fold, stamps, versions)
+    return _Base(tip, fold, stamps, versions, path, identity)
