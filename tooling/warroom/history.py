@@ -17,7 +17,7 @@ from warroom import gitrepo
 from warroom.errors import WarroomError
 from warroom.history_acc import Damaged, Declared, Fold
 from warroom.history_cache import Scan, scan_history
-from warroom.history_facts import FactReader, Facts, Version
+from warroom.history_facts import FactReader, Known, Version
 from warroom.history_held import Owners
 from warroom.history_log import parse_status
 from warroom.history_view import RecordedView, strip
@@ -73,7 +73,7 @@ def read_early(root: Path) -> Early:
 
 def read_history(root: Path, *, landed: bool = False, at: str | None = None,
                  now: datetime | None = None, use_cache: bool = True,
-                 known: Mapping[str, Facts] | None = None,
+                 known: Known | None = None,
                  early: Early | None = None) -> History:
     """What the repository at `root` recorded per incident id.
 
@@ -81,7 +81,8 @@ def read_history(root: Path, *, landed: bool = False, at: str | None = None,
     brought each change in, rather than the commit that made it. `at`: evaluate the
     repository as it was at that revision (the working tree is then ignored). `now`: the
     time given to uncommitted changes, and the limit past which a commit is future-dated.
-    `known`: facts of file contents the caller parsed already, by sha256 (FactReader).
+    `known`: facts of file contents the caller parsed already, by sha256, or a function
+    that makes them, asked only when more than a few versions are read (FactReader).
     `early`: read_early's, made before the caller loaded the files (without `at`).
     Raises WarroomError for a shallow clone or an unknown revision.
     """
@@ -117,7 +118,7 @@ def read_history(root: Path, *, landed: bool = False, at: str | None = None,
 
 
 def _read(root: Path, top: Path, prefix: str, folder: str, head: str | None,
-          parents: tuple[str, ...] | None, known: Mapping[str, Facts] | None, now: datetime,
+          parents: tuple[str, ...] | None, known: Known | None, now: datetime,
           *, landed: bool, worktree: bool, use_cache: bool, resume: bool,
           started: gitrepo.Started | None = None) -> History:
     reader = FactReader(known)

@@ -26,7 +26,7 @@ from warroom.history_acc import Declared, Fold, ident_of
 from warroom.history_facts import Facts, Version
 
 if TYPE_CHECKING:
-    from warroom.history_cache import Stamps
+    from warroom.history_store import Stamps
 
 
 class Owners:
