@@ -13,7 +13,7 @@ from conftest import run_git
 from history_support import commit, incident, init, when, write
 from warroom import held, history_held
 from warroom.cachedir import cache_root
-from warroom.history import History, read_history
+from warroom.history import History, read_early, read_history
 from warroom.history_cache import CACHE_DIR
 from warroom.history_facts import FactReader, Facts, Version
 from warroom.history_held import Owners
@@ -231,3 +231,40 @@ def test_known_facts_given_as_a_function_are_made_only_past_a_few_reads() -> Non
     assert made == [1]
     reader.read(raw)
     assert made == [1]
+
+
+def test_read_early_starts_the_log_of_the_one_commit_since_the_snapshot(
+        repo: Path, git_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    _primed(repo)
+    write(repo, incident(A, updates=2, commander="@a"))
+    commit(repo, git_env, "2026-03-03T09:00:00+00:00", "update")
+    verbs = _spy(monkeypatch)
+    early = read_early(repo)
+    assert early.ahead is not None
+    assert sorted(verbs) == ["cat-file", "log", "rev-parse", "status"]
+    got = read_history(repo, now=NOW, early=early)
+    early.close()
+    assert sorted(verbs) == ["cat-file", "log", "rev-parse", "status"]  # nothing more
+    _same_as_fresh(repo, got)
+    assert got.recorded[A].acknowledged is not None
+
+
+def test_an_early_log_that_does_not_apply_is_stopped(
+        repo: Path, git_env: dict[str, str]) -> None:
+    _primed(repo)
+    write(repo, incident(A, updates=2))
+    commit(repo, git_env, "2026-03-03T09:00:00+00:00", "update")
+    early = read_early(repo)
+    ahead = early.ahead
+    assert ahead is not None
+    runs = [ahead._runs[0], ahead._runs[1]] if ahead._runs else []
+    got = read_history(repo, now=NOW, early=early, landed=True)  # another mode: not used
+    early.close()
+    assert runs and all(r.process.returncode is not None and r.errors.closed for r in runs)
+    assert got == read_history(repo, now=NOW, landed=True, use_cache=False)
+    early = read_early(repo)  # the default mode's snapshot is still HEAD's parent's
+    ahead = early.ahead
+    assert ahead is not None and ahead._runs is not None
+    runs = list(ahead._runs)
+    early.close()  # the build failed before reading the history
+    assert all(r.process.returncode is not None and r.errors.closed for r in runs)

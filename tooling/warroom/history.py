@@ -16,7 +16,7 @@ from pathlib import Path
 from warroom import gitrepo
 from warroom.errors import WarroomError
 from warroom.history_acc import Damaged, Declared, Fold
-from warroom.history_cache import Scan, scan_history
+from warroom.history_cache import Ahead, Scan, scan_history, start_ahead
 from warroom.history_facts import FactReader, Known, Version
 from warroom.history_held import Owners
 from warroom.history_log import parse_status
@@ -50,16 +50,25 @@ class Early:
 
     info: gitrepo.HeadInfo | None
     status: gitrepo.Started | None
+    # The log of HEAD's one commit since the last read in this process (history_cache).
+    ahead: Ahead | None = None
 
     def close(self) -> None:
         """Stop git if read_history did not take the status (the build failed before)."""
         if self.status is not None:
             gitrepo.finish(self.status, kill=True)
             self.status = None
+        if self.ahead is not None:
+            self.ahead.close()
+            self.ahead = None
 
     def take(self) -> gitrepo.Started | None:
         status, self.status = self.status, None
         return status
+
+    def take_ahead(self) -> Ahead | None:
+        ahead, self.ahead = self.ahead, None
+        return ahead
 
 
 def read_early(root: Path) -> Early:
@@ -67,8 +76,14 @@ def read_early(root: Path) -> Early:
     info = gitrepo.head_info(root.resolve())
     if info is None or info.where.shallow:  # read_history takes the long way, and says why
         return Early(None, None)
-    return Early(info, gitrepo.start_worktree_changes(
-        info.where.top, info.where.prefix + INCIDENTS_DIR))
+    top, folder = info.where.top, info.where.prefix + INCIDENTS_DIR
+    status = gitrepo.start_worktree_changes(top, folder)
+    try:
+        ahead = start_ahead(root.resolve(), top, folder, info.head, info.parents)
+    except BaseException:
+        gitrepo.finish(status, kill=True)
+        raise
+    return Early(info, status, ahead)
 
 
 def read_history(root: Path, *, landed: bool = False, at: str | None = None,
@@ -89,6 +104,17 @@ def read_history(root: Path, *, landed: bool = False, at: str | None = None,
     now = now if now is not None else datetime.now(UTC)
     root = root.resolve()
     status = early.take() if early is not None and at is None else None
+    ahead = early.take_ahead() if early is not None and status is not None else None
+    try:
+        return _history(root, landed, at, now, use_cache, known, early, status, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()  # unless the scan took its processes
+
+
+def _history(root: Path, landed: bool, at: str | None, now: datetime, use_cache: bool,
+             known: Known | None, early: Early | None, status: gitrepo.Started | None,
+             ahead: Ahead | None) -> History:
     # One process for where git is, HEAD and HEAD's parents (enough to tell a saved fold
     # one commit behind is still valid); the long way when that fails or for `at`.
     if status is not None and early is not None:
@@ -111,7 +137,7 @@ def read_history(root: Path, *, landed: bool = False, at: str | None = None,
     try:
         return _read(root, top, prefix, folder, head, parents, known, now, landed=landed,
                      worktree=at is None, use_cache=use_cache, resume=use_cache,
-                     started=status)
+                     started=status, ahead=ahead)
     except Damaged:  # a saved fold that does not decode: read without it, save a new one
         return _read(root, top, prefix, folder, head, parents, known, now, landed=landed,
                      worktree=at is None, use_cache=use_cache, resume=False)
@@ -120,14 +146,15 @@ def read_history(root: Path, *, landed: bool = False, at: str | None = None,
 def _read(root: Path, top: Path, prefix: str, folder: str, head: str | None,
           parents: tuple[str, ...] | None, known: Known | None, now: datetime,
           *, landed: bool, worktree: bool, use_cache: bool, resume: bool,
-          started: gitrepo.Started | None = None) -> History:
+          started: gitrepo.Started | None = None, ahead: Ahead | None = None) -> History:
     reader = FactReader(known)
     # The working tree's changes are asked for now (unless `started` before) and read
     # last: git looks meanwhile.
     status = (started or gitrepo.start_worktree_changes(top, folder)) if worktree else None
     try:
         scan = scan_history(root, top, folder, head, reader, landed=landed,
-                            use_cache=use_cache, resume=resume, head_parents=parents)
+                            use_cache=use_cache, resume=resume, head_parents=parents,
+                            ahead=ahead)
         fold, problems = scan.fold, _commit_problems(scan, prefix, now)
         present = dict(scan.tree)
         owners = scan.owners

@@ -42,11 +42,65 @@ def _is_incident(path: str, folder: str) -> bool:
     return path.startswith(folder + "/") and path.endswith(SUFFIXES)
 
 
+Runs = tuple[gitrepo.Started, gitrepo.Started]  # a history log, and its object reader
+
+
+class Ahead:
+    """The log of the one commit since a snapshot's and its object reader, started by
+    read_early before the caller loads the files (git walks on the other core meanwhile).
+    Taken by the scan that resumes from that snapshot up to that head; else stopped."""
+
+    def __init__(self, since: str, head: str, runs: Runs) -> None:
+        self.since, self.head = since, head
+        self._runs: Runs | None = runs
+
+    def take(self, since: str, head: str) -> Runs | None:
+        runs = self._runs if (since, head) == (self.since, self.head) else None
+        if runs is not None:
+            self._runs = None
+        return runs
+
+    def close(self) -> None:
+        runs, self._runs = self._runs, None
+        for run in runs or ():
+            gitrepo.finish(run, kill=True)
+
+
+def start_ahead(root: Path, top: Path, folder: str, head: str, parents: tuple[str, ...]
+                ) -> Ahead | None:
+    """Ahead, when a snapshot of this process (default mode) is at head's only parent."""
+    newest = Store(cache_root(root) / CACHE_DIR, folder, False).newest()
+    snapshot = held.recall(newest, history_held.kind(top, folder))[1] if newest else None
+    if not isinstance(snapshot, Snapshot) or parents != (snapshot.head,):
+        return None
+    log = gitrepo.start_history_log(top, head, folder, exclude=snapshot.head)
+    try:
+        cat = gitrepo.start_cat_objects(top)
+    except BaseException:
+        gitrepo.finish(log, kill=True)
+        raise
+    return Ahead(snapshot.head, head, (log, cat))
+
+
 def scan_history(root: Path, top: Path, folder: str, head: str | None, reader: FactReader,
                  *, landed: bool, use_cache: bool, resume: bool = True,
-                 head_parents: tuple[str, ...] | None = None) -> Scan:
+                 head_parents: tuple[str, ...] | None = None,
+                 ahead: Ahead | None = None) -> Scan:
     """`head_parents`: when known (a fold saved at one of them needs no ancestry check).
-    `resume`: start from a saved fold (else read every commit, still saving the fold)."""
+    `resume`: start from a saved fold (else read every commit, still saving the fold).
+    `ahead`: start_ahead's, used if it applies, stopped if not."""
+    try:
+        return _scan_history(root, top, folder, head, reader, landed=landed,
+                             use_cache=use_cache, resume=resume, head_parents=head_parents,
+                             ahead=ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
+
+
+def _scan_history(root: Path, top: Path, folder: str, head: str | None, reader: FactReader,
+                  *, landed: bool, use_cache: bool, resume: bool,
+                  head_parents: tuple[str, ...] | None, ahead: Ahead | None) -> Scan:
     if head is None:
         return Scan(Fold(), {})
     store = Store(cache_root(root) / CACHE_DIR, folder, landed) if use_cache else None
@@ -56,7 +110,7 @@ def scan_history(root: Path, top: Path, folder: str, head: str | None, reader: F
         now, snapshot = held.recall(newest, kind) if newest is not None else (None, None)
         if newest is not None and now is not None and snapshot is not None:
             scan = _from_snapshot(store, snapshot, (newest, now, kind), top, folder, head,
-                                  head_parents or (), reader)
+                                  head_parents or (), reader, ahead)
             if scan is not None:
                 return scan
     elif store is not None:  # read again, as a saved fold turned out damaged: hold none
@@ -108,7 +162,7 @@ def _scan(store: Store | None, kind: str, top: Path, folder: str, head: str,
 
 def _from_snapshot(store: Store, snapshot: Snapshot, where: tuple[Path, Identity, str],
                    top: Path, folder: str, head: str, parents: tuple[str, ...],
-                   reader: FactReader) -> Scan | None:
+                   reader: FactReader, ahead: Ahead | None) -> Scan | None:
     """The scan from a snapshot when head is its commit or that commit's child (for
     `landed`, first child); None otherwise. The log of that one commit lists every incident
     file it changed, so the files at head are the snapshot's updated (git ls-tree is not
@@ -122,8 +176,9 @@ def _from_snapshot(store: Store, snapshot: Snapshot, where: tuple[Path, Identity
     commits: list[Commit] = []
     if head != snapshot.head:
         versions = dict(versions)
+        runs = ahead.take(snapshot.head, head) if ahead is not None and not landed else None
         commits, _ = _read_commits(top, head, folder, snapshot.head, landed, versions, {},
-                                   reader, fold, stamps)
+                                   reader, fold, stamps, runs)
     if commits:
         if any(entry.link for commit in commits for entry in commit.entries):
             return None
@@ -164,9 +219,10 @@ def _put(tree: dict[str, str], present: dict[str, Version], owners: Owners,
 
 def _read_commits(top: Path, head: str, folder: str, exclude: str | None, landed: bool,
                   versions: dict[str, Version], tree: dict[str, str], reader: FactReader,
-                  fold: Fold, stamps: Stamps) -> tuple[list[Commit], dict[str, Version]]:
+                  fold: Fold, stamps: Stamps, runs: Runs | None = None
+                  ) -> tuple[list[Commit], dict[str, Version]]:
     """The commits since `exclude`, folded; the versions they and `tree` name are added to
-    `versions` (and those read from git given back)."""
+    `versions` (and those read from git given back). `runs`: that log, started already."""
     fresh: dict[str, Version] = {}
     times: dict[str, datetime] = {}
     parents: set[str] = set()
@@ -194,7 +250,7 @@ def _read_commits(top: Path, head: str, folder: str, exclude: str | None, landed
             versions[ident] = fresh[ident] = reader.read(content)
 
     commits = stream_history(top, head, folder, exclude=exclude, landed=landed,
-                             wanted=wanted, more=more, take=take)
+                             wanted=wanted, more=more, take=take, started=runs)
     for commit in reversed(commits):
         stamp = _fold_commit(fold, commit, folder, versions, times)
         if stamp is not None:
