@@ -154,6 +154,8 @@ def test_a_saved_fold_replaced_on_disk_drops_the_snapshot(
 
 def test_a_damaged_entry_found_late_reads_again_and_drops_the_snapshot(
         repo: Path, git_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The snapshots of the saved folds go; the one of the fold the read again saves is
+    what that read found."""
     write(repo, incident(B))
     commit(repo, git_env, "2026-03-03T09:00:00+00:00", "B")
     _primed(repo)
@@ -176,9 +178,8 @@ def test_a_damaged_entry_found_late_reads_again_and_drops_the_snapshot(
     assert dict(got.recorded.items())[B].declared.commit  # answered by the read again
     assert all(held.recall(f, kind)[1] is None for f in folds)  # dropped with it
     monkeypatch.setattr(Saved, "recorded", real)
-    verbs = _spy(monkeypatch)
-    again = read_history(repo, now=NOW)
-    assert "ls-tree" in verbs  # the snapshot went with the damaged read
+    again = read_history(repo, now=NOW)  # from the fold the read again saved, at HEAD
+    assert again.since == got.head
     _same_as_fresh(repo, again)
 
 
@@ -268,3 +269,33 @@ def test_an_early_log_that_does_not_apply_is_stopped(
     runs = list(ahead._runs)
     early.close()  # the build failed before reading the history
     assert all(r.process.returncode is not None and r.errors.closed for r in runs)
+
+
+def test_the_read_that_saves_the_fold_holds_it_as_read_back(
+        repo: Path, git_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("warroom.history_cache.RESAVE", 2)
+    _primed(repo)
+    reads: list[int] = []
+    for n in range(5):  # saves at the second and fourth commit
+        write(repo, incident(A, updates=2 + n, commander="@a" if n > 2 else None))
+        commit(repo, git_env, f"2026-03-03T1{n}:00:00+00:00", f"update {n}")
+        loads = _count_loads(monkeypatch)
+        got = read_history(repo, now=NOW)
+        reads.append(len(loads))
+        _same_as_fresh(repo, got)
+        assert got.touched is not None
+    # no saved fold is read back from disk: each read follows the one before
+    assert reads == [0] * 5
+
+
+def _count_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    from warroom.history_store import Store
+    loads: list[Path] = []
+    real = Store._read
+
+    def counted(self: Store, path: Path) -> object:
+        loads.append(path)
+        return real(self, path)
+
+    monkeypatch.setattr(Store, "_read", counted)
+    return loads

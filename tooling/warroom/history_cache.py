@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from warroom import gitrepo, held, history_held
 from warroom.cachedir import cache_root
 from warroom.held import Identity
-from warroom.history_acc import Declared, Fold
+from warroom.history_acc import Declared, Fold, Saved, Table
 from warroom.history_facts import FactReader, Version
 from warroom.history_held import Owners, Snapshot
 from warroom.history_log import Commit, committer_time, parse_tree
@@ -146,18 +147,35 @@ def _scan(store: Store | None, kind: str, top: Path, folder: str, head: str,
         commits, fresh = _read_commits(top, head, folder, base.tip if base else None, landed,
                                        versions, tree, reader, fold, stamps)
     present = {p: versions[b] for p, b in tree.items() if b in versions}
-    if store is not None and (base is None or len(commits) >= RESAVE):
-        current = {b: versions[b] for b in tree.values() if b in versions}
-        store.save(head, fold, stamps, current, fresh if base is None else {})
-        return Scan(fold, present, stamps, base.tip if base else None)
-    if base is None:
+    if store is None:
         return Scan(fold, present, stamps)
     # Left for the next read in this process (history_held): HEAD one commit on from here
     # then reads only that commit.
     owners, declared = Owners.of(present), fold.declared()
+    since = base.tip if base else None
+    if base is None or len(commits) >= RESAVE:
+        current = {b: versions[b] for b in tree.values() if b in versions}
+        saved = store.save(head, fold, stamps, current, fresh if base is None else {})
+        _hold_saved(store, kind, saved, Snapshot(head, head, fold, stamps, tree, versions,
+                                                 present, owners, declared, 0))
+        return Scan(fold, present, stamps, since, owners.copy(), declared)
     held.keep(base.path, kind, base.identity, Snapshot(
         base.tip, head, fold, stamps, tree, versions, present, owners, declared, len(commits)))
-    return Scan(fold.copy(), present, stamps.copy(), base.tip, owners.copy(), declared)
+    return Scan(fold.copy(), present, stamps.copy(), since, owners.copy(), declared)
+
+
+def _hold_saved(store: Store, kind: str, saved: tuple[list[Any], Table] | None,
+                snapshot: Snapshot) -> None:
+    """Hold, for the fold just saved, what reading it back would give (the next read then
+    neither unpickles it nor lists the files again)."""
+    path = store.fold_path(snapshot.head)
+    identity = held.identity(path)
+    if saved is None or identity is None:
+        return
+    entries, table = saved
+    fold = Fold(Saved(entries, table.copy()))
+    fold.unreadable = list(snapshot.fold.unreadable)
+    held.keep(path, kind, identity, snapshot._replace(fold=fold, stamps=snapshot.stamps.copy()))
 
 
 def _from_snapshot(store: Store, snapshot: Snapshot, where: tuple[Path, Identity, str],
@@ -193,9 +211,11 @@ def _from_snapshot(store: Store, snapshot: Snapshot, where: tuple[Path, Identity
     unsaved = snapshot.unsaved + len(commits)
     path, identity, kind = where
     if unsaved >= RESAVE:
-        store.save(head, fold, stamps, {b: versions[b] for b in tree.values() if b in versions},
-                   {})
+        saved = store.save(head, fold, stamps,
+                           {b: versions[b] for b in tree.values() if b in versions}, {})
         held.keep(path, kind, None, None)  # the fold saved now is the newest
+        _hold_saved(store, kind, saved, Snapshot(head, head, fold, stamps, tree, versions,
+                                                 present, owners, declared, 0))
         return Scan(fold, present, stamps, snapshot.since, owners.copy(), declared)
     held.keep(path, kind, identity, Snapshot(snapshot.since, head, fold, stamps, tree,
                                              versions, present, owners, declared, unsaved))

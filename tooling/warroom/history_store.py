@@ -116,7 +116,10 @@ class Store:
         ok = isinstance(data, dict) and data.get("format") == FORMAT
         return data if ok and data.get("folder") == self.folder else None
 
-    def _write(self, path: Path, data: Any) -> None:
+    def fold_path(self, head: str) -> Path:
+        return self.where / f"{self.mode}-{head}{SUFFIX}"
+
+    def _write(self, path: Path, data: Any) -> bool:
         try:
             self.where.mkdir(parents=True, exist_ok=True)
             ignore = self.where.parent / ".gitignore"
@@ -125,7 +128,8 @@ class Store:
             write_bytes(path, pickle.dumps({"format": FORMAT, "folder": self.folder, **data},
                                            protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
-            return  # a cache that cannot be written only costs time
+            return False  # a cache that cannot be written only costs time
+        return True
 
     def blobs(self) -> dict[str, Version]:
         data = self._read(self.where / f"blobs{SUFFIX}")
@@ -194,14 +198,15 @@ class Store:
         return bool(chain) and chain[-1][1] == tip
 
     def save(self, head: str, fold: Fold, all_stamps: Stamps, current: dict[str, Version],
-             fresh: dict[str, Version]) -> None:
+             fresh: dict[str, Version]) -> tuple[list[Any], Table] | None:
+        """Save the fold at head; its entries as saved and their table (None: not saved)."""
         stamps, latest = all_stamps.all(), all_stamps.latest
         if fresh:
             self._write(self.where / f"blobs{SUFFIX}",
                         {"blobs": _versions_out({**self._blobs, **fresh})})
         saved, table = dump_fold(fold)
         put, path = table.put, table.path
-        self._write(self.where / f"{self.mode}-{head}{SUFFIX}", {
+        written = self._write(self.fold_path(head), {
             "tip": head,
             "fold": saved,
             "unreadable": [[path(p), put(c), list(u)] for p, c, u in fold.unreadable],
@@ -217,6 +222,7 @@ class Store:
             old.unlink(missing_ok=True)
         for legacy in self.where.glob("*.json"):  # an older warroom's (format 3 and before)
             legacy.unlink(missing_ok=True)
+        return (saved, table) if written else None
 
 
 def _load(tip: str, data: dict[str, Any], versions: dict[str, Version], table: Table,
