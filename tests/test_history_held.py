@@ -242,10 +242,10 @@ def test_read_early_starts_the_log_of_the_one_commit_since_the_snapshot(
     verbs = _spy(monkeypatch)
     early = read_early(repo)
     assert early.ahead is not None
-    assert sorted(verbs) == ["cat-file", "log", "rev-parse", "status"]
+    assert sorted(verbs) == ["log", "rev-parse", "status"]
     got = read_history(repo, now=NOW, early=early)
     early.close()
-    assert sorted(verbs) == ["cat-file", "log", "rev-parse", "status"]  # nothing more
+    assert sorted(verbs) == ["log", "rev-parse", "status"]  # nothing more
     _same_as_fresh(repo, got)
     assert got.recorded[A].acknowledged is not None
 
@@ -258,15 +258,15 @@ def test_an_early_log_that_does_not_apply_is_stopped(
     early = read_early(repo)
     ahead = early.ahead
     assert ahead is not None
-    runs = [ahead._runs[0], ahead._runs[1]] if ahead._runs else []
+    runs = [ahead._log] if ahead._log else []
     got = read_history(repo, now=NOW, early=early, landed=True)  # another mode: not used
     early.close()
     assert runs and all(r.process.returncode is not None and r.errors.closed for r in runs)
     assert got == read_history(repo, now=NOW, landed=True, use_cache=False)
     early = read_early(repo)  # the default mode's snapshot is still HEAD's parent's
     ahead = early.ahead
-    assert ahead is not None and ahead._runs is not None
-    runs = list(ahead._runs)
+    assert ahead is not None and ahead._log is not None
+    runs = [ahead._log]
     early.close()  # the build failed before reading the history
     assert all(r.process.returncode is not None and r.errors.closed for r in runs)
 

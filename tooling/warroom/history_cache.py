@@ -16,6 +16,7 @@ from warroom.history_acc import Declared, Fold, Saved, Table
 from warroom.history_facts import FactReader, Version
 from warroom.history_held import Owners, Snapshot
 from warroom.history_log import Commit, committer_time, parse_tree
+from warroom.history_one import read_one, start_log
 from warroom.history_store import Stamp, Stamps, Store
 from warroom.history_stream import stream_history
 from warroom.recorded import Change
@@ -43,28 +44,25 @@ def _is_incident(path: str, folder: str) -> bool:
     return path.startswith(folder + "/") and path.endswith(SUFFIXES)
 
 
-Runs = tuple[gitrepo.Started, gitrepo.Started]  # a history log, and its object reader
-
-
 class Ahead:
-    """The log of the one commit since a snapshot's and its object reader, started by
-    read_early before the caller loads the files (git walks on the other core meanwhile).
-    Taken by the scan that resumes from that snapshot up to that head; else stopped."""
+    """The log of the one commit since a snapshot's (history_one), started by read_early
+    before the caller loads the files (git walks on the other core meanwhile). Taken by the
+    scan that resumes from that snapshot up to that head; else stopped."""
 
-    def __init__(self, since: str, head: str, runs: Runs) -> None:
+    def __init__(self, since: str, head: str, log: gitrepo.Started) -> None:
         self.since, self.head = since, head
-        self._runs: Runs | None = runs
+        self._log: gitrepo.Started | None = log
 
-    def take(self, since: str, head: str) -> Runs | None:
-        runs = self._runs if (since, head) == (self.since, self.head) else None
-        if runs is not None:
-            self._runs = None
-        return runs
+    def take(self, since: str, head: str) -> gitrepo.Started | None:
+        log = self._log if (since, head) == (self.since, self.head) else None
+        if log is not None:
+            self._log = None
+        return log
 
     def close(self) -> None:
-        runs, self._runs = self._runs, None
-        for run in runs or ():
-            gitrepo.finish(run, kill=True)
+        log, self._log = self._log, None
+        if log is not None:
+            gitrepo.finish(log, kill=True)
 
 
 def start_ahead(root: Path, top: Path, folder: str, head: str, parents: tuple[str, ...]
@@ -74,13 +72,7 @@ def start_ahead(root: Path, top: Path, folder: str, head: str, parents: tuple[st
     snapshot = held.recall(newest, history_held.kind(top, folder))[1] if newest else None
     if not isinstance(snapshot, Snapshot) or parents != (snapshot.head,):
         return None
-    log = gitrepo.start_history_log(top, head, folder, exclude=snapshot.head)
-    try:
-        cat = gitrepo.start_cat_objects(top)
-    except BaseException:
-        gitrepo.finish(log, kill=True)
-        raise
-    return Ahead(snapshot.head, head, (log, cat))
+    return Ahead(snapshot.head, head, start_log(top, head, folder, snapshot.head, False))
 
 
 def scan_history(root: Path, top: Path, folder: str, head: str | None, reader: FactReader,
@@ -141,11 +133,12 @@ def _scan(store: Store | None, kind: str, top: Path, folder: str, head: str,
     versions = base.versions if base else store.blobs() if store else {}
     commits: list[Commit] = []
     fresh: dict[str, Version] = {}
+    times: dict[str, datetime] = {}
     if base is not None and base.tip == head and versions.keys() >= set(tree.values()):
         pass  # nothing new since the saved fold: no log, no objects to read
     else:
-        commits, fresh = _read_commits(top, head, folder, base.tip if base else None, landed,
-                                       versions, tree, reader, fold, stamps)
+        commits, fresh, times = _read_commits(top, head, folder, base.tip if base else None,
+                                              landed, versions, tree, reader, fold, stamps)
     present = {p: versions[b] for p, b in tree.items() if b in versions}
     if store is None:
         return Scan(fold, present, stamps)
@@ -156,11 +149,12 @@ def _scan(store: Store | None, kind: str, top: Path, folder: str, head: str,
     if base is None or len(commits) >= RESAVE:
         current = {b: versions[b] for b in tree.values() if b in versions}
         saved = store.save(head, fold, stamps, current, fresh if base is None else {})
-        _hold_saved(store, kind, saved, Snapshot(head, head, fold, stamps, tree, versions,
-                                                 present, owners, declared, 0))
+        _hold_saved(store, kind, saved, Snapshot(head, head, times.get(head), fold, stamps,
+                                                 tree, versions, present, owners, declared, 0))
         return Scan(fold, present, stamps, since, owners.copy(), declared)
     held.keep(base.path, kind, base.identity, Snapshot(
-        base.tip, head, fold, stamps, tree, versions, present, owners, declared, len(commits)))
+        base.tip, head, times.get(head), fold, stamps, tree, versions, present, owners,
+        declared, len(commits)))
     return Scan(fold.copy(), present, stamps.copy(), since, owners.copy(), declared)
 
 
@@ -192,11 +186,17 @@ def _from_snapshot(store: Store, snapshot: Snapshot, where: tuple[Path, Identity
     tree, versions, present = snapshot.tree, snapshot.versions, snapshot.present
     owners = snapshot.owners
     commits: list[Commit] = []
+    head_at = snapshot.head_at
     if head != snapshot.head:
         versions = dict(versions)
-        runs = ahead.take(snapshot.head, head) if ahead is not None and not landed else None
-        commits, _ = _read_commits(top, head, folder, snapshot.head, landed, versions, {},
-                                   reader, fold, stamps, runs)
+        log = ahead.take(snapshot.head, head) if ahead is not None and not landed else None
+        commits, times = read_one(top, head, folder, snapshot.head, head_at, versions, reader,
+                                  landed=landed, started=log)
+        for commit in reversed(commits):
+            stamp = _fold_commit(fold, commit, folder, versions, times)
+            if stamp is not None:
+                stamps.add(stamp)
+        head_at = times.get(head)
     if commits:
         if any(entry.link for commit in commits for entry in commit.entries):
             return None
@@ -214,11 +214,12 @@ def _from_snapshot(store: Store, snapshot: Snapshot, where: tuple[Path, Identity
         saved = store.save(head, fold, stamps,
                            {b: versions[b] for b in tree.values() if b in versions}, {})
         held.keep(path, kind, None, None)  # the fold saved now is the newest
-        _hold_saved(store, kind, saved, Snapshot(head, head, fold, stamps, tree, versions,
-                                                 present, owners, declared, 0))
+        _hold_saved(store, kind, saved, Snapshot(head, head, head_at, fold, stamps, tree,
+                                                 versions, present, owners, declared, 0))
         return Scan(fold, present, stamps, snapshot.since, owners.copy(), declared)
-    held.keep(path, kind, identity, Snapshot(snapshot.since, head, fold, stamps, tree,
-                                             versions, present, owners, declared, unsaved))
+    held.keep(path, kind, identity, Snapshot(snapshot.since, head, head_at, fold, stamps,
+                                             tree, versions, present, owners, declared,
+                                             unsaved))
     return Scan(fold.copy(), present, stamps.copy(), snapshot.since, owners.copy(), declared)
 
 
@@ -239,10 +240,10 @@ def _put(tree: dict[str, str], present: dict[str, Version], owners: Owners,
 
 def _read_commits(top: Path, head: str, folder: str, exclude: str | None, landed: bool,
                   versions: dict[str, Version], tree: dict[str, str], reader: FactReader,
-                  fold: Fold, stamps: Stamps, runs: Runs | None = None
-                  ) -> tuple[list[Commit], dict[str, Version]]:
+                  fold: Fold, stamps: Stamps
+                  ) -> tuple[list[Commit], dict[str, Version], dict[str, datetime]]:
     """The commits since `exclude`, folded; the versions they and `tree` name are added to
-    `versions` (and those read from git given back). `runs`: that log, started already."""
+    `versions` (and those read from git given back), with the commit times found."""
     fresh: dict[str, Version] = {}
     times: dict[str, datetime] = {}
     parents: set[str] = set()
@@ -270,12 +271,12 @@ def _read_commits(top: Path, head: str, folder: str, exclude: str | None, landed
             versions[ident] = fresh[ident] = reader.read(content)
 
     commits = stream_history(top, head, folder, exclude=exclude, landed=landed,
-                             wanted=wanted, more=more, take=take, started=runs)
+                             wanted=wanted, more=more, take=take)
     for commit in reversed(commits):
         stamp = _fold_commit(fold, commit, folder, versions, times)
         if stamp is not None:
             stamps.add(stamp)
-    return commits, fresh
+    return commits, fresh, times
 
 
 def _fold_commit(fold: Fold, commit: Commit, folder: str, versions: dict[str, Version],

@@ -19,6 +19,7 @@ shared: what is taken from one is copied before it is changed.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -99,6 +100,7 @@ def _updates(version: Version) -> int:
 class Snapshot(NamedTuple):
     since: str  # the commit of the saved fold the read started from
     head: str  # the commit read up to
+    head_at: datetime | None  # its commit time, when the read came to know it
     fold: Fold  # from the saved fold up to head (copy before adding to it)
     stamps: Stamps  # copied likewise
     tree: dict[str, str]  # incident file -> blob id at head

@@ -61,20 +61,14 @@ def _records(chunks: queue.SimpleQueue[bytes | None]) -> Iterator[bytes]:
 
 def stream_history(top: Path, rev: str, folder: str, *, exclude: str | None, landed: bool,
                    wanted: Callable[[Commit], list[str]], more: Callable[[list[Commit]], list[str]],
-                   take: Callable[[str, bytes], None],
-                   started: tuple[gitrepo.Started, gitrepo.Started] | None = None
-                   ) -> list[Commit]:
+                   take: Callable[[str, bytes], None]) -> list[Commit]:
     """Every commit of the log, newest first; `take(id, content)` gets each object asked for.
 
     `wanted(commit)` names the objects a commit needs (asked at once, each only once);
-    `more(commits)` names any further ones once the whole log is known. `started`: that
-    log (with these arguments) and a `cat-file --batch`, started before.
+    `more(commits)` names any further ones once the whole log is known.
     """
-    if started is not None:
-        log_run, cat_run = started
-    else:
-        log_run = gitrepo.start_history_log(top, rev, folder, exclude=exclude, landed=landed)
-        cat_run = gitrepo.start_cat_objects(top)
+    log_run = gitrepo.start_history_log(top, rev, folder, exclude=exclude, landed=landed)
+    cat_run = gitrepo.start_cat_objects(top)
     log, cat = log_run.process, cat_run.process
     assert log.stdout is not None and cat.stdin is not None and cat.stdout is not None
     chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
