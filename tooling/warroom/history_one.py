@@ -50,8 +50,8 @@ def read_one(top: Path, head: str, folder: str, since: str, since_at: datetime |
                 if old and old not in versions and old_path.startswith(under) \
                         and old_path.endswith(SUFFIXES):
                     need.setdefault(old, None)
-    for blob, path in need.items():
-        data = _committed(top / path, blob) if path is not None else None
+    for blob, where in need.items():
+        data = _committed(top / where, blob) if where is not None else None
         if data is not None:
             versions[blob] = reader.read(data)
     ask = [blob for blob in need if blob not in versions]
