@@ -299,3 +299,38 @@ def _count_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
     monkeypatch.setattr(Store, "_read", counted)
     return loads
+
+
+def test_a_version_not_in_the_working_tree_as_committed_is_asked_of_git(
+        repo: Path, git_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    _primed(repo)
+    write(repo, incident(A, updates=2, commander="@a"))
+    commit(repo, git_env, "2026-03-03T09:00:00+00:00", "update")
+    write(repo, incident(A, status="resolved", updates=3))  # edited again, not committed
+    verbs = _spy(monkeypatch)
+    got = read_history(repo, now=NOW)
+    assert "cat-file" in verbs
+    _same_as_fresh(repo, got)
+    assert got.recorded[A].acknowledged is not None  # from the committed version
+    assert got.recorded[A].resolved is not None and got.recorded[A].resolved.uncommitted
+
+
+def test_a_parent_time_not_known_is_asked_and_checked(
+        repo: Path, git_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    (repo / "notes.txt").write_text("not an incident\n", encoding="utf-8")
+    commit(repo, git_env, "2026-03-04T12:00:00+00:00", "outside the incidents folder")
+    _primed(repo)  # its snapshot's commit changed no incident: its time is not known
+    write(repo, incident(A, updates=2))
+    commit(repo, git_env, "2026-03-04T11:00:00+00:00", "dated before its parent")
+    verbs = _spy(monkeypatch)
+    got = read_history(repo, now=NOW)
+    assert "cat-file" in verbs and "ls-tree" not in verbs
+    _same_as_fresh(repo, got)
+    assert [p.code for p in got.problems] == ["commit-before-parent"]
+    write(repo, incident(A, updates=3))
+    commit(repo, git_env, "2026-03-04T10:00:00+00:00", "before its parent again")
+    verbs.clear()
+    got = read_history(repo, now=NOW)  # the parent's time was the commit read last
+    assert "cat-file" not in verbs
+    _same_as_fresh(repo, got)
+    assert [p.code for p in got.problems] == ["commit-before-parent"] * 2
