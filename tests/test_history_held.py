@@ -159,12 +159,12 @@ def test_a_damaged_entry_found_late_reads_again_and_drops_the_snapshot(
     write(repo, incident(B))
     commit(repo, git_env, "2026-03-03T09:00:00+00:00", "B")
     _primed(repo)
-    from warroom.history_acc import Saved
+    from warroom.history_acc import Damaged, Saved
     real = Saved.recorded
 
     def broken(self: Saved, ident: str, path: str | None, updates: int | None) -> object:
-        if ident == B:
-            self.entries[ident] = ["x"]  # as a damaged file would decode
+        if ident == B:  # as an entry of a damaged file does
+            raise Damaged(f"saved fold entry of {ident}")
         return real(self, ident, path, updates)
 
     monkeypatch.setattr(Saved, "recorded", broken)

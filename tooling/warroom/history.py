@@ -156,12 +156,14 @@ def _read(root: Path, top: Path, prefix: str, folder: str, head: str | None,
                             use_cache=use_cache, resume=resume, head_parents=parents,
                             ahead=ahead)
         fold, problems = scan.fold, _commit_problems(scan, prefix, now)
-        present = dict(scan.tree)
-        owners = scan.owners
+        present, owners = scan.tree, scan.owners
         if status is not None:
             started, status = status, None
-            changes = parse_status(gitrepo.collect(started))
-            problems += _overlay(top, prefix, changes, fold, present, owners, reader, now)
+            changes = [(code, path) for code, path in parse_status(gitrepo.collect(started))
+                       if path.endswith(SUFFIXES)]
+            if changes:  # the scan's may be held (history_held): changed in copies
+                present, owners = dict(present), owners.copy() if owners else None
+                problems += _overlay(top, prefix, changes, fold, present, owners, reader, now)
         def again() -> Mapping[str, Recorded]:
             return _read(root, top, prefix, folder, head, parents, known, now, landed=landed,
                          worktree=worktree, use_cache=use_cache, resume=False).recorded
@@ -208,14 +210,12 @@ def _commit_problems(scan: Scan, prefix: str, now: datetime) -> list[Problem]:
 def _overlay(top: Path, prefix: str, changes: list[tuple[str, str]], fold: Fold,
              present: dict[str, Version], owners: Owners | None, reader: FactReader,
              now: datetime) -> list[Problem]:
-    """Uncommitted incident files: recorded now, and said so (in `present`, and `owners`
-    when given)."""
+    """Uncommitted incident files (`changes`, incident files only): recorded now, and said
+    so (in `present`, and `owners` when given)."""
     now_change = Change(now, "", "")
     entries: list[tuple[str, Version | None, list[tuple[str, Version | None]]]] = []
     out = []
     for code, path in changes:
-        if not path.endswith(SUFFIXES):
-            continue
         file = top / path
         new = reader.read(file.read_bytes()) if file.is_file() else None
         old = present.pop(path, None)

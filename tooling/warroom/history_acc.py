@@ -68,7 +68,9 @@ class Fold:
         found = self.accs.get(ident)
         if found is None:
             saved = self.saved
-            raw = saved.entries.pop(ident, None) if saved is not None else None
+            # The saved entry stays: an id in accs is never looked up in the saved ones
+            # (so a fold's Saved is shared by its copies, and never changed).
+            raw = saved.entries.get(ident) if saved is not None else None
             found = self.accs[ident] = Acc() if raw is None or saved is None else saved.acc(raw)
             if raw is not None:
                 self._loaded[ident] = raw
@@ -77,7 +79,7 @@ class Fold:
     def copy(self) -> Fold:
         """A fold that can take more commits without changing this one (held between
         builds: see history_held)."""
-        out = Fold(self.saved.copy() if self.saved is not None else None)
+        out = Fold(self.saved)
         out.accs = {ident: acc.copy() for ident, acc in self.accs.items()}
         out.unreadable = list(self.unreadable)
         out._loaded = dict(self._loaded)
@@ -103,9 +105,11 @@ class Fold:
     def declared_ids(self) -> list[str]:
         """`ids()` less those whose `recorded` is None (without making any)."""
         out = [ident for ident, acc in self.accs.items() if "declared" in acc.steps]
-        if self.saved is not None:  # its entries and accs never share an id (see acc)
+        if self.saved is not None:  # those in accs are answered there (see acc)
+            accs = self.accs
             try:
-                out += [ident for ident, raw in self.saved.entries.items() if raw[1][0] >= 0]
+                out += [ident for ident, raw in self.saved.entries.items()
+                        if raw[1][0] >= 0 and ident not in accs]
             except _DAMAGE as error:
                 raise Damaged("saved fold entry without a declared step") from error
         out.sort()
@@ -305,7 +309,8 @@ def dump_fold(fold: Fold) -> tuple[list[Any], Table]:
     """Per id: [id, steps (an index or -1 per STEPS), updates, severity changes, deletions,
     paths], each of the last four a flat list; and the table the indexes refer to. Entries
     still as loaded are written as they are, against the table they were loaded with."""
-    table = fold.saved.table if fold.saved is not None else Table()
+    # A copy: the saved fold's table may be shared (Fold.copy), and `put` adds to it.
+    table = fold.saved.table.copy() if fold.saved is not None else Table()
     put, path = table.put, table.path
     out: list[Any] = []
     for ident, acc in fold.accs.items():
@@ -319,7 +324,8 @@ def dump_fold(fold: Fold) -> tuple[list[Any], Table]:
             [x for p, c in acc.paths.items() for x in (path(p), put(c))],
         ])
     if fold.saved is not None:
-        out += fold.saved.entries.values()
+        accs = fold.accs
+        out += [raw for ident, raw in fold.saved.entries.items() if ident not in accs]
     return out, table
 
 
@@ -340,12 +346,6 @@ class Saved:
         self.entries: dict[str, list[Any]] = {entry[0]: entry for entry in raw}
         if any(type(ident) is not str for ident in self.entries):
             raise TypeError("ids")
-
-    def copy(self) -> Saved:
-        out = Saved.__new__(Saved)
-        out.table = self.table.copy()
-        out.entries = dict(self.entries)  # the raw entries themselves are never changed
-        return out
 
     def acc(self, raw: list[Any]) -> Acc:
         try:

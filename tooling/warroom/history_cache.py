@@ -35,7 +35,8 @@ class Scan:
     stamps: Stamps = field(default_factory=Stamps)
     since: str | None = None  # the commit of the saved fold it started from
     # Who owns each id among `tree`, and the fold's declared ids, when the read kept them
-    # up to date from a snapshot's (history_held); else made from `tree` and `fold`.
+    # up to date from a snapshot's (history_held); else made from `tree` and `fold`. The
+    # tree and the owners may be a snapshot's: copied before they are changed.
     owners: Owners | None = None
     declared: Declared | None = None
 
@@ -151,11 +152,11 @@ def _scan(store: Store | None, kind: str, top: Path, folder: str, head: str,
         saved = store.save(head, fold, stamps, current, fresh if base is None else {})
         _hold_saved(store, kind, saved, Snapshot(head, head, times.get(head), fold, stamps,
                                                  tree, versions, present, owners, declared, 0))
-        return Scan(fold, present, stamps, since, owners.copy(), declared)
+        return Scan(fold, present, stamps, since, owners, declared)
     held.keep(base.path, kind, base.identity, Snapshot(
         base.tip, head, times.get(head), fold, stamps, tree, versions, present, owners,
         declared, len(commits)))
-    return Scan(fold.copy(), present, stamps.copy(), since, owners.copy(), declared)
+    return Scan(fold.copy(), present, stamps.copy(), since, owners, declared)
 
 
 def _hold_saved(store: Store, kind: str, saved: tuple[list[Any], Table] | None,
@@ -216,11 +217,11 @@ def _from_snapshot(store: Store, snapshot: Snapshot, where: tuple[Path, Identity
         held.keep(path, kind, None, None)  # the fold saved now is the newest
         _hold_saved(store, kind, saved, Snapshot(head, head, head_at, fold, stamps, tree,
                                                  versions, present, owners, declared, 0))
-        return Scan(fold, present, stamps, snapshot.since, owners.copy(), declared)
+        return Scan(fold, present, stamps, snapshot.since, owners, declared)
     held.keep(path, kind, identity, Snapshot(snapshot.since, head, head_at, fold, stamps,
                                              tree, versions, present, owners, declared,
                                              unsaved))
-    return Scan(fold.copy(), present, stamps.copy(), snapshot.since, owners.copy(), declared)
+    return Scan(fold.copy(), present, stamps.copy(), snapshot.since, owners, declared)
 
 
 def _put(tree: dict[str, str], present: dict[str, Version], owners: Owners,
