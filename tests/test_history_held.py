@@ -286,6 +286,14 @@ def test_the_read_that_saves_the_fold_holds_it_as_read_back(
         assert got.touched is not None
     # no saved fold is read back from disk: each read follows the one before
     assert reads == [0] * 5
+    # and a snapshot is held with one fold file only (the newest)
+    top = Path(run_git(repo, git_env, "rev-parse", "--show-toplevel").strip())
+    kind = history_held.kind(top, "incidents")
+    folds = sorted((cache_root(repo) / CACHE_DIR).glob("merged-*.pickle"),
+                   key=lambda f: f.stat().st_mtime_ns)
+    assert len(folds) > 1
+    assert [held.recall(f, kind)[1] is not None for f in folds] == [False] * (
+        len(folds) - 1) + [True]
 
 
 def _count_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
@@ -334,3 +342,20 @@ def test_a_parent_time_not_known_is_asked_and_checked(
     assert "cat-file" not in verbs
     _same_as_fresh(repo, got)
     assert [p.code for p in got.problems] == ["commit-before-parent"] * 2
+
+
+def test_another_branch_read_drops_the_snapshot_of_the_first(
+        repo: Path, git_env: dict[str, str]) -> None:
+    write(repo, incident(A, updates=2))
+    commit(repo, git_env, "2026-03-03T09:00:00+00:00", "update")
+    _primed(repo)
+    top = Path(run_git(repo, git_env, "rev-parse", "--show-toplevel").strip())
+    kind = history_held.kind(top, "incidents")
+    first = list((cache_root(repo) / CACHE_DIR).glob("merged-*.pickle"))
+    assert [held.recall(f, kind)[1] is not None for f in first] == [True]
+    run_git(repo, git_env, "checkout", "-q", "-b", "other", "HEAD~1")
+    write(repo, incident(B))
+    commit(repo, git_env, "2026-03-03T10:00:00+00:00", "other branch")
+    got = read_history(repo, now=NOW)
+    _same_as_fresh(repo, got)
+    assert held.recall(first[0], kind)[1] is None  # no longer kept alongside

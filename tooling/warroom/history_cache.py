@@ -153,7 +153,7 @@ def _scan(store: Store | None, kind: str, top: Path, folder: str, head: str,
         _hold_saved(store, kind, saved, Snapshot(head, head, times.get(head), fold, stamps,
                                                  tree, versions, present, owners, declared, 0))
         return Scan(fold, present, stamps, since, owners, declared)
-    held.keep(base.path, kind, base.identity, Snapshot(
+    _keep(store, kind, base.path, base.identity, Snapshot(
         base.tip, head, times.get(head), fold, stamps, tree, versions, present, owners,
         declared, len(commits)))
     return Scan(fold.copy(), present, stamps.copy(), since, owners, declared)
@@ -170,7 +170,18 @@ def _hold_saved(store: Store, kind: str, saved: tuple[list[Any], Table] | None,
     entries, table = saved
     fold = Fold(Saved(entries, table.copy()))
     fold.unreadable = list(snapshot.fold.unreadable)
-    held.keep(path, kind, identity, snapshot._replace(fold=fold, stamps=snapshot.stamps.copy()))
+    _keep(store, kind, path, identity,
+          snapshot._replace(fold=fold, stamps=snapshot.stamps.copy()))
+
+
+def _keep(store: Store, kind: str, path: Path, identity: Identity, snapshot: Snapshot
+          ) -> None:
+    """Hold the snapshot with the fold file it started from, and none with the others: a
+    read looks for one only with the newest, and each holds 10^4 files' worth."""
+    for other in store.folds():
+        if other != path:
+            held.keep(other, kind, None, None)
+    held.keep(path, kind, identity, snapshot)
 
 
 def _from_snapshot(store: Store, snapshot: Snapshot, where: tuple[Path, Identity, str],
@@ -214,7 +225,7 @@ def _from_snapshot(store: Store, snapshot: Snapshot, where: tuple[Path, Identity
     if unsaved >= RESAVE:
         saved = store.save(head, fold, stamps,
                            {b: versions[b] for b in tree.values() if b in versions}, {})
-        held.keep(path, kind, None, None)  # the fold saved now is the newest
+        held.keep(path, kind, None, None)  # the fold saved now is the newest (if written)
         _hold_saved(store, kind, saved, Snapshot(head, head, head_at, fold, stamps, tree,
                                                  versions, present, owners, declared, 0))
         return Scan(fold, present, stamps, snapshot.since, owners, declared)
