@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_history.py            # N = 1,000 and 10,000
     .venv/bin/python benchmarks/bench_history.py 500 2000   # any N
-    .venv/bin/python benchmarks/bench_history.py --check 1000   # also compare warm == cold
+    .venv/bin/python benchmarks/bench_history.py --check 1000   # also compare held == uncached
 
 For each N: build (once, kept in benchmarks/out/) a repository of N incidents in year
 folders, about 4 commits each (declared with one update, a commander minutes later, one
@@ -11,7 +11,10 @@ time, in this process:
 - floor: `git log --raw -z --no-abbrev` over incidents/ plus `git cat-file --batch` of every
   blob it names: the least any reader of the history must do;
 - cold: read_history with an empty cache (it fills the cache as it goes);
-- warm: one new commit, then read_history again, reusing the cache.
+- warm: one new commit, then read_history again, reusing the cache as a new process does
+  (the saved fold on disk: `held.forget()` first);
+- held: one more commit, then read_history again in the same process (`warroom serve`):
+  from what the read before left (history_held).
 Targets: cold at most 1.5x the floor; warm under 10% of it. Each figure is the best of
 --repeat runs.
 
@@ -43,6 +46,8 @@ sys.path.insert(0, str(HERE))
 
 from _gen import write_config, write_incidents  # noqa: E402
 
+from warroom import held  # noqa: E402
+from warroom.cachedir import cache_root  # noqa: E402
 from warroom.history import read_history  # noqa: E402
 
 NOW = datetime(2026, 7, 1, tzinfo=UTC)
@@ -162,48 +167,59 @@ class Timer:
         self.wall, self.cpu = time.perf_counter() - self.wall, _cpu() - self.cpu
 
 
-def measure(n: int, repeat: int, check: bool) -> tuple[int, Any, Any, Any]:
+def measure(n: int, repeat: int, check: bool) -> tuple[int, Any, Any, Any, Any]:
     repo = HERE / "out" / f"history-{n}"
     if not (repo / "commits").exists():
         print(f"building a repository of {n:,} incidents ...", file=sys.stderr)
         build(repo, n)
     commits = int((repo / "commits").read_text())
-    floors, colds, warms = [], [], []
+    floors, colds, warms, helds = [], [], [], []
     for _ in range(repeat):
         subprocess.run(["git", "reset", "-q", "--hard", "main@{0}"], cwd=repo, check=True)
         with Timer() as t_floor:
             floor(repo)
         floors.append(t_floor)
-        shutil.rmtree(repo / ".warroom-cache", ignore_errors=True)
+        shutil.rmtree(cache_root(repo), ignore_errors=True)
+        held.forget()
         with Timer() as t_cold:
             cold = read_history(repo, now=NOW)
         colds.append(t_cold)
         one_more_commit(repo)
+        held.forget()
         with Timer() as t_warm:
             warm = read_history(repo, now=NOW)
         warms.append(t_warm)
         if check:
             assert warm == read_history(repo, now=NOW, use_cache=False), "warm != cold"
+        one_more_commit(repo)
+        with Timer() as t_held:
+            kept = read_history(repo, now=NOW)
+        helds.append(t_held)
+        if check:
+            assert kept == read_history(repo, now=NOW, use_cache=False), "held != cold"
             assert len(cold.recorded) == n, len(cold.recorded)
-        subprocess.run(["git", "reset", "-q", "--hard", "HEAD~1"], cwd=repo, check=True)
-    best = [(min(t.wall for t in ts), min(t.cpu for t in ts)) for ts in (floors, colds, warms)]
-    return commits, best[0], best[1], best[2]
+        subprocess.run(["git", "reset", "-q", "--hard", "HEAD~2"], cwd=repo, check=True)
+    best = [(min(t.wall for t in ts), min(t.cpu for t in ts))
+            for ts in (floors, colds, warms, helds)]
+    return commits, best[0], best[1], best[2], best[3]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1_000, 10_000])
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--check", action="store_true", help="assert warm == uncached")
+    parser.add_argument("--check", action="store_true", help="assert held == uncached")
     args = parser.parse_args()
     rows = [(n, *measure(n, args.repeat, args.check)) for n in args.sizes]
     print("| incidents | commits | floor (git log + cat-file) | cold | cold / floor "
-          "| warm (+1 commit) | warm / floor | CPU: floor, cold / floor, warm / floor |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for n, commits, (fl, fl_cpu), (cold, cold_cpu), (warm, warm_cpu) in rows:
+          "| warm (+1 commit) | warm / floor | held (+1 commit) "
+          "| CPU: floor, cold / floor, warm / floor, held / floor |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n, commits, (fl, fl_cpu), (cold, cold_cpu), (warm, warm_cpu), (kept, kept_cpu) in rows:
         print(f"| {n:,} | {commits:,} | {fl:.2f} s | {cold:.2f} s | {cold / fl:.2f}x "
-              f"| {warm:.3f} s | {warm / fl:.1%} | {fl_cpu:.2f} s, {cold_cpu / fl_cpu:.2f}x, "
-              f"{warm_cpu / fl_cpu:.1%} |")
+              f"| {warm:.3f} s | {warm / fl:.1%} | {kept:.3f} s "
+              f"| {fl_cpu:.2f} s, {cold_cpu / fl_cpu:.2f}x, {warm_cpu / fl_cpu:.1%}, "
+              f"{kept_cpu / fl_cpu:.1%} |")
 
 
 if __name__ == "__main__":

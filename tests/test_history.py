@@ -294,13 +294,18 @@ def test_a_cached_run_after_one_commit_runs_few_processes(
     commit(repo, git_env, "2026-03-01T09:00:00+00:00")
     read_history(repo, now=NOW)
     calls = _spy(monkeypatch)
-    same = read_history(repo, now=NOW)  # nothing new: no log, no objects
-    assert sorted(_verbs(calls)) == ["ls-tree", "rev-parse", "status"]
+    # Nothing new: no log, no objects; and the first read left what it saved (history_held):
+    # no ls-tree either.
+    same = read_history(repo, now=NOW)
+    assert sorted(_verbs(calls)) == ["rev-parse", "status"]
     write(repo, incident(ID, updates=2, commander="@a"))
     commit(repo, git_env, "2026-03-01T10:00:00+00:00")
     calls.clear()
-    after = read_history(repo, now=NOW)  # the saved fold is at HEAD's parent: no merge-base
-    assert sorted(_verbs(calls)) == ["cat-file", "log", "ls-tree", "rev-parse", "status"]
+    # The read before left what it found for HEAD (history_held); HEAD is its child: no
+    # merge-base, and the files come from the new commit's log (no ls-tree); the version it
+    # made is the working tree's file, and its parent's time was known: no cat-file.
+    after = read_history(repo, now=NOW)
+    assert sorted(_verbs(calls)) == ["log", "rev-parse", "status"]
     assert after == read_history(repo, now=NOW, use_cache=False)
     assert same.recorded[ID].acknowledged is None
     assert after.recorded[ID].acknowledged is not None

@@ -26,10 +26,11 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def _entries(fold: Fold) -> dict[str, Acc]:
-    """Every id's entry, decoded."""
-    out = dict(fold.accs)
+    """Every id's entry, decoded (one decoded since it was saved is in accs only)."""
+    out = {}
     if fold.saved is not None:
-        out.update({i: fold.saved.acc(raw) for i, raw in fold.saved.entries.items()})
+        out = {i: fold.saved.acc(raw) for i, raw in fold.saved.entries.items()}
+    out.update(fold.accs)
     return out
 
 

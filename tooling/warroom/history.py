@@ -15,9 +15,10 @@ from pathlib import Path
 
 from warroom import gitrepo
 from warroom.errors import WarroomError
-from warroom.history_acc import Damaged, Fold, ident_of
-from warroom.history_cache import Scan, scan_history
-from warroom.history_facts import FactReader, Facts, Version
+from warroom.history_acc import Damaged, Declared, Fold
+from warroom.history_cache import Ahead, Scan, scan_history, start_ahead
+from warroom.history_facts import FactReader, Known, Version
+from warroom.history_held import Owners
 from warroom.history_log import parse_status
 from warroom.history_view import RecordedView, strip
 from warroom.problems import Level, Problem
@@ -49,16 +50,25 @@ class Early:
 
     info: gitrepo.HeadInfo | None
     status: gitrepo.Started | None
+    # The log of HEAD's one commit since the last read in this process (history_cache).
+    ahead: Ahead | None = None
 
     def close(self) -> None:
         """Stop git if read_history did not take the status (the build failed before)."""
         if self.status is not None:
             gitrepo.finish(self.status, kill=True)
             self.status = None
+        if self.ahead is not None:
+            self.ahead.close()
+            self.ahead = None
 
     def take(self) -> gitrepo.Started | None:
         status, self.status = self.status, None
         return status
+
+    def take_ahead(self) -> Ahead | None:
+        ahead, self.ahead = self.ahead, None
+        return ahead
 
 
 def read_early(root: Path) -> Early:
@@ -66,13 +76,19 @@ def read_early(root: Path) -> Early:
     info = gitrepo.head_info(root.resolve())
     if info is None or info.where.shallow:  # read_history takes the long way, and says why
         return Early(None, None)
-    return Early(info, gitrepo.start_worktree_changes(
-        info.where.top, info.where.prefix + INCIDENTS_DIR))
+    top, folder = info.where.top, info.where.prefix + INCIDENTS_DIR
+    status = gitrepo.start_worktree_changes(top, folder)
+    try:
+        ahead = start_ahead(root.resolve(), top, folder, info.head, info.parents)
+    except BaseException:
+        gitrepo.finish(status, kill=True)
+        raise
+    return Early(info, status, ahead)
 
 
 def read_history(root: Path, *, landed: bool = False, at: str | None = None,
                  now: datetime | None = None, use_cache: bool = True,
-                 known: Mapping[str, Facts] | None = None,
+                 known: Known | None = None,
                  early: Early | None = None) -> History:
     """What the repository at `root` recorded per incident id.
 
@@ -80,13 +96,25 @@ def read_history(root: Path, *, landed: bool = False, at: str | None = None,
     brought each change in, rather than the commit that made it. `at`: evaluate the
     repository as it was at that revision (the working tree is then ignored). `now`: the
     time given to uncommitted changes, and the limit past which a commit is future-dated.
-    `known`: facts of file contents the caller parsed already, by sha256 (FactReader).
+    `known`: facts of file contents the caller parsed already, by sha256, or a function
+    that makes them, asked only when more than a few versions are read (FactReader).
     `early`: read_early's, made before the caller loaded the files (without `at`).
     Raises WarroomError for a shallow clone or an unknown revision.
     """
     now = now if now is not None else datetime.now(UTC)
     root = root.resolve()
     status = early.take() if early is not None and at is None else None
+    ahead = early.take_ahead() if early is not None and status is not None else None
+    try:
+        return _history(root, landed, at, now, use_cache, known, early, status, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()  # unless the scan took its processes
+
+
+def _history(root: Path, landed: bool, at: str | None, now: datetime, use_cache: bool,
+             known: Known | None, early: Early | None, status: gitrepo.Started | None,
+             ahead: Ahead | None) -> History:
     # One process for where git is, HEAD and HEAD's parents (enough to tell a saved fold
     # one commit behind is still valid); the long way when that fails or for `at`.
     if status is not None and early is not None:
@@ -109,35 +137,39 @@ def read_history(root: Path, *, landed: bool = False, at: str | None = None,
     try:
         return _read(root, top, prefix, folder, head, parents, known, now, landed=landed,
                      worktree=at is None, use_cache=use_cache, resume=use_cache,
-                     started=status)
+                     started=status, ahead=ahead)
     except Damaged:  # a saved fold that does not decode: read without it, save a new one
         return _read(root, top, prefix, folder, head, parents, known, now, landed=landed,
                      worktree=at is None, use_cache=use_cache, resume=False)
 
 
 def _read(root: Path, top: Path, prefix: str, folder: str, head: str | None,
-          parents: tuple[str, ...] | None, known: Mapping[str, Facts] | None, now: datetime,
+          parents: tuple[str, ...] | None, known: Known | None, now: datetime,
           *, landed: bool, worktree: bool, use_cache: bool, resume: bool,
-          started: gitrepo.Started | None = None) -> History:
+          started: gitrepo.Started | None = None, ahead: Ahead | None = None) -> History:
     reader = FactReader(known)
     # The working tree's changes are asked for now (unless `started` before) and read
     # last: git looks meanwhile.
     status = (started or gitrepo.start_worktree_changes(top, folder)) if worktree else None
     try:
         scan = scan_history(root, top, folder, head, reader, landed=landed,
-                            use_cache=use_cache, resume=resume, head_parents=parents)
+                            use_cache=use_cache, resume=resume, head_parents=parents,
+                            ahead=ahead)
         fold, problems = scan.fold, _commit_problems(scan, prefix, now)
-        present = dict(scan.tree)
+        present, owners = scan.tree, scan.owners
         if status is not None:
             started, status = status, None
-            changes = parse_status(gitrepo.collect(started))
-            problems += _overlay(top, prefix, changes, fold, present, reader, now)
+            changes = [(code, path) for code, path in parse_status(gitrepo.collect(started))
+                       if path.endswith(SUFFIXES)]
+            if changes:  # the scan's may be held (history_held): changed in copies
+                present, owners = dict(present), owners.copy() if owners else None
+                problems += _overlay(top, prefix, changes, fold, present, owners, reader, now)
         def again() -> Mapping[str, Recorded]:
             return _read(root, top, prefix, folder, head, parents, known, now, landed=landed,
                          worktree=worktree, use_cache=use_cache, resume=False).recorded
 
-        return _finish(fold, present, prefix, problems, head, scan.since,
-                       again if resume else None)
+        return _finish(fold, owners or Owners.of(present), prefix, problems, head,
+                       scan.since, again if resume else None, scan.declared)
     except BaseException:
         if status is not None:
             gitrepo.finish(status, kill=True)
@@ -176,20 +208,22 @@ def _commit_problems(scan: Scan, prefix: str, now: datetime) -> list[Problem]:
 
 
 def _overlay(top: Path, prefix: str, changes: list[tuple[str, str]], fold: Fold,
-             present: dict[str, Version], reader: FactReader, now: datetime) -> list[Problem]:
-    """Uncommitted incident files: recorded now, and said so."""
+             present: dict[str, Version], owners: Owners | None, reader: FactReader,
+             now: datetime) -> list[Problem]:
+    """Uncommitted incident files (`changes`, incident files only): recorded now, and said
+    so (in `present`, and `owners` when given)."""
     now_change = Change(now, "", "")
     entries: list[tuple[str, Version | None, list[tuple[str, Version | None]]]] = []
     out = []
     for code, path in changes:
-        if not path.endswith(SUFFIXES):
-            continue
         file = top / path
         new = reader.read(file.read_bytes()) if file.is_file() else None
         old = present.pop(path, None)
         entries.append((path, new, [(path, old)]))
         if new is not None:
             present[path] = new
+        if owners is not None:
+            owners.change(path, old, new, present)
         what = ("is not committed yet" if code == "??" or old is None else
                 "is deleted but the deletion is not committed" if new is None else
                 "has changes that are not committed")
@@ -211,21 +245,18 @@ def _without_git(root: Path, now: datetime) -> History:
     notice = Problem(INCIDENTS_DIR, 1, 1, Level.NOTICE, "no-git-history",
                      f"{root} is not in a git repository, so every incident counts as "
                      f"recorded now ({now.isoformat()})")
-    history = _finish(fold, present, "", [notice], None)
+    history = _finish(fold, Owners.of(present), "", [notice], None)
     return history
 
 
-def _finish(fold: Fold, present: dict[str, Version], prefix: str, problems: list[Problem],
+def _finish(fold: Fold, owners: Owners, prefix: str, problems: list[Problem],
             head: str | None, since: str | None = None,
-            again: Callable[[], Mapping[str, Recorded]] | None = None) -> History:
+            again: Callable[[], Mapping[str, Recorded]] | None = None,
+            declared: Declared | None = None) -> History:
     """The History; of the Recorded values only the deleted ones' are made here (for their
-    warnings), the others when a consumer asks."""
-    current: dict[str, tuple[str, int]] = {}  # id -> (path, updates) of its first file
-    for path in sorted(present):
-        version = present[path]
-        if isinstance(version, Facts):
-            current.setdefault(version.id or ident_of(version, path), (path, version.updates))
-    out = RecordedView(fold, current, prefix, again)
+    warnings), the others when a consumer asks. `declared`: the fold's before the working
+    tree was overlaid (Fold.declared)."""
+    out = RecordedView(fold, owners.current, prefix, again, fold.declared(declared))
     for ident in out.absent():
         rec = out[ident]
         if rec.deleted is not None:

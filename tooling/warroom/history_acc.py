@@ -8,6 +8,7 @@ more commits later (the history cache relies on both).
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,9 @@ from typing import Any
 
 from warroom.history_facts import IDENTIFIED, MONITORING, RESOLVED, Facts, Unreadable, Version
 from warroom.recorded import Change, Recorded, SeverityChange
+
+# The ids whose Recorded is not None, sorted, and as a set (Fold.declared).
+Declared = tuple[list[str], frozenset[str]]
 
 STEPS = ("declared", "acknowledged", "identified", "monitoring", "resolved",
          "postmortem_published")
@@ -35,6 +39,10 @@ class Acc:
 
     def step(self, name: str, change: Change) -> None:
         self.steps[name] = _earlier(self.steps.get(name), change)
+
+    def copy(self) -> Acc:
+        return Acc(dict(self.steps), dict(self.updates), dict(self.severity),
+                   dict(self.deletions), dict(self.paths))
 
 
 def ident_of(facts: Facts, path: str) -> str:
@@ -60,11 +68,22 @@ class Fold:
         found = self.accs.get(ident)
         if found is None:
             saved = self.saved
-            raw = saved.entries.pop(ident, None) if saved is not None else None
+            # The saved entry stays: an id in accs is never looked up in the saved ones
+            # (so a fold's Saved is shared by its copies, and never changed).
+            raw = saved.entries.get(ident) if saved is not None else None
             found = self.accs[ident] = Acc() if raw is None or saved is None else saved.acc(raw)
             if raw is not None:
                 self._loaded[ident] = raw
         return found
+
+    def copy(self) -> Fold:
+        """A fold that can take more commits without changing this one (held between
+        builds: see history_held)."""
+        out = Fold(self.saved)
+        out.accs = {ident: acc.copy() for ident, acc in self.accs.items()}
+        out.unreadable = list(self.unreadable)
+        out._loaded = dict(self._loaded)
+        return out
 
     def touched(self) -> frozenset[str] | None:
         """Ids whose entry differs from the saved fold's, exactly (an entry decoded and left
@@ -86,13 +105,34 @@ class Fold:
     def declared_ids(self) -> list[str]:
         """`ids()` less those whose `recorded` is None (without making any)."""
         out = [ident for ident, acc in self.accs.items() if "declared" in acc.steps]
-        if self.saved is not None:  # its entries and accs never share an id (see acc)
+        if self.saved is not None:  # those in accs are answered there (see acc)
+            accs = self.accs
             try:
-                out += [ident for ident, raw in self.saved.entries.items() if raw[1][0] >= 0]
+                out += [ident for ident, raw in self.saved.entries.items()
+                        if raw[1][0] >= 0 and ident not in accs]
             except _DAMAGE as error:
                 raise Damaged("saved fold entry without a declared step") from error
         out.sort()
         return out
+
+    def declared(self, hint: Declared | None = None) -> Declared:
+        """`declared_ids()` and the same as a set. `hint`: those of a fold this one was
+        copied from (`copy`) before it took more commits: only the ids decoded since can
+        differ, so the order is that one's, adjusted for them."""
+        if hint is None:
+            order = self.declared_ids()
+            return order, frozenset(order)
+        order, keys = hint
+        add = [i for i, acc in self.accs.items() if "declared" in acc.steps and i not in keys]
+        drop = [i for i, acc in self.accs.items() if "declared" not in acc.steps and i in keys]
+        if not add and not drop:
+            return hint
+        new = list(order)
+        for ident in drop:
+            del new[bisect_left(new, ident)]
+        for ident in add:
+            insort(new, ident)
+        return new, frozenset(new)
 
     def recorded(self, ident: str, path: str | None, updates: int | None) -> Recorded | None:
         """`recorded` of one id (see there)."""
@@ -225,6 +265,12 @@ class Table:
             if changes is None and set(map(type, self.paths)) - {str}:
                 raise TypeError("paths")
 
+    def copy(self) -> Table:
+        out = Table()
+        out.changes, out.paths = list(self.changes), list(self.paths)
+        out._commits, out._paths = dict(self._commits), dict(self._paths)
+        return out
+
     def _index(self) -> None:
         if len(self._commits) < len(self.changes):
             self._commits = {c.commit: n for n, c in enumerate(self.changes)}
@@ -263,7 +309,8 @@ def dump_fold(fold: Fold) -> tuple[list[Any], Table]:
     """Per id: [id, steps (an index or -1 per STEPS), updates, severity changes, deletions,
     paths], each of the last four a flat list; and the table the indexes refer to. Entries
     still as loaded are written as they are, against the table they were loaded with."""
-    table = fold.saved.table if fold.saved is not None else Table()
+    # A copy: the saved fold's table may be shared (Fold.copy), and `put` adds to it.
+    table = fold.saved.table.copy() if fold.saved is not None else Table()
     put, path = table.put, table.path
     out: list[Any] = []
     for ident, acc in fold.accs.items():
@@ -277,7 +324,8 @@ def dump_fold(fold: Fold) -> tuple[list[Any], Table]:
             [x for p, c in acc.paths.items() for x in (path(p), put(c))],
         ])
     if fold.saved is not None:
-        out += fold.saved.entries.values()
+        accs = fold.accs
+        out += [raw for ident, raw in fold.saved.entries.items() if ident not in accs]
     return out, table
 
 

@@ -17,6 +17,7 @@ class Entry(NamedTuple):
     path: str  # the path after the commit (for a deletion: the path deleted)
     blob: str | None  # content after the commit; None when the commit deleted it
     olds: tuple[tuple[str, str | None], ...]  # (path, blob or None) before, one per parent
+    link: bool = False  # the path holds a submodule after the commit (not a file)
 
 
 class Commit(NamedTuple):
@@ -54,7 +55,7 @@ def _entries(fields: list[bytes]) -> list[Entry]:
         olds = tuple((old_path, _blob(sha)) for sha in shas[:-1])
         if status[:1] == "C":  # a copy leaves its source in place: the new path is an addition
             olds = ((old_path, None),)
-        out.append(Entry(path, new, olds))
+        out.append(Entry(path, new, olds, parts[colons] == "160000"))
     return out
 
 

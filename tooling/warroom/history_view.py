@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
 from dataclasses import replace
 
-from warroom.history_acc import Damaged, Fold
+from warroom.history_acc import Damaged, Declared, Fold
 from warroom.recorded import Recorded
 
 _NOWHERE: tuple[None, None] = (None, None)
@@ -37,20 +37,20 @@ class RecordedView(Mapping[str, Recorded]):
     """
 
     def __init__(self, fold: Fold, current: dict[str, tuple[str, int]], prefix: str,
-                 again: Callable[[], Mapping[str, Recorded]] | None = None) -> None:
+                 again: Callable[[], Mapping[str, Recorded]] | None = None,
+                 declared: Declared | None = None) -> None:
+        """`declared`: fold.declared(), when made already."""
         self._fold = fold
         self._current = current
         self._prefix = prefix
         self._again = again
         self._instead: Mapping[str, Recorded] | None = None
         self._made: dict[str, Recorded] = {}
-        self._order = fold.declared_ids()
-        self._keys = frozenset(self._order)
+        self._order, self._keys = declared if declared is not None else fold.declared()
 
     def absent(self) -> list[str]:
         """Ids without a file now (deleted, or their id changed), in order."""
-        current = self._current
-        return [ident for ident in self._order if ident not in current]
+        return sorted(self._keys.difference(self._current))  # the order is sorted
 
     def __getitem__(self, ident: str) -> Recorded:
         found = self._made.get(ident)

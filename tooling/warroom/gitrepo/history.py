@@ -97,9 +97,10 @@ class Started(NamedTuple):
 
 
 def start_history_log(top: Path, rev: str, folder: str, *, exclude: str | None = None,
-                      landed: bool = False) -> Started:
-    """history_log as a running process, to read while git still walks."""
-    return _start(top, _history_log_args(rev, folder, exclude, landed))
+                      landed: bool = False, to_file: bool = False) -> Started:
+    """history_log as a running process, to read while git still walks (or, `to_file`, to
+    `collect` when it is done)."""
+    return _start(top, _history_log_args(rev, folder, exclude, landed), to_file=to_file)
 
 
 def start_cat_objects(top: Path) -> Started:

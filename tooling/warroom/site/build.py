@@ -153,8 +153,9 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
         if loaded.config is None or has_errors(loaded.problems):
             raise BuildFailed(loaded.problems)
         lap("load")
-        # HEAD holds most files as loaded: their facts need not be parsed again from git.
-        history = read_history(root, now=now, early=early, known=RowFacts(
+        # HEAD holds most files as loaded: their facts need not be parsed again from git
+        # (indexed only when history reads more than a few versions).
+        history = read_history(root, now=now, early=early, known=lambda: RowFacts(
             {loaded.digests[row[ID]]: row for row in loaded.rows}))
     finally:
         early.close()
