@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT
 from warroom.model import Window
 from warroom.repo import incident_files, load_repository
-from warroom.site import cache, loadcache, loadpickle
+from warroom.site import cache, files, loadcache, loadpickle
 from warroom.site.cache import LoadCache, Loaded, load_incidents
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -231,7 +231,7 @@ def _same_size_edit(target: Path, when: int) -> None:
 def no_ctime(monkeypatch: pytest.MonkeyPatch) -> None:
     """A stat without ctime: only the racy rule can see an edit that keeps size and mtime
     (on a real file system ctime moves too, so these edits are made visible that way)."""
-    monkeypatch.setattr(cache, "_signature",
+    monkeypatch.setattr(files, "_signature",
                         lambda info: (info.st_size, info.st_mtime_ns, info.st_ino, 0))
 
 
@@ -374,9 +374,9 @@ def test_the_listing_is_repo_incident_files(repo: Path) -> None:
     (repo / "incidents" / "2026" / "link.yaml").symlink_to(repo / "incidents" / "2026"
                                                             / "short.yml")
     (repo / "incidents" / "2026" / "broken.yaml").symlink_to(repo / "nowhere.yaml")
-    assert cache.incident_paths(repo) == [
+    assert files.incident_paths(repo) == [
         p.relative_to(repo).as_posix() for p in incident_files(repo)]
-    found = cache.incident_paths(repo)
+    found = files.incident_paths(repo)
     assert {"incidents/2026/short.yml", "incidents/2026/link.yaml",
             "incidents/2026/broken.yaml", "incidents/2026/folder.yaml/inner.yaml"} <= set(found)
     assert not any(path.startswith("incidents/linked") for path in found)

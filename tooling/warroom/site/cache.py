@@ -48,8 +48,6 @@ from warroom.config import Config
 from warroom.model import Incident
 from warroom.problems import Problem
 from warroom.repo import (
-    INCIDENTS_DIR,
-    SUFFIXES,
     check_incident_bytes,
     config_from_bytes,
     duplicate_ids,
@@ -57,6 +55,7 @@ from warroom.repo import (
 )
 from warroom.resources import data_dir
 from warroom.schemas import fast_validator
+from warroom.site.files import incident_paths, signatures
 from warroom.site.loadcache import (
     CHUNK,
     Entry,
@@ -120,63 +119,6 @@ class Loaded:
         return self._take([self._paths[i] for i in sorted(set(ids)) if i in self._paths])
 
 
-def incident_paths(root: Path) -> list[str]:
-    """`repo.incident_files` as repository-relative strings (no pathlib for 10^4 files).
-    os.walk's rules (a folder is what `is_dir()` says, links to folders are listed but not
-    entered, unreadable folders skipped) with one scandir per folder read whole: os.walk's
-    generator costs ~2 us an entry, a quarter of a rebuild's listing."""
-    base = os.path.join(root, INCIDENTS_DIR)
-    if not os.path.isdir(base):
-        return []
-    start = len(os.path.join(os.fspath(root), ""))
-    found: list[str] = []
-    folders = [base]
-    while folders:
-        folder = folders.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = list(listing)
-        except OSError:
-            continue
-        here = folder[start:].replace(os.sep, "/") + "/"
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            if _is_dir(entry):
-                if not entry.is_symlink():
-                    folders.append(entry.path)
-            elif name.endswith(SUFFIXES):
-                found.append(here + name)
-    found.sort()  # as incident_files sorts: the same prefix on every path
-    return found
-
-
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:  # as os.walk: not a folder
-        return False
-
-
-def _signature(info: os.stat_result) -> Signature:
-    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
-
-
-def _signatures(prefix: str, files: list[str]) -> list[Signature | None]:
-    """Each file's signature, None where it cannot be stat'ed (gone since it was listed)."""
-    try:  # the usual case, without a Python frame per file
-        return list(map(_signature, map(os.stat, map(prefix.__add__, files))))
-    except OSError:
-        out: list[Signature | None] = []
-        for rel in files:
-            try:
-                out.append(_signature(os.stat(prefix + rel)))
-            except OSError:
-                out.append(None)
-        return out
-
-
 def _usable(entry: Any) -> bool:
     # Exact types: a cache holds only what the allow-list lets the unpickler make.
     return (type(entry) is tuple and len(entry) == 4 and type(entry[1]) is str
@@ -211,7 +153,7 @@ def load_incidents(root: Path, cache: LoadCache | None, jobs: int | None = None,
     known = stored.infos
     prefix = os.path.join(os.fspath(root), "")
     files = incident_paths(root) if stats is None else sorted(stats)
-    sigs = _signatures(prefix, files) if stats is None else list(map(stats.__getitem__, files))
+    sigs = signatures(prefix, files) if stats is None else list(map(stats.__getitem__, files))
     # The index's shape was checked when it was read.
     same = [hit is not None and sig is not None and hit[0] == sig
             for hit, sig in zip(map(known.get, files), sigs, strict=True)]

@@ -22,7 +22,7 @@ from pathlib import Path
 from warroom import gitrepo
 from warroom.repo import CONFIG_NAME, INCIDENTS_DIR
 from warroom.site import templating
-from warroom.site.cache import incident_paths
+from warroom.site.files import incident_paths
 from warroom.site.templating import THEME_DIR
 
 Stat = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns (the load cache's Signature)

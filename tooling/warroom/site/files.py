@@ -1,0 +1,67 @@
+"""The incident files of a repository as the build looks at them: their paths and their
+stat signatures, for ~10^4 files on every rebuild (and every look of `warroom serve`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from warroom.repo import INCIDENTS_DIR, SUFFIXES
+from warroom.site.loadcache import Signature
+
+
+def incident_paths(root: Path) -> list[str]:
+    """`repo.incident_files` as repository-relative strings (no pathlib for 10^4 files).
+    os.walk's rules (a folder is what `is_dir()` says, links to folders are listed but not
+    entered, unreadable folders skipped) with one scandir per folder read whole: os.walk's
+    generator costs ~2 us an entry, a quarter of a rebuild's listing."""
+    base = os.path.join(root, INCIDENTS_DIR)
+    if not os.path.isdir(base):
+        return []
+    start = len(os.path.join(os.fspath(root), ""))
+    found: list[str] = []
+    folders = [base]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
+        here = folder[start:].replace(os.sep, "/") + "/"
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if _is_dir(entry):
+                if not entry.is_symlink():
+                    folders.append(entry.path)
+            elif name.endswith(SUFFIXES):
+                found.append(here + name)
+    found.sort()  # as incident_files sorts: the same prefix on every path
+    return found
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # as os.walk: not a folder
+        return False
+
+
+def _signature(info: os.stat_result) -> Signature:
+    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+
+
+def signatures(prefix: str, files: list[str]) -> list[Signature | None]:
+    """Each file's signature, None where it cannot be stat'ed (gone since it was listed)."""
+    try:  # the usual case, without a Python frame per file
+        return list(map(_signature, map(os.stat, map(prefix.__add__, files))))
+    except OSError:
+        out: list[Signature | None] = []
+        for rel in files:
+            try:
+                out.append(_signature(os.stat(prefix + rel)))
+            except OSError:
+                out.append(None)
+        return out
