@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import pinned_git_env
+from conftest import pinned_git_env, run_git
 from warroom.site.build import Built, build
 from warroom.site.data import SiteData
 
@@ -113,3 +113,13 @@ def restricted(data: SiteData, ids: list[str]) -> SiteData:
     return replace(data, incidents=tuple(i for i in data.incidents if i.id in keep),
                    recorded={k: v for k, v in data.recorded.items() if k in keep},
                    clocks={k: v for k, v in data.clocks.items() if k in keep})
+
+
+def retitle(repo: Path, n: int) -> None:
+    """Commit an edit to the title of one incident file (the (7 * n)th, wrapping round)."""
+    files = sorted((repo / "incidents").rglob("*.yaml"))
+    path = files[(7 * n) % len(files)]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('title: "', f'title: "Edit {n}: ', 1), encoding="utf-8")
+    run_git(repo, pinned_git_env(), "commit", "-q", "-am", f"edit {n}",
+            date="2026-06-02T10:00:00+00:00")

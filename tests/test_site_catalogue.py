@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, pinned_git_env, run_git
-from site_support import site_files
+from site_support import retitle, site_files
 from warroom import held
 from warroom.cachedir import cache_root
 from warroom.site.build import CACHE_DIR, build
@@ -39,15 +39,6 @@ def repo(origin: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def _edit(repo: Path, n: int) -> None:
-    files = sorted((repo / "incidents").rglob("*.yaml"))
-    path = files[(7 * n) % len(files)]
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('title: "', f'title: "Edit {n}: ', 1), encoding="utf-8")
-    run_git(repo, pinned_git_env(), "commit", "-q", "-am", f"edit {n}",
-            date="2026-06-02T10:00:00+00:00")
-
-
 def _same_as_fresh(repo: Path, out: Path, tmp_path: Path) -> None:
     fresh = tmp_path / "fresh"
     build(repo, fresh, now=NOW, use_cache=False)
@@ -63,7 +54,7 @@ def test_a_small_change_is_a_patch_build_equal_to_a_build_from_nothing(
         repo: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     assert not build(repo, out, now=NOW).patched  # nothing to start from
-    _edit(repo, 1)
+    retitle(repo, 1)
     built = build(repo, out, now=NOW)
     assert built.patched
     assert len(built.outputs) < 40 < len(built.kept)
@@ -87,7 +78,7 @@ def test_a_damaged_or_planted_catalogue_is_ignored(repo: Path, tmp_path: Path,
                                                    damage: str, part: str) -> None:
     out = tmp_path / "site"
     build(repo, out, now=NOW)
-    _edit(repo, 1)
+    retitle(repo, 1)
     assert build(repo, out, now=NOW).patched  # the delta holds the edited row
     base = _catalogue(repo, out)
     path = base if part == "base" else Catalogue.delta_of(base)
@@ -106,7 +97,7 @@ def test_a_damaged_or_planted_catalogue_is_ignored(repo: Path, tmp_path: Path,
         titles[0] = 42
         columns = (columns[0], tuple(titles), *columns[2:])
         path.write_bytes(pickle.dumps((*value[:at], (ids, columns), *value[at + 1:])))
-    _edit(repo, 2)
+    retitle(repo, 2)
     built = build(repo, out, now=NOW)
     assert not built.patched
     assert not (repo / "planted-ran").exists() and not Path("planted-ran").exists()
@@ -123,14 +114,14 @@ def test_a_rebuild_writes_a_delta_and_a_new_process_reads_base_and_delta(
     base = _catalogue(repo, out)
     first = base.stat()
     for n in range(1, 4):
-        _edit(repo, n)
+        retitle(repo, n)
         assert build(repo, out, now=NOW).patched
     again = base.stat()
     assert (again.st_ino, again.st_mtime_ns) == (first.st_ino, first.st_mtime_ns)
     delta = pickle.loads(Catalogue.delta_of(base).read_bytes())
     assert 1 <= len(delta[10][0]) <= 3  # the edited rows, not all 60
     held.forget()  # as a new process
-    _edit(repo, 4)
+    retitle(repo, 4)
     assert build(repo, out, now=NOW).patched
     _same_as_fresh(repo, out, tmp_path)
     # The delta names its base: against another, it is not applied.
@@ -138,7 +129,7 @@ def test_a_rebuild_writes_a_delta_and_a_new_process_reads_base_and_delta(
     Catalogue.delta_of(base).write_bytes(pickle.dumps((*value[:2], "another base",
                                                        *value[3:])))
     held.forget()
-    _edit(repo, 5)
+    retitle(repo, 5)
     assert not build(repo, out, now=NOW).patched
     _same_as_fresh(repo, out, tmp_path)
     # Many changes fold into a new base (and the delta is small again).
@@ -154,7 +145,7 @@ def test_a_rebuild_writes_a_delta_and_a_new_process_reads_base_and_delta(
     assert (after.st_ino, after.st_mtime_ns) != (before.st_ino, before.st_mtime_ns)
     assert len(pickle.loads(Catalogue.delta_of(base).read_bytes())[10][0]) == 0
     held.forget()
-    _edit(repo, 6)
+    retitle(repo, 6)
     assert build(repo, out, now=NOW).patched
     _same_as_fresh(repo, out, tmp_path)
 
@@ -163,7 +154,7 @@ def test_no_patch_build_without_the_last_site(repo: Path, tmp_path: Path) -> Non
     out = tmp_path / "site"
     build(repo, out, now=NOW)
     shutil.rmtree(out)
-    _edit(repo, 3)
+    retitle(repo, 3)
     built = build(repo, out, now=NOW)
     assert not built.patched  # every page rendered again, from the catalogue's rows
     _same_as_fresh(repo, out, tmp_path)
@@ -174,7 +165,7 @@ def test_a_kept_file_missing_from_the_site_is_made_again(repo: Path, tmp_path: P
     build(repo, out, now=NOW)
     for name in ("maintenance.ics", "feed.atom", "api/v2/summary.json"):
         (out / name).unlink()
-    _edit(repo, 4)
+    retitle(repo, 4)
     built = build(repo, out, now=NOW)
     assert built.patched
     _same_as_fresh(repo, out, tmp_path)

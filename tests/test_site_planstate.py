@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, pinned_git_env, run_git
+from conftest import ROOT
+from site_support import retitle
 from warroom.site import pages, planstate
 from warroom.site.build import build
 from warroom.site.planstate import PlanState, Settings
@@ -162,15 +163,6 @@ def test_a_listing_key_is_kept_only_while_its_incidents_and_parts_stand() -> Non
     assert _state(new, prior=prior).held_key(path, chunk, "'history'\0Pager", ids) is None
 
 
-def _retitle(repo: Path, n: int) -> None:
-    files = sorted((repo / "incidents").rglob("*.yaml"))
-    path = files[(7 * n) % len(files)]
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('title: "', f'title: "Edit {n}: ', 1), encoding="utf-8")
-    run_git(repo, pinned_git_env(), "commit", "-q", "-am", f"edit {n}",
-            date="2026-06-02T10:00:00+00:00")
-
-
 def test_rebuilds_make_the_keys_of_a_build_from_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Rebuilds in one process (a title changed, the build time moved on, into the next
@@ -188,7 +180,7 @@ def test_rebuilds_make_the_keys_of_a_build_from_nothing(
     monkeypatch.setattr(pages.Pages, "key_text", counted)
     build(repo, out, now=NOW)
     for step, now in enumerate([NOW, NOW + timedelta(hours=5), NOW + timedelta(days=30)]):
-        _retitle(repo, step)
+        retitle(repo, step)
         made.clear()
         built = build(repo, out, now=now)
         assert built.patched
