@@ -177,3 +177,46 @@ def _same_as_fresh(repo: Path, out: Path, tmp_path: Path) -> None:
     build(repo, fresh, now=NOW, use_cache=False)
     assert site_files(out) == site_files(fresh)
     shutil.rmtree(fresh)
+
+
+def test_held_feed_lists_equal_lists_made_afresh(realistic: Repo,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """feeds_lists keeps its last lists in the process: after random changes to rows (a
+    retitle, which no list reads; a new newest entry; components changed; a row gone or
+    back) each answer equals one made with nothing held, and a retitle walks no row."""
+    data = realistic.data("public", NOW)
+    rows = dict(rows_of(data, realistic.incidents))
+    walks: list[int] = []
+    real = selections._entry_owners
+
+    def counted(*args: object, **kwargs: object) -> object:
+        walks.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    def afresh(rows: dict[str, object]) -> dict[str | None, list[str]]:
+        selections._FEEDS_HELD.clear()
+        return selections.feeds_lists(rows, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(selections, "_entry_owners", counted)
+    rng = random.Random(7)
+    ids = sorted(rows)
+    newest = max(row.top[0] for row in rows.values())
+    components = sorted(visible_components(data.config, data.audience))
+    selections.feeds_lists(rows, data)
+    for step in range(40):
+        iid = rng.choice(ids)
+        kind = step % 4
+        if kind == 0:
+            rows[iid] = rows[iid]._replace(title=f"retitled {step}")
+        elif kind == 1:
+            when = newest + step
+            rows[iid] = rows[iid]._replace(top=(when, 0), entries=(*rows[iid].entries, when))
+        elif kind == 2:
+            rows[iid] = rows[iid]._replace(components=(rng.choice(components),))
+        elif iid in rows and len(rows) > len(ids) - 3:
+            del rows[iid]
+        walks.clear()
+        got = selections.feeds_lists(rows, data)
+        if kind == 0:
+            assert walks == [], step
+        assert got == afresh(rows), step
