@@ -181,9 +181,10 @@ def _same_as_fresh(repo: Path, out: Path, tmp_path: Path) -> None:
 
 def test_held_feed_lists_equal_lists_made_afresh(realistic: Repo,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """feeds_lists keeps its last lists in the process: after random changes to rows (a
-    retitle, which no list reads; a new newest entry; components changed; a row gone or
-    back) each answer equals one made with nothing held, and a retitle walks no row."""
+    """feeds_lists and api_activity keep their last answers in the process: after random
+    changes to rows (a retitle, which neither reads; a new newest entry; components
+    changed; a row gone) each answer equals one made with nothing held, and a retitle walks
+    no row."""
     data = realistic.data("public", NOW)
     rows = dict(rows_of(data, realistic.incidents))
     walks: list[int] = []
@@ -193,9 +194,10 @@ def test_held_feed_lists_equal_lists_made_afresh(realistic: Repo,
         walks.append(1)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    def afresh(rows: dict[str, object]) -> dict[str | None, list[str]]:
-        selections._FEEDS_HELD.clear()
-        return selections.feeds_lists(rows, data)  # type: ignore[arg-type]
+    def afresh(rows: dict[str, object]) -> tuple[object, object]:
+        selections._HELD.clear()
+        return (selections.feeds_lists(rows, data),  # type: ignore[arg-type]
+                selections.api_activity(rows, data))  # type: ignore[arg-type]
 
     monkeypatch.setattr(selections, "_entry_owners", counted)
     rng = random.Random(7)
@@ -210,13 +212,14 @@ def test_held_feed_lists_equal_lists_made_afresh(realistic: Repo,
             rows[iid] = rows[iid]._replace(title=f"retitled {step}")
         elif kind == 1:
             when = newest + step
-            rows[iid] = rows[iid]._replace(top=(when, 0), entries=(*rows[iid].entries, when))
+            rows[iid] = rows[iid]._replace(top=(when, 0), entries=(*rows[iid].entries, when),
+                                           latest=when)
         elif kind == 2:
             rows[iid] = rows[iid]._replace(components=(rng.choice(components),))
         elif iid in rows and len(rows) > len(ids) - 3:
             del rows[iid]
         walks.clear()
-        got = selections.feeds_lists(rows, data)
+        got = (selections.feeds_lists(rows, data), selections.api_activity(rows, data))
         if kind == 0:
             assert walks == [], step
         assert got == afresh(rows), step

@@ -23,8 +23,10 @@ by `timestamp()` and id), the selection takes exactly its order.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from operator import itemgetter
+from typing import Any, TypeVar
 
 from warroom.site import api, feeds
 from warroom.site.data import SiteData
@@ -191,34 +193,50 @@ def feeds_lists(rows: Mapping[str, SiteRow], data: SiteData) -> dict[str | None,
     A SiteData holding any superset of a list's owners gives that list the same LIMIT
     newest entries, so feeds.produce_lists renders it alike (its Atom and its RSS)."""
     shown = tuple(visible_components(data.config, data.audience))
-    held = _FEEDS_HELD.get((shown, feeds.LIMIT))
-    if held is not None and held[0].keys() == rows.keys() and all(
-            _feed_facts(held[0][iid]) == _feed_facts(row)
-            for iid, row in rows.items() if held[0][iid] is not row):
-        found = held[1]  # the lists read nothing else of a row (a retitle changes none)
-    else:
+
+    def make() -> dict[str | None, list[str]]:
         # Rows come in id order, oldest first near enough (ids start with a date): the
         # sort has little to do.
         walk = sorted([(row.top[0], iid, row.components, row.entries)
                        for iid, row in rows.items()], key=_TIME, reverse=True)
-        found = {key: sorted(set(ids))
-                 for key, ids in _entry_owners(walk, shown, feeds.LIMIT).items()}
-    _FEEDS_HELD.clear()  # one site's: serve builds one audience, the benchmark one site
-    _FEEDS_HELD[(shown, feeds.LIMIT)] = (dict(rows), found)
+        return {key: sorted(set(ids))
+                for key, ids in _entry_owners(walk, shown, feeds.LIMIT).items()}
+
+    found = _held("feeds", (shown, feeds.LIMIT), rows, _feed_facts, make)
     return {key: list(ids) for key, ids in found.items()}
 
 
-# The last feed lists made in this process, by the components they list and their LIMIT:
-# the rows they were made from (SiteRows never change, so an unchanged row is the very same
-# object) and the lists. A rebuild after a change to no row's feed facts gets them without
-# walking 10^4 rows again.
-_FEEDS_HELD: dict[tuple[tuple[str, ...], int],
-                  tuple[dict[str, SiteRow], dict[str | None, list[str]]]] = {}
+# The last answer of a selection made in this process, by kind: what else it depended on,
+# the rows it was made from (SiteRows never change, so an unchanged row is the very same
+# object: only the others are compared), and the answer, never changed (callers get
+# copies). A rebuild after a change to no fact the selection reads of a row (a retitle)
+# gets it without a pass over 10^4 rows.
+_HELD: dict[str, tuple[object, dict[str, SiteRow], Any]] = {}
+T = TypeVar("T")
+
+
+def _held(kind: str, key: object, rows: Mapping[str, SiteRow],
+          facts: Callable[[SiteRow], tuple[object, ...]], make: Callable[[], T]) -> T:
+    held = _HELD.get(kind)
+    found: T
+    if held is not None and held[0] == key and held[1].keys() == rows.keys() and all(
+            facts(held[1][iid]) == facts(row)
+            for iid, row in rows.items() if held[1][iid] is not row):
+        found = held[2]
+    else:
+        found = make()
+    _HELD[kind] = (key, dict(rows), found)
+    return found
 
 
 def _feed_facts(row: SiteRow) -> tuple[object, ...]:
     """All the feed lists read of a row (feeds_lists, _entry_owners)."""
     return (row.top, row.components, row.entries)
+
+
+def _activity_facts(row: SiteRow) -> tuple[object, ...]:
+    """All api_activity reads of a row."""
+    return (row.latest, row.components)
 
 
 def api_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
@@ -284,6 +302,15 @@ def api_activity(rows: Mapping[str, SiteRow], data: SiteData) -> api.Activity | 
     """Every component's first and last activity and the newest of all, from rows (what
     api._Api works out from every incident). None when a time is past 2**33 s: floats no
     longer give the instants back exactly."""
+    found = _held("activity", None, rows, _activity_facts, lambda: _activity(rows))
+    if found is None:
+        return None
+    spans, newest = found
+    return dict(spans), newest if newest is not None else data.now
+
+
+def _activity(rows: Mapping[str, SiteRow]
+              ) -> tuple[dict[str, tuple[datetime, datetime]], datetime | None] | None:
     first: dict[str, float] = {}
     last: dict[str, float] = {}
     newest: float | None = None
@@ -299,5 +326,5 @@ def api_activity(rows: Mapping[str, SiteRow], data: SiteData) -> api.Activity | 
             if cid not in last or when > last[cid]:
                 last[cid] = when
     spans = {cid: (instant(first[cid]), instant(last[cid])) for cid in first}
-    return spans, instant(newest) if newest is not None else data.now
+    return spans, instant(newest) if newest is not None else None
 
