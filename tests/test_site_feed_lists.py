@@ -181,10 +181,10 @@ def _same_as_fresh(repo: Path, out: Path, tmp_path: Path) -> None:
 
 def test_held_feed_lists_equal_lists_made_afresh(realistic: Repo,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """feeds_lists and api_activity keep their last answers in the process: after random
-    changes to rows (a retitle, which neither reads; a new newest entry; components
-    changed; a row gone) each answer equals one made with nothing held, and a retitle walks
-    no row."""
+    """feeds_lists, api_activity and api_listed_ids keep their last answers in the
+    process: after random changes to rows (a retitle, which none reads; a new newest entry;
+    components changed; an incident opened or closed; a row gone) each answer equals one
+    made with nothing held, and a retitle walks no row."""
     data = realistic.data("public", NOW)
     rows = dict(rows_of(data, realistic.incidents))
     walks: list[int] = []
@@ -194,10 +194,11 @@ def test_held_feed_lists_equal_lists_made_afresh(realistic: Repo,
         walks.append(1)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    def afresh(rows: dict[str, object]) -> tuple[object, object]:
+    def afresh(rows: dict[str, object]) -> tuple[object, object, object]:
         selections._HELD.clear()
         return (selections.feeds_lists(rows, data),  # type: ignore[arg-type]
-                selections.api_activity(rows, data))  # type: ignore[arg-type]
+                selections.api_activity(rows, data),  # type: ignore[arg-type]
+                selections.api_listed_ids(rows, data))  # type: ignore[arg-type]
 
     monkeypatch.setattr(selections, "_entry_owners", counted)
     rng = random.Random(7)
@@ -213,13 +214,16 @@ def test_held_feed_lists_equal_lists_made_afresh(realistic: Repo,
         elif kind == 1:
             when = newest + step
             rows[iid] = rows[iid]._replace(top=(when, 0), entries=(*rows[iid].entries, when),
-                                           latest=when)
+                                           latest=when, best=when)
         elif kind == 2:
             rows[iid] = rows[iid]._replace(components=(rng.choice(components),))
+        elif step % 8 == 3:
+            rows[iid] = rows[iid]._replace(open=not rows[iid].open)
         elif iid in rows and len(rows) > len(ids) - 3:
             del rows[iid]
         walks.clear()
-        got = (selections.feeds_lists(rows, data), selections.api_activity(rows, data))
+        got = (selections.feeds_lists(rows, data), selections.api_activity(rows, data),
+               selections.api_listed_ids(rows, data))
         if kind == 0:
             assert walks == [], step
         assert got == afresh(rows), step

@@ -275,19 +275,29 @@ def api_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
 
 def api_listed_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
     """The incidents the API's files list (the roll-up's, the newest, the maintenance), all
-    it needs once told every component's activity (`api.produce_with`)."""
+    it needs once told every component's activity (`api.produce_with`). Only which
+    maintenance is pending reads the build time: the rest is held between builds."""
     now = data.now.timestamp()
+    fixed, maintenance = _held("api", api.RECENT, rows, _api_facts, lambda: _api_fixed(rows))
+    chosen = set(fixed)
+    chosen.update(iid for iid in maintenance if _pending(rows[iid], now))  # rollup_ids
+    return sorted(chosen)
+
+
+def _api_fixed(rows: Mapping[str, SiteRow]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """What api_listed_ids picks whatever the build time: the open incidents, the newest,
+    the latest maintenance windows (and those with none); and every maintenance's id."""
     chosen: set[str] = set()
     incidents: list[tuple[float, str]] = []
     maintenance: list[tuple[float, str]] = []
+    every: list[str] = []
     for iid, row in rows.items():  # one pass: 10,000 rows
         if not row.maintenance:
             incidents.append((row.best, iid))
             if row.open:  # rollup_ids
                 chosen.add(iid)
             continue
-        if _pending(row, now):  # rollup_ids
-            chosen.add(iid)
+        every.append(iid)
         if row.window is None:  # api._start refuses it: keep it to fail alike
             chosen.add(iid)
         elif row.status != "canceled":  # maintenance_state: canceled by status alone
@@ -295,7 +305,12 @@ def api_listed_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
     # Both orders are by the very floats a row holds (timestamp()), ties by id.
     chosen.update(_newest_by_float(incidents, api.RECENT))
     chosen.update(_newest_by_float(maintenance, api.RECENT))
-    return sorted(chosen)
+    return frozenset(chosen), tuple(every)
+
+
+def _api_facts(row: SiteRow) -> tuple[object, ...]:
+    """All api_listed_ids reads of a row (_pending included)."""
+    return (row.maintenance, row.best, row.open, row.window, row.status)
 
 
 def api_activity(rows: Mapping[str, SiteRow], data: SiteData) -> api.Activity | None:
