@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from warroom import held, spare
+from warroom import held, spare, spare_ledger
 from warroom.writer import write_site
 
 SITE = {"index.html": b"home", "incidents/a/index.html": b"a", "incidents/b/index.html": b"b",
@@ -23,16 +23,16 @@ def site(n: int) -> dict[str, bytes]:
 
 @pytest.fixture()
 def loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
-    """The targets whose ledger was read from disk (spare._load), in order."""
+    """The targets whose ledger was read from disk (spare_ledger._load), in order."""
     held.forget()
     found: list[Path] = []
-    real = spare._load
+    real = spare_ledger._load
 
     def counted(text: str, target: Path, umask: int) -> spare.Record | None:
         found.append(target)
         return real(text, target, umask)
 
-    monkeypatch.setattr(spare, "_load", counted)
+    monkeypatch.setattr(spare_ledger, "_load", counted)
     yield found
     held.forget()
 
@@ -86,10 +86,10 @@ def test_a_held_ledger_is_for_its_target_and_umask(tmp_path: Path, loads: list[P
     for n in range(3):
         write_site(site(n), out)
     target = out.resolve()
-    found = spare.read_spare(target, umask())
+    found = spare_ledger.read_spare(target, umask())
     assert found is not None and loads == []
     assert found.files.keys() == site(1).keys()  # the spare: the site of the build before
-    assert spare.read_spare(target, umask() ^ 0o007) is None
+    assert spare_ledger.read_spare(target, umask() ^ 0o007) is None
     assert loads == [target]  # not served: read, and refused for its header
 
 
@@ -97,7 +97,7 @@ def test_marks_are_each_folder_as_it_was_recorded(tmp_path: Path, loads: list[Pa
     out = tmp_path / "_site"
     for n in range(5):
         write_site(site(n), out)
-    found = spare.read_spare(out.resolve(), umask())
+    found = spare_ledger.read_spare(out.resolve(), umask())
     assert found is not None and found.marks is not None and loads == []
     assert found.marks.keys() == found.dirs.keys() == {"incidents", "static", *(
         f"incidents/{name}" for name in ("a", "b", "n3"))}
@@ -114,11 +114,11 @@ def test_a_ledger_read_from_disk_has_no_marks_until_checked(tmp_path: Path,
     for n in range(3):
         write_site(site(n), out)
     held.forget()  # as in a new process: both ledgers are read from disk
-    read = spare.read_spare(out.resolve(), umask())
+    read = spare_ledger.read_spare(out.resolve(), umask())
     assert read is not None and read.marks is None
     for n in range(3, 6):
         assert write_site(site(n), out).reused
         assert tree(out) == site(n)
     assert loads == [out.resolve()] * 3
-    found = spare.read_spare(out.resolve(), umask())  # checked by the strings: marked
+    found = spare_ledger.read_spare(out.resolve(), umask())  # checked by the strings: marked
     assert found is not None and found.marks is not None and len(loads) == 3

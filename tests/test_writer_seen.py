@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from warroom import spare
+from warroom import spare, spare_ledger
 from warroom.site import build as site_build
 from warroom.writer import write_site
 
@@ -175,6 +175,7 @@ def test_a_build_hands_the_page_caches_stat_to_the_writer(
 def test_a_ledger_starts_with_the_header_retire_looks_for(out: Path) -> None:
     """`retire` takes the live record as the spare's by its header alone: were `_dump` to
     write another, every rebuild would list the whole site again."""
-    record = spare.survey(out)
-    assert spare._dump(out, 0o022, record).startswith(spare._header(out, 0o022, record.root))
-    assert spare._load(spare._dump(out, 0o022, record), out, 0o022) == record
+    record = spare_ledger.survey(out)
+    text = spare_ledger._dump(out, 0o022, record)
+    assert text.startswith(spare_ledger._header(out, 0o022, record.root))
+    assert spare_ledger._load(spare_ledger._dump(out, 0o022, record), out, 0o022) == record

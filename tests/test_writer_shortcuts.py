@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from warroom import spare
+from warroom import spare, spare_ledger
 from warroom.errors import WarroomError
 from warroom.writer import WriteFailed, check_path, check_paths, write_site
 
@@ -164,10 +164,10 @@ def test_a_ledger_missing_a_middle_folder_does_not_vouch_below_it(tmp_path: Path
     ledger = tmp_path / "._site.spare" / "spare.ledger"
     umask = os.umask(0)
     os.umask(umask)
-    record = spare._load(ledger.read_text(encoding="utf-8"), out, umask)
+    record = spare_ledger._load(ledger.read_text(encoding="utf-8"), out, umask)
     assert record is not None
     del record.dirs["a/b"]
-    ledger.write_text(spare._dump(out, umask, record), encoding="utf-8")
+    ledger.write_text(spare_ledger._dump(out, umask, record), encoding="utf-8")
     (_spare(out) / "a/b/planted.html").write_bytes(b"planted")
     write_site({k: v for k, v in site.items() if k != "a/b/c/index.html"}, out,
                keep=["a/b/c/index.html"])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from warroom import spare
+from warroom import spare, spare_ledger
 from warroom.writer import write_site
 
 A = {"index.html": b"home", "404.html": b"lost", "static/s.css": b"css",
@@ -247,12 +247,12 @@ def test_a_ledger_naming_paths_outside_the_spare_is_not_followed(tmp_path: Path)
     path = tmp_path / "._site.spare" / "spare.ledger"
     umask = os.umask(0)
     os.umask(umask)
-    loaded = spare._load(path.read_text(encoding="utf-8"), out, umask)
+    loaded = spare_ledger._load(path.read_text(encoding="utf-8"), out, umask)
     assert loaded is not None
     # "incidents" is a folder every build keeps: a ".." in it would reach the target.
     loaded.dirs["incidents/.."] = "1:2:3"
     loaded.files["incidents/../../victim"] = "1"
-    path.write_text(spare._dump(out, umask, loaded), encoding="utf-8")
+    path.write_text(spare_ledger._dump(out, umask, loaded), encoding="utf-8")
     (tmp_path / "victim").write_bytes(b"safe")
     write_site(STEPS[1], out)
     assert (tmp_path / "victim").read_bytes() == b"safe"

@@ -34,7 +34,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass
 from pathlib import Path
 
-from warroom import spare
+from warroom import spare, spare_ledger
 from warroom.errors import WarroomError
 
 _FORBIDDEN_NAMES = {"", ".", ".."}
@@ -287,9 +287,10 @@ def _stage(made: list[Path], target: Path, outputs: Mapping[str, bytes],
     """Fill a staging folder, from the spare when it can be trusted (`known` is what the
     ledger says it holds). Returns the folder, counts, what it holds, and whether the
     spare was used; `made` collects every folder made, for cleaning up after a failure."""
-    home = spare.home_of(target)
+    home = spare_ledger.home_of(target)
     made.append(staging := _new_folder(target, umask))
-    if previous is not None and known is not None and spare.claim(home / "site", staging, known):
+    if (previous is not None and known is not None
+            and spare_ledger.claim(home / "site", staging, known)):
         staging.chmod(0o777 & ~umask)
         record = spare.Record(known.root)
         try:
@@ -399,7 +400,7 @@ def _write(outputs: Mapping[str, bytes], target: Path, keep: Sequence[str],
     previous = target if target.is_dir() else None
     umask = os.umask(0)
     os.umask(umask)
-    known = spare.read_spare(target, umask)
+    known = spare_ledger.read_spare(target, umask)
     made: list[Path] = []
     try:
         staging, written, linked, record, reused = _stage(
@@ -418,10 +419,10 @@ def _write(outputs: Mapping[str, bytes], target: Path, keep: Sequence[str],
         for folder in made:
             shutil.rmtree(folder, ignore_errors=True)
         raise
-    if previous is not None and keep_spare and spare.retire(retired, target, umask):
-        spare.save(target, umask, record)
+    if previous is not None and keep_spare and spare_ledger.retire(retired, target, umask):
+        spare_ledger.save(target, umask, record)
     else:  # nothing to keep (a first write, or keep_spare=False): nothing beside the target
         if previous is not None:
             shutil.rmtree(retired, ignore_errors=True)
-        shutil.rmtree(spare.home_of(target), ignore_errors=True)
+        shutil.rmtree(spare_ledger.home_of(target), ignore_errors=True)
     return WriteStats(written, linked, removed=previous is not None, reused=reused)
