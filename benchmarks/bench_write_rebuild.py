@@ -33,7 +33,7 @@ from bench_build import NOW, change_one
 WATCHED = [
     ("warroom.site.build", "assemble", None, "assemble (pages stage)"),
     ("warroom.site.sitemap", "from_rows", None, "  sitemap.from_rows"),
-    ("warroom.writer", "merge", None, "  writer.merge"),
+    ("warroom.outpaths", "merge", None, "  outpaths.merge"),
     ("warroom.writer", "write_site", None, "write_site (write stage)"),
     ("warroom.spare", "read_spare", None, "  spare.read_spare"),
     ("warroom.spare", "update", None, "  spare.update"),
@@ -64,8 +64,9 @@ def watch() -> None:
         setattr(owner, name, _timed(owner.__dict__[name], label))
     build_module = importlib.import_module("warroom.site.build")
     writer = importlib.import_module("warroom.writer")
+    outpaths = importlib.import_module("warroom.outpaths")
     # warroom.site.build imported these by name before they were wrapped.
-    build_module.__dict__.update(merge=writer.merge, write_site=writer.write_site)
+    build_module.__dict__.update(merge=outpaths.merge, write_site=writer.write_site)
 
 
 def main() -> None:

@@ -9,7 +9,8 @@ import pytest
 
 from warroom import writer
 from warroom.errors import WarroomError
-from warroom.writer import check_path, merge, write_site
+from warroom.outpaths import check_path, merge
+from warroom.writer import write_site
 
 SITE = {"index.html": b"<p>home</p>", "incidents/a/index.html": b"a", "static/s.css": b"x"}
 

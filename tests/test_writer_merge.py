@@ -7,18 +7,18 @@ from collections.abc import Iterator
 
 import pytest
 
-from warroom import writer
+from warroom import outpaths
 from warroom.errors import WarroomError
-from warroom.writer import check_paths, merge
+from warroom.outpaths import check_paths, merge
 
 
 @pytest.fixture(autouse=True)
 def afresh() -> Iterator[None]:
-    writer._sound.clear()
-    writer._kept_above = (frozenset(), frozenset())
+    outpaths._sound.clear()
+    outpaths._kept_above = (frozenset(), frozenset())
     yield
-    writer._sound.clear()
-    writer._kept_above = (frozenset(), frozenset())
+    outpaths._sound.clear()
+    outpaths._kept_above = (frozenset(), frozenset())
 
 
 KEPT = [f"incidents/{n}/index.html" for n in range(50)] + ["history/index.html"]
@@ -49,9 +49,9 @@ def test_a_file_that_is_also_a_folder_is_refused(outputs: dict[str, bytes], kept
 
 def test_a_folder_of_files_kept_before_may_be_a_file_now() -> None:
     merge([], kept=["old/page/index.html", *KEPT])
-    assert "old/page" in writer._kept_above[1]  # a superset, from the last build
+    assert "old/page" in outpaths._kept_above[1]  # a superset, from the last build
     assert list(merge([("pages", {"old/page": b"now a file"})], kept=KEPT)) == ["old/page"]
-    assert "old/page" not in writer._kept_above[1]  # made afresh from this build's
+    assert "old/page" not in outpaths._kept_above[1]  # made afresh from this build's
 
 
 def test_held_folders_grow_with_new_kept_files() -> None:
@@ -63,9 +63,9 @@ def test_held_folders_grow_with_new_kept_files() -> None:
 @pytest.mark.parametrize("bad", ["../x", "a//b", "/abs", "a\\b", "a/./b", "a\x00b"])
 def test_a_bad_path_is_refused_after_sound_ones_were_remembered(bad: str) -> None:
     check_paths(KEPT)
-    assert writer._sound.issuperset(KEPT)
+    assert outpaths._sound.issuperset(KEPT)
     with pytest.raises(WarroomError, match="refusing output path"):
         check_paths([*KEPT, bad])
     with pytest.raises(WarroomError, match="refusing output path"):
         merge([("pages", {"index.html": b""})], kept=[*KEPT, bad])
-    assert bad not in writer._sound
+    assert bad not in outpaths._sound

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from warroom import spare, spare_ledger
 from warroom.errors import WarroomError
-from warroom.writer import WriteFailed, check_path, check_paths, write_site
+from warroom.outpaths import check_path, check_paths
+from warroom.writer import WriteFailed, write_site
 
 PAGES = [f"incidents/i{n:02d}/index.html" for n in range(12)]
 SITE = {"index.html": b"home", "static/s.css": b"css",

@@ -53,7 +53,7 @@ def command(ctx: click.Context, out: Path | None, base_url: str | None, audience
     config, _, _ = load_config(top)
     target = output_folder(top, out, config.site.output if config is not None else "_site")
     reporter = REPORTERS[resolve_format(fmt)]
-    from warroom.writer import check_target
+    from warroom.outpaths import check_target
 
     check_target(target, top)  # a target refused before the work, not after it
     try:

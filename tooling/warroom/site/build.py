@@ -26,6 +26,7 @@ from warroom.config import Config
 from warroom.errors import WarroomError
 from warroom.history import read_early, read_history
 from warroom.model import Incident
+from warroom.outpaths import merge
 from warroom.problems import Problem, has_errors
 from warroom.recorded import Recorded
 from warroom.site import ics, pages, sitemap, templating
@@ -38,7 +39,7 @@ from warroom.site.rows import ID, RowFacts
 from warroom.site.selecting import parts, time_part
 from warroom.site.sources import Sources
 from warroom.status import AUDIENCES
-from warroom.writer import WriteStats, locked, merge, write_site
+from warroom.writer import WriteStats, locked, write_site
 
 # Producers besides the pages, by module under warroom.site (imported when a build runs).
 # Pages run last: the home page links what these made.
