@@ -180,10 +180,7 @@ class Pages:
         else:
             keyed = self.cache is not None
             for iid, row in rows.items():  # ~10^4: one partial per key and per builder
-                key: Key | None = None
-                if keyed:
-                    related = tuple(r for r in row.related if r in rows) if row.related else ()
-                    key = partial(self._incident_key, iid, related)
+                key = self._own_key(iid) if keyed else None
                 jobs.append(Job(f"{incident_path(iid)}index.html", "incident.html", row.title,
                                 key, partial(self._incident, iid)))
         jobs += self.listings.history_jobs()
@@ -211,19 +208,16 @@ class Pages:
                                                                          rows)))):
             row, path = rows[iid], paths[iid]
             known = None if iid in dirty else cache.known(path)
-            if known is not None:
-                key: Key = partial(str, known)
-            else:
-                related = tuple(r for r in row.related if r in rows) if row.related else ()
-                key = partial(self._incident_key, iid, related)
+            key = partial(str, known) if known is not None else self._own_key(iid)
             jobs.append(Job(path, "incident.html", row.title, key, partial(self._incident, iid)))
         return jobs
 
-    def incident_key(self, incident_id: str) -> str:
-        """The key of the incident's page as this build would make it."""
+    def _own_key(self, incident_id: str) -> Key:
+        """The key of the incident's page, made when asked for (related ids the site
+        shows are part of what it shows)."""
         row = self.rows[incident_id]
-        related = tuple(r for r in row.related if r in self.rows)
-        return self._incident_key(incident_id, related)
+        related = tuple(r for r in row.related if r in self.rows) if row.related else ()
+        return partial(self._incident_key, incident_id, related)
 
     def _digests_of(self, ids: Sequence[str]) -> list[str]:
         return list(map(self._digest_of.__getitem__, ids))
