@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, pinned_git_env, run_git
 from site_support import restricted, site_files
 from test_site_selections import Repo, rows_of
-from warroom.site import feeds, selections
+from warroom.site import feeds, heldrows, selections
 from warroom.site.build import build
 from warroom.site.data import SiteData
 from warroom.site.selecting import feed_part, parts
@@ -195,7 +195,7 @@ def test_held_feed_lists_equal_lists_made_afresh(realistic: Repo,
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     def afresh(rows: dict[str, object]) -> tuple[object, object, object]:
-        selections._HELD.clear()
+        heldrows._HELD.clear()
         return (selections.feeds_lists(rows, data),  # type: ignore[arg-type]
                 selections.api_activity(rows, data),  # type: ignore[arg-type]
                 selections.api_listed_ids(rows, data))  # type: ignore[arg-type]

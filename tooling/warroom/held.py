@@ -18,6 +18,7 @@ process: callers keep only values they never change (or copy before changing the
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,19 @@ def keep(path: Path | str, kind: str, known: Identity | None, value: Any) -> Non
         _kept[key] = (known, value)
 
 
+# Other values this process holds between builds (each module keeps its own, keyed on
+# what it was made from): forget() drops them too.
+_holders: list[Callable[[], None]] = []
+
+
+def also_forget(clear: Callable[[], None]) -> None:
+    """Have forget() call `clear`, which drops what a module holds between builds."""
+    _holders.append(clear)
+
+
 def forget() -> None:
-    """Drop everything kept (tests: a process that must read from disk again)."""
+    """Drop everything kept, here and by every module that holds values between builds
+    (tests: a process that must read from disk again and work everything out anew)."""
     _kept.clear()
+    for clear in _holders:
+        clear()

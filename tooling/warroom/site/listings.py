@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
+from warroom import held
 from warroom.config import Component
 from warroom.site.context import (
     ComponentPageView,
@@ -34,6 +35,7 @@ PAST_MAINTENANCE = 50
 # Listing summaries by settings, then by incident id: (listing digest, summary). Kept
 # from one build to the next in this process (see Listings._held_summary).
 _HELD_SUMMARIES: dict[str, dict[str, tuple[str, IncidentSummary]]] = {}
+held.also_forget(_HELD_SUMMARIES.clear)
 
 # (in progress, upcoming, the latest past ones, whether older ones were left out)
 Shown = tuple[list[str], list[str], list[str], bool]

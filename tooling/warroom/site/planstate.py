@@ -25,6 +25,7 @@ from itertools import compress
 from operator import attrgetter, is_not, itemgetter
 from typing import NamedTuple
 
+from warroom import held
 from warroom.site import paging
 from warroom.site.paging import Month, Page
 from warroom.site.siterows import EXACT, SiteRow, moving
@@ -307,6 +308,7 @@ def _same_windows(before: Mapping[str, SiteRow], rows: Mapping[str, SiteRow],
 
 
 _HELD: list[PlanState] = []  # the last build's, in this process
+held.also_forget(_HELD.clear)
 
 
 def plan_state(settings: Settings, rows: Mapping[str, SiteRow], now: float, now_text: str,

@@ -23,13 +23,13 @@ by `timestamp()` and id), the selection takes exactly its order.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from operator import itemgetter
-from typing import Any, TypeVar
 
 from warroom.site import api, feeds
 from warroom.site.data import SiteData
+from warroom.site.heldrows import held_answer
 from warroom.site.siterows import EXACT, SiteRow, instant
 from warroom.status import visible_components
 
@@ -202,31 +202,8 @@ def feeds_lists(rows: Mapping[str, SiteRow], data: SiteData) -> dict[str | None,
         return {key: sorted(set(ids))
                 for key, ids in _entry_owners(walk, shown, feeds.LIMIT).items()}
 
-    found = _held("feeds", (shown, feeds.LIMIT), rows, _feed_facts, make)
+    found = held_answer("feeds", (shown, feeds.LIMIT), rows, _feed_facts, make)
     return {key: list(ids) for key, ids in found.items()}
-
-
-# The last answer of a selection made in this process, by kind: what else it depended on,
-# the rows it was made from (SiteRows never change, so an unchanged row is the very same
-# object: only the others are compared), and the answer, never changed (callers get
-# copies). A rebuild after a change to no fact the selection reads of a row (a retitle)
-# gets it without a pass over 10^4 rows.
-_HELD: dict[str, tuple[object, dict[str, SiteRow], Any]] = {}
-T = TypeVar("T")
-
-
-def _held(kind: str, key: object, rows: Mapping[str, SiteRow],
-          facts: Callable[[SiteRow], tuple[object, ...]], make: Callable[[], T]) -> T:
-    held = _HELD.get(kind)
-    found: T
-    if held is not None and held[0] == key and held[1].keys() == rows.keys() and all(
-            facts(held[1][iid]) == facts(row)
-            for iid, row in rows.items() if held[1][iid] is not row):
-        found = held[2]
-    else:
-        found = make()
-    _HELD[kind] = (key, dict(rows), found)
-    return found
 
 
 def _feed_facts(row: SiteRow) -> tuple[object, ...]:
@@ -278,7 +255,7 @@ def api_listed_ids(rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
     it needs once told every component's activity (`api.produce_with`). Only which
     maintenance is pending reads the build time: the rest is held between builds."""
     now = data.now.timestamp()
-    fixed, maintenance = _held("api", api.RECENT, rows, _api_facts, lambda: _api_fixed(rows))
+    fixed, maintenance = held_answer("api", api.RECENT, rows, _api_facts, lambda: _api_fixed(rows))
     chosen = set(fixed)
     chosen.update(iid for iid in maintenance if _pending(rows[iid], now))  # rollup_ids
     return sorted(chosen)
@@ -317,7 +294,7 @@ def api_activity(rows: Mapping[str, SiteRow], data: SiteData) -> api.Activity | 
     """Every component's first and last activity and the newest of all, from rows (what
     api._Api works out from every incident). None when a time is past 2**33 s: floats no
     longer give the instants back exactly."""
-    found = _held("activity", None, rows, _activity_facts, lambda: _activity(rows))
+    found = held_answer("activity", None, rows, _activity_facts, lambda: _activity(rows))
     if found is None:
         return None
     spans, newest = found

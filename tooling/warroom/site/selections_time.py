@@ -32,6 +32,7 @@ from warroom.config import Config
 from warroom.durations import add_months
 from warroom.site import availability
 from warroom.site.data import SiteData
+from warroom.site.heldrows import held_answer
 from warroom.site.siterows import EXACT, SiteRow, instant
 from warroom.uptime import DayUptime, ImpactWindow, bars_start, uptime_of_windows
 
@@ -226,7 +227,24 @@ def uptime_from_rows(rows: Mapping[str, SiteRow], data: SiteData, days: int,
     """uptime.uptime_by_component(data, days, component_ids), from the rows of `uptime_ids`
     alone: no incident needed. The windows are impact_windows' (rows hold each incident's
     impact span, components and impacts); floats below 2**33 s (the year 2242) give the
-    datetimes back exactly, to the microsecond. None past that: ask the incidents."""
+    datetimes back exactly, to the microsecond. None past that: ask the incidents. Held
+    between the builds of a process at one build time (`warroom serve`, a rebuild after
+    a change to an older incident)."""
+    key = (data.now, days, tuple(component_ids), tuple(sorted(data.config.weights.items())))
+    found = held_answer("uptime", key, rows, _uptime_facts,
+                        lambda: _uptime_from_rows(rows, data, days, component_ids))
+    return dict(found) if found is not None else None
+
+
+def _uptime_facts(row: SiteRow) -> tuple[object, ...]:
+    """All uptime_ids and _uptime_from_rows read of a row."""
+    return (row.impact_from, row.impact_to, row.open, row.maintenance, row.drill,
+            row.status, row.components, row.impacts)
+
+
+def _uptime_from_rows(rows: Mapping[str, SiteRow], data: SiteData, days: int,
+                      component_ids: Sequence[str]
+                      ) -> dict[str, tuple[DayUptime, ...]] | None:
     now_at = data.now.astimezone(UTC)
     now = now_at.timestamp()
     since = bars_start(data.now, days)

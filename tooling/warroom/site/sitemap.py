@@ -15,6 +15,7 @@ from itertools import chain, compress
 from operator import attrgetter, is_not
 from typing import TypeVar
 
+from warroom import held
 from warroom.site.data import SiteData
 from warroom.site.siterows import SiteRow, w3c
 from warroom.status import ensure_view, latest_activity, visible_components
@@ -102,6 +103,7 @@ class _Made:
 
 
 _last: dict[tuple[str, str], _Made] = {}  # by (base URL escaped, audience)
+held.also_forget(_last.clear)
 _KEEP = 4  # sites at most
 _EMPTY = _Made("", {}, {}, {}, {}, None, frozenset())
 # More rows changed than this share of them: made afresh (one pass, not two).

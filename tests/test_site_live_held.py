@@ -1,0 +1,199 @@
+"""What a build holds for the next build of its process, given back only while nothing it was
+made from changed: answers worked out from every site row (site/heldrows.py; the uptime
+bars') and the text of the live pages (the home page: pages._LIVE). Whatever changed, each
+must equal what a build from nothing makes; held.forget() drops them all."""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from markupsafe import Markup
+
+from conftest import ROOT, pinned_git_env, run_git
+from test_site_planstate import _row
+from test_site_selections_time import rows_of, site_data
+from warroom import held
+from warroom.site import frames, heldrows, pages, selections_time
+from warroom.site.build import build
+from warroom.site.paging import Job
+from warroom.site.selections_time import uptime_from_rows, uptime_ids
+from warroom.site.siterows import SiteRow
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _gen import make_git_repo
+
+NOW = datetime(2026, 6, 2, 12, tzinfo=UTC)
+
+
+# -- heldrows ---------------------------------------------------------------------------
+def _facts(row: SiteRow) -> tuple[object, ...]:
+    return (row.status, row.components)
+
+
+def test_an_answer_is_held_while_no_row_changes_what_it_reads() -> None:
+    held.forget()
+    made: list[int] = []
+
+    def make() -> int:
+        made.append(1)
+        return len(made)
+
+    rows = {f"i{n}": _row(1000.0 * n) for n in range(50)}
+    assert heldrows.held_answer("t", "k", rows, _facts, make) == 1
+    rows = {**rows, "i3": rows["i3"]._replace(title="Another title", digest="x")}
+    assert heldrows.held_answer("t", "k", rows, _facts, make) == 1  # nothing it reads
+    assert heldrows.held_answer("t", "other key", rows, _facts, make) == 2
+    rows = {**rows, "i4": rows["i4"]._replace(status="investigating")}
+    assert heldrows.held_answer("t", "other key", rows, _facts, make) == 3
+    rows = {**rows, "i4": rows["i4"]._replace(components=("web",))}
+    assert heldrows.held_answer("t", "other key", rows, _facts, make) == 4
+    rows = {ident: row for ident, row in rows.items() if ident != "i7"}  # one gone
+    assert heldrows.held_answer("t", "other key", rows, _facts, make) == 5
+    rows = {**rows, "i7": _row(7000.0)}  # back: the same facts, a new row
+    assert heldrows.held_answer("t", "other key", rows, _facts, make) == 6
+    assert heldrows.held_answer("t", "other key", dict(rows), _facts, make) == 6
+    held.forget()  # as in a new process
+    assert heldrows.held_answer("t", "other key", rows, _facts, make) == 7
+
+
+def test_held_uptime_equals_uptime_from_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Random changes to the rows the bars read (or not: a retitle), one build time and
+    another: each answer equals one worked out with nothing held, and a change to no fact
+    the bars read works nothing out."""
+    data = site_data(400, 3, True, datetime(2026, 6, 2, tzinfo=UTC), "public")
+    rows = rows_of(data)
+    days = data.config.site.uptime_days
+    components = tuple(data.config.components)
+    real = selections_time._uptime_from_rows
+    walks: list[int] = []
+
+    def counted(*args: Any) -> Any:
+        walks.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(selections_time, "_uptime_from_rows", counted)
+
+    def afresh(rows: dict[str, SiteRow], when: Any = data) -> Any:
+        return real(rows, when, days, components)  # holds nothing
+
+    rng = random.Random(11)
+    ids = sorted(rows)
+    first = datetime(2026, 3, 4, tzinfo=UTC).timestamp()
+    held.forget()
+    assert uptime_from_rows(rows, data, days, components) == afresh(rows)
+    when: Any = data
+    kinds = ["retitle", "start", "end", "open", "components", "impacts", "canceled", "drill",
+             "gone", "later"]
+    for step in range(60):
+        kind = kinds[step % len(kinds)]
+        # most of 400 incidents are older than the bars: change one the bars show
+        ident = rng.choice(uptime_ids(rows, data, days) if rng.random() < 0.7 else ids)
+        row = rows.get(ident)
+        walks.clear()
+        if row is None:
+            continue
+        if kind == "retitle":
+            rows = {**rows, ident: row._replace(title=f"T{step}", digest=f"d{step}")}
+        elif kind == "start":
+            start = (row.impact_to or first + 80 * 86400) - rng.uniform(1, 30) * 3600
+            rows = {**rows, ident: row._replace(impact_from=start)}
+        elif kind == "end":
+            start = row.impact_from or first
+            rows = {**rows, ident: row._replace(impact_to=start + rng.uniform(0, 5) * 86400)}
+        elif kind == "open":
+            rows = {**rows, ident: row._replace(open=not row.open)}
+        elif kind == "components":
+            other = "search" if "search" not in row.components else "checkout"
+            rows = {**rows, ident: row._replace(components=(other, *row.components[1:]))}
+        elif kind == "impacts":
+            worse = ("major_outage", "partial_outage", "degraded_performance")
+            rows = {**rows, ident: row._replace(impacts=tuple(
+                rng.choice(worse) for _ in row.impacts))}
+        elif kind == "canceled":
+            rows = {**rows, ident: row._replace(status="canceled")}
+        elif kind == "drill":
+            rows = {**rows, ident: row._replace(drill=not row.drill)}
+        elif kind == "gone":
+            rows = {i: r for i, r in rows.items() if i != ident}
+        else:
+            when = SimpleNamespace(now=data.now + timedelta(hours=step), config=data.config)
+        found = uptime_from_rows(rows, when, days, components)  # type: ignore[arg-type]
+        if kind == "retitle":
+            assert walks == [], "a retitle worked the bars out again"
+        assert found == afresh(rows, when), (step, kind)
+
+
+# -- the live pages ---------------------------------------------------------------------
+def test_a_mark_tells_markup_from_equal_text() -> None:
+    """Text and Markup compare equal but render differently: their marks differ."""
+    owner = SimpleNamespace(theme_key="theme", t=SimpleNamespace(language="en", zone=UTC))
+    job = Job("index.html", "home.html", "Home", None, dict, live=True)
+    plain = pages.Pages._mark(owner, job, {"x": "a & b"})  # type: ignore[arg-type]
+    markup = pages.Pages._mark(owner, job, {"x": Markup("a & b")})  # type: ignore[arg-type]
+    assert plain is not None and markup is not None and plain != markup
+    owner.theme_key = ""  # nothing names the templates: never held
+    assert pages.Pages._mark(owner, job, {"x": "a"}) is None  # type: ignore[arg-type]
+    owner.theme_key = "theme"
+    assert pages.Pages._mark(owner, job, {"x": lambda: 1}) is None  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_git_repo(tmp_path_factory.mktemp("origin") / "repo", 120)
+
+
+@pytest.fixture
+def repo(origin: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", str(origin), str(copy)], check=True)
+    return copy
+
+
+def _retitle(repo: Path, ident: str, n: int) -> None:
+    path = next((repo / "incidents").rglob(f"{ident}.yaml"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('title: "', f'title: "Edit {n}: ', 1), encoding="utf-8")
+    run_git(repo, pinned_git_env(), "commit", "-q", "-am", f"edit {n}",
+            date="2026-06-02T10:00:00+00:00")
+
+
+def test_the_home_page_is_rendered_again_only_when_its_text_changes(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered: list[str] = []
+    real = frames.Frames.render
+
+    def counted(self: frames.Frames, template: str, context: dict[str, Any]) -> str:
+        rendered.append(template)
+        return real(self, template, context)
+
+    monkeypatch.setattr(frames.Frames, "render", counted)
+    out = tmp_path / "site"
+    held.forget()
+    build(repo, out, now=NOW)
+    home = (out / "index.html").read_text(encoding="utf-8")
+    listed = sorted(set(re.findall(r'href="[^"]*incidents/([^/"]+)/"', home)))
+    every = sorted(p.stem for p in (repo / "incidents").rglob("*.yaml"))
+    unlisted = [ident for ident in every if ident not in listed]
+    assert listed and unlisted
+    steps = [(unlisted[0], NOW), (listed[0], NOW), (unlisted[1], NOW),
+             (unlisted[2], NOW + timedelta(minutes=5)), (unlisted[3], NOW + timedelta(minutes=5))]
+    for n, (ident, now) in enumerate(steps):
+        before = (out / "index.html").read_bytes()
+        _retitle(repo, ident, n)
+        rendered.clear()
+        build(repo, out, now=now)
+        after = (out / "index.html").read_bytes()
+        assert ("home.html" in rendered) == (after != before), (n, ident)
+        held.forget()  # a build from nothing, elsewhere: the same home page
+        fresh = tmp_path / f"fresh{n}"
+        build(repo, fresh, now=now)
+        assert after == (fresh / "index.html").read_bytes(), (n, ident)
+        build(repo, out, now=now)  # this process holds the page again
