@@ -6,6 +6,7 @@ only inside `.git/`."""
 from __future__ import annotations
 
 import pickle
+import random
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from site_support import retitle, site_files
 from warroom import held
 from warroom.cachedir import cache_root
 from warroom.site.build import CACHE_DIR, build
-from warroom.site.catalogue import Catalogue
+from warroom.site.catalogue import Catalogue, _changes
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from _gen import make_git_repo
@@ -277,3 +278,30 @@ def test_changes_are_the_new_and_other_values_and_the_keys_gone_in_order() -> No
     before = {"a": "sha-a", "b": "sha-b", "c": "sha-old", "d": "sha-d"}
     assert _changes(made_again, before) == ({"c": "sha-c"}, ("d",))
     assert _changes({"a": 1, "b": 2}, {"b": 2}) == ({"a": 1}, ())
+
+
+def test_changes_are_what_a_plain_comparison_finds() -> None:
+    """catalogue._changes against a key-by-key comparison: values carried over (the very
+    objects), equal ones made again, edited, added and gone ones, the first key among
+    them or not, few or most of them changed."""
+    rng = random.Random(5)
+    for trial in range(60):
+        then = {f"k{n:03d}": (n, f"v{n}") for n in range(rng.randint(0, 40))}
+        now: dict[str, object] = {}
+        share = rng.choice((0.05, 0.5, 0.95))
+        for key, value in then.items():
+            roll = rng.random()
+            if roll < share / 3:
+                continue  # gone
+            if roll < share * 2 / 3:
+                now[key] = (value[0], value[1] + "!")  # edited
+            elif roll < share:
+                now[key] = (value[0], "".join(value[1]))  # equal, made again
+            else:
+                now[key] = value  # carried over
+        for n in range(rng.randint(0, 3)):
+            now[f"new{trial}-{n}"] = (n,)
+        now = dict(sorted(now.items()))
+        changed, gone = _changes(now, then)
+        assert changed == {k: v for k, v in now.items() if then.get(k) != v}, trial
+        assert gone == tuple(k for k in then if k not in now), trial

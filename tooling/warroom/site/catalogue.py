@@ -135,11 +135,12 @@ Delta = tuple[dict[str, str], tuple[str, ...], dict[str, SiteRow], tuple[str, ..
 def _changes(now: dict[str, Any], then: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
     """What changed from `then` to `now`: the new or other values, and the keys gone.
     Told apart in C (map, compress: 10^4 of them). Rows carried over are the very objects
-    of `then`: told apart by identity first, when the first one is (the files' digests
-    are strings made again: compared right away)."""
-    first = next(iter(now), None)
-    if first is not None and then.get(first) is now[first]:
-        other = compress(now, map(is_not, map(then.get, now, repeat(_NONE)), now.values()))
+    of `then`: told apart by identity first, and only the others compared (the files'
+    digests are strings made again: then all are compared at once). Whichever incidents
+    changed since `then` (the first one's edit made every row compare by value, ~30 ms)."""
+    other = list(compress(now, map(is_not, map(then.get, now, repeat(_NONE)),
+                                   now.values())))
+    if len(other) * 2 <= len(now):
         changed = {k: now[k] for k in other if then.get(k, _NONE) != now[k]}
     else:
         changed = dict(compress(now.items(),
