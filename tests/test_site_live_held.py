@@ -9,6 +9,7 @@ import random
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,7 +22,7 @@ from conftest import ROOT, pinned_git_env, run_git
 from test_site_planstate import _row
 from test_site_selections_time import rows_of, site_data
 from warroom import held
-from warroom.site import frames, heldrows, pages, selections_time
+from warroom.site import frames, heldrows, pages, selecting, selections_time
 from warroom.site.build import build
 from warroom.site.paging import Job
 from warroom.site.selections_time import uptime_from_rows, uptime_ids
@@ -197,3 +198,65 @@ def test_the_home_page_is_rendered_again_only_when_its_text_changes(
         build(repo, fresh, now=now)
         assert after == (fresh / "index.html").read_bytes(), (n, ident)
         build(repo, out, now=now)  # this process holds the page again
+
+
+# -- held selections --------------------------------------------------------------------
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_held_selections_equal_selections_from_nothing(
+        audience: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each held selection (selecting.HELD) after random changes to any field of a row, a
+    row gone, the build time moved: the very answer of its function, which runs again
+    only when some row or the build time changed."""
+    data = site_data(400, 5, False, datetime(2026, 6, 2, tzinfo=UTC), audience)
+    rows = rows_of(data)
+    calls: list[str] = []
+    plain = dict(selecting.SELECTIONS)
+    for name in selecting.HELD:
+        def counted(rows: Any, data: Any, name: str = name) -> list[str]:
+            calls.append(name)
+            return plain[name](rows, data)
+        monkeypatch.setitem(selecting.SELECTIONS, name, counted)
+    held.forget()
+    rng = random.Random(3)
+    fields = ["status", "open", "maintenance", "window", "impact_from", "impact_to",
+              "components", "impacts", "drill", "metric_start", "causes", "mitigated"]
+    when: Any = data
+    for step in range(50):
+        ident = rng.choice(sorted(rows))
+        row = rows[ident]
+        kind = step % 5
+        if kind == 0:
+            field = rng.choice(fields)
+            value: object = getattr(row, field)
+            if isinstance(value, bool):
+                value = not value
+            elif isinstance(value, float):
+                value = value + rng.uniform(-30, 30) * 86400
+            elif field == "window":
+                start = data.now.timestamp() + rng.uniform(-2, 2) * 86400
+                value = (start, start + 7200)
+            elif field == "status":
+                value = rng.choice(["investigating", "resolved", "scheduled", "in_progress",
+                                    "completed", "canceled"])
+            elif field == "components":
+                value = ("search", *tuple(value)[1:])  # type: ignore[arg-type]
+            elif field == "impacts":
+                value = tuple("major_outage" for _ in row.impacts)
+            elif field == "causes":
+                value = ("network", *tuple(value))  # type: ignore[arg-type]
+            else:  # a time not set yet
+                value = data.now.timestamp() + rng.uniform(-30, 30) * 86400
+            if row._replace(**{field: value}) == row:
+                continue  # the value it had
+            rows = {**rows, ident: row._replace(**{field: value})}
+        elif kind == 1:
+            rows = {i: r for i, r in rows.items() if i != ident}
+        elif kind == 2:
+            when = replace(data, now=data.now + timedelta(hours=rng.randint(1, 500)))
+        elif kind == 3:
+            rows = dict(rows)  # the same rows: nothing runs again
+        for name in sorted(selecting.HELD):
+            calls.clear()
+            found = selecting.selection(name, rows, when)
+            assert found == plain[name](rows, when), (step, name)
+            assert (calls == []) == (kind == 3 or (kind == 4 and step > 0)), (step, name)

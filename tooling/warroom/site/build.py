@@ -119,10 +119,14 @@ def _collector_paused() -> Iterator[None]:
             gc.unfreeze()
 
 
-def _loaded() -> None:
-    """Everything loaded so far lives until the build ends: out of the collector's sight."""
+def _loaded(collect: bool) -> None:
+    """Everything loaded so far lives until the build ends: out of the collector's sight.
+    Without `collect` (a patch build: a few pages, a few MB of garbage cycles at most) the
+    collector stays off until the build returns: its passes cost ~5 ms of a ~0.35 s
+    rebuild at 10^4 incidents, to free nothing that would not be freed then."""
     gc.freeze()
-    gc.enable()
+    if collect:
+        gc.enable()
 
 
 def gather(root: Path, *, audience: str = "public", base_url: str | None = None,
@@ -193,7 +197,7 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
         now=now, base_url=base, audience=audience,
         clocks=sla_clocks(incidents, recorded, config, now) if audience == "internal" else {},
     )
-    _loaded()
+    _loaded(collect=not patch)
     lap("compute")
     context = Context(root, data, sources, previous, settings, theme_key, page_cache, target,
                        lap, [*loaded.problems, *history.problems])

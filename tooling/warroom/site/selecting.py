@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from warroom.site import feeds, selections, selections_time
+from warroom.site import availability, feeds, selections, selections_time
 from warroom.site.data import SiteData
+from warroom.site.heldrows import held_answer
 from warroom.site.siterows import EXACT, SiteRow
 
 Selection = Callable[[Mapping[str, SiteRow], SiteData], list[str]]
@@ -32,10 +33,28 @@ SELECTIONS: dict[str, Selection] = {
 }
 
 
+# Selections made with a pass over every row (10^4), which a rebuild in the same process
+# (`warroom serve`) at the same build time gets back held while no row changed at all
+# (~15 ms of a rebuild after one change; the feeds' and the API's are held by fact).
+HELD = frozenset({"ics", "badges", "availability", "rollup", "uptime"})
+
+
 def selection(name: str, rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
     """The ids (in id order) that producer `name`'s output may depend on; every id for a
     producer with no selection of its own."""
-    return SELECTIONS.get(name, _everything)(rows, data)
+    select = SELECTIONS.get(name, _everything)
+    if name not in HELD:
+        return select(rows, data)
+    # Everything a selection reads but the rows: the build time (to the offset), the
+    # audience, the settings, the periods the availability and report pages cover.
+    key = (select, data.now.isoformat(), data.audience, data.config, availability.DAYS,
+           availability.MONTHS, availability.METRICS_DAYS)
+    return list(held_answer(f"selection:{name}", key, rows, _whole,
+                            lambda: tuple(select(rows, data))))
+
+
+def _whole(row: SiteRow) -> SiteRow:
+    return row
 
 
 # One part of a producer's output as the catalogue keys it: (its selection, its files, or
