@@ -282,3 +282,52 @@ def _other(field: str, value: object, rng: random.Random, now: float) -> object:
         return ("search", *value[1:])
     return ("added", *value)  # related, causes
 
+
+
+def test_the_public_availability_page_is_keyed_on_what_it_is_made_from(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A retitle of an incident the page counts keeps the page (its key is the fields of
+    its rows it is made from, not their digests); a changed impact end makes it again;
+    either way it equals a build from nothing's."""
+    from warroom.site import patch
+
+    reruns: list[str] = []
+    real = patch._rerun
+
+    def counted(context: Any, name: str, ids: list[str]) -> dict[str, bytes]:
+        reruns.append(name)
+        return real(context, name, ids)
+
+    monkeypatch.setattr(patch, "_rerun", counted)
+    out = tmp_path / "site"
+    held.forget()
+    build(repo, out, now=NOW)
+    counted_ids = [p.stem for p in (repo / "incidents").rglob("*.yaml")
+                   if p.stem.startswith("2026-0") and "mitigated_at" in p.read_text()
+                   and "resolved_at" in p.read_text()]
+    assert counted_ids
+    ident = sorted(counted_ids)[-1]
+    path = next((repo / "incidents").rglob(f"{ident}.yaml"))
+    page = "availability/index.html"
+    steps = [("title", 'title: "', 'title: "Renamed: '), ("impact", "", "")]
+    for n, (what, old, new) in enumerate(steps):
+        text = path.read_text(encoding="utf-8")
+        if what == "impact":  # the impact ends an hour later: mitigated then
+            found = re.search(r"mitigated_at: (\S+)", text)
+            assert found is not None
+            end = datetime.fromisoformat(found.group(1).replace("Z", "+00:00"))
+            text = text.replace(found.group(0), "mitigated_at: " + (end + timedelta(hours=1))
+                                .strftime("%Y-%m-%dT%H:%M:%SZ"))
+        else:
+            text = text.replace(old, new, 1)
+        path.write_text(text, encoding="utf-8")
+        run_git(repo, pinned_git_env(), "commit", "-q", "-am", f"edit {n}",
+                date="2026-06-02T10:00:00+00:00")
+        reruns.clear()
+        built = build(repo, out, now=NOW)
+        assert built.patched
+        assert ("availability" in reruns) == (what == "impact"), what
+        held.forget()
+        fresh = tmp_path / f"fresh{n}"
+        build(repo, fresh, now=NOW)
+        assert (out / page).read_bytes() == (fresh / page).read_bytes(), what

@@ -42,7 +42,7 @@ HELD = frozenset({"ics", "badges", "availability", "rollup", "uptime"})
 # availability_ids with _downtime_ids, _metrics_ids and _repeat_partners; uptime_ids).
 READ = ("status", "open", "maintenance", "window", "impact_from", "impact_to", "components",
         "impacts", "drill", "metric_start", "causes")
-_READ = attrgetter(*READ)
+READ_FIELDS = attrgetter(*READ)
 
 
 def selection(name: str, rows: Mapping[str, SiteRow], data: SiteData) -> list[str]:
@@ -55,7 +55,7 @@ def selection(name: str, rows: Mapping[str, SiteRow], data: SiteData) -> list[st
     # audience, the settings, the periods the availability and report pages cover.
     key = (select, data.now.isoformat(), data.audience, data.config, availability.DAYS,
            availability.MONTHS, availability.METRICS_DAYS)
-    return list(held_answer(f"selection:{name}", key, rows, _READ,
+    return list(held_answer(f"selection:{name}", key, rows, READ_FIELDS,
                             lambda: tuple(select(rows, data))))
 
 
