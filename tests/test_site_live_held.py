@@ -331,3 +331,40 @@ def test_the_public_availability_page_is_keyed_on_what_it_is_made_from(
         fresh = tmp_path / f"fresh{n}"
         build(repo, fresh, now=NOW)
         assert (out / page).read_bytes() == (fresh / page).read_bytes(), what
+
+
+# -- uptime views -----------------------------------------------------------------------
+def test_uptime_views_are_held_by_what_they_are_made_from() -> None:
+    """Views.uptime gives back the view it made for equal days while the incidents they
+    name keep their titles (and the language its own): else it makes another, equal to one
+    made with nothing held; days_text is repr() of the days."""
+    from warroom.site import views as views_module
+    from warroom.site.layout import translator
+    from warroom.uptime import DayUptime
+
+    data = site_data(400, 5, False, datetime(2026, 6, 2, tzinfo=UTC), "public")
+    day0 = datetime(2026, 5, 1, tzinfo=UTC).date()
+    days = tuple(DayUptime(day0 + timedelta(days=n), 1.0 - (n % 7) / 100, float(n % 7),
+                           ("a", "b") if n % 7 else ()) for n in range(30))
+    titles = {"a": "Alpha", "b": "Beta"}
+    held.forget()
+    english = views_module.Views(data, translator(data), titles)
+    first = english.uptime(days)
+    assert english.uptime(list(days)) is first  # equal days: held
+    assert first == english._uptime(days)
+    titles["b"] = "Beta renamed"
+    renamed = english.uptime(days)
+    assert renamed is not first and renamed == english._uptime(days)
+    assert "Beta renamed" in repr(renamed)
+    del titles["a"]  # an incident the site no longer shows
+    gone = english.uptime(days)
+    assert gone == english._uptime(days) and "Alpha" not in repr(gone)
+    other = (*days[:-1], replace(days[-1], uptime=0.5))
+    assert english.uptime(other) == english._uptime(other) != gone
+    french = views_module.Views(replace(data, config=replace(
+        data.config, site=replace(data.config.site, language="fr"))),
+        translator(replace(data, config=replace(data.config, site=replace(
+            data.config.site, language="fr")))), titles)
+    assert french.uptime(days) == french._uptime(days) != english.uptime(days)
+    assert views_module.days_text(days) == repr(days)
+    assert views_module.days_text(other) == repr(other)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from markupsafe import Markup
 
+from warroom import held
 from warroom.clock import Clock
 from warroom.config import Component
 from warroom.model import Incident
@@ -44,6 +45,31 @@ from warroom.uptime import DayUptime, uptime_percent
 POSTMORTEM_HEADING_FLOOR = 3
 # Incidents named per day in the uptime table; a long list helps nobody read the table.
 DAY_INCIDENTS = 5
+
+
+# Uptime views made in this process, by (language, DAY_INCIDENTS, days): with the titles of
+# the incidents the days name, and the view. The home page shows one per component on
+# every build (~900 day views at 10 components, ~5 ms), the same from one build to the
+# next while no impact reaches today. Days are compared by value, never by identity.
+_UPTIME_VIEWS: dict[tuple[str, int, tuple[DayUptime, ...]],
+                    tuple[tuple[str | None, ...], UptimeView]] = {}
+# Their text as a page key shows it (days_text), by value.
+_DAYS_TEXT: dict[tuple[DayUptime, ...], str] = {}
+_HOLD_MAX = 256  # entries each: a few sites' components; then made afresh
+held.also_forget(_UPTIME_VIEWS.clear)
+held.also_forget(_DAYS_TEXT.clear)
+
+
+def days_text(days: Sequence[DayUptime]) -> str:
+    """repr() of a component's days, as a page key holds them (a component page's key
+    holds its bars: ~90 dates and figures made into text on every build, by value)."""
+    days = tuple(days)
+    found = _DAYS_TEXT.get(days)
+    if found is None:
+        if len(_DAYS_TEXT) >= _HOLD_MAX:
+            _DAYS_TEXT.clear()
+        found = _DAYS_TEXT[days] = repr(days)
+    return found
 
 
 def incident_path(incident_id: str) -> str:
@@ -264,6 +290,21 @@ class Views:
                          self.moment(clock.due), self.t.percent(100 * clock.used, 0))
 
     def uptime(self, days: Sequence[DayUptime]) -> UptimeView:
+        """The view of a component's uptime bars; held in this process by what it is made
+        from (the days, the language, the titles of the incidents they name)."""
+        days = tuple(days)
+        key = (self.t.language, DAY_INCIDENTS, days)
+        titles = tuple(self._titles.get(i) for day in days for i in day.incidents)
+        found = _UPTIME_VIEWS.get(key)
+        if found is not None and found[0] == titles:
+            return found[1]
+        view = self._uptime(days)
+        if len(_UPTIME_VIEWS) >= _HOLD_MAX:
+            _UPTIME_VIEWS.clear()
+        _UPTIME_VIEWS[key] = (titles, view)
+        return view
+
+    def _uptime(self, days: Sequence[DayUptime]) -> UptimeView:
         bars = tuple(self._day(d) for d in days)
         return UptimeView(
             percent=self.t.percent(uptime_percent(days)),
