@@ -368,3 +368,32 @@ def test_uptime_views_are_held_by_what_they_are_made_from() -> None:
     assert french.uptime(days) == french._uptime(days) != english.uptime(days)
     assert views_module.days_text(days) == repr(days)
     assert views_module.days_text(other) == repr(other)
+
+
+def test_the_configuration_is_held_for_the_same_bytes(repo: Path, tmp_path: Path) -> None:
+    """load_incidents makes warroom.yaml into a Config once for the same bytes: the very
+    object again, its problems given again each time; other bytes are read anew, and a
+    configuration with an error is never taken for a good one."""
+    from warroom.site.cache import LoadCache, load_incidents
+
+    store = LoadCache(tmp_path / "cache")
+
+    held.forget()
+    first = load_incidents(repo, store, incidents=False)
+    again = load_incidents(repo, store, incidents=False)
+    assert first.config is not None and again.config is first.config
+    path = repo / "warroom.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\n# a comment\n", encoding="utf-8")
+    other = load_incidents(repo, store, incidents=False)
+    assert other.config is not first.config and other.config == first.config
+    path.write_text(text.replace("site:", "sight:", 1), encoding="utf-8")
+    for _ in range(2):
+        broken = load_incidents(repo, store, incidents=False)
+        assert broken.config is None
+        assert any(p.path == "warroom.yaml" for p in broken.problems)
+    path.write_text(text, encoding="utf-8")
+    back = load_incidents(repo, store, incidents=False)
+    assert back.config == first.config
+    held.forget()  # as a new process
+    assert load_incidents(repo, store, incidents=False).config is not back.config

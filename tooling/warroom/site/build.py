@@ -30,7 +30,7 @@ from warroom.outpaths import merge
 from warroom.problems import Problem, has_errors
 from warroom.recorded import Recorded
 from warroom.site import ics, pages, sitemap, templating
-from warroom.site.cache import LoadCache, PageCache, code_digest, load_incidents
+from warroom.site.cache import LoadCache, PageCache, code_digest, load_incidents, no_incidents
 from warroom.site.catalogue import Catalogue
 from warroom.site.data import Producer, SiteData
 from warroom.site.heldrows import held_answer
@@ -156,7 +156,7 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
         # Rows and digests only: incidents are unpickled when asked for (all of them in a
         # full build, the changed ones and those the rendered pages show in a patch build).
         loaded = load_incidents(root, LoadCache(cache_dir) if cache_dir else None,
-                                incidents=_none, stats=stats)
+                                incidents=no_incidents, stats=stats)
         if loaded.config is None or has_errors(loaded.problems):
             raise BuildFailed(loaded.problems)
         lap("load")
@@ -214,10 +214,6 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
                       use=len(incidents) >= BACKGROUND_MIN_INCIDENTS)
     with side:
         return _full(context, side)
-
-
-def _none(row: object) -> bool:
-    return False
 
 
 @dataclass

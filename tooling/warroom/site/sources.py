@@ -7,6 +7,8 @@ needing them is rendered (a patch build). Both give the same rows; see siterows.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from itertools import compress, islice
+from operator import lt, ne
 from zoneinfo import ZoneInfo
 
 from warroom.config import Config
@@ -80,13 +82,23 @@ class Sources:
         raw = self.loaded.materialise([i for i in changed if i in self.files])
         internal = self.audience == "internal"
         shown_now = {i.id for i in raw if internal or (i.public and not i.drill)}
-        universe = {i for i in catalogue.rows if i not in changed} | shown_now
+        universe = (catalogue.rows.keys() - changed) | shown_now
         related = {i.id: i.related for i in raw}
-        rows = {i: row for i, row in catalogue.rows.items() if i not in changed}
-        for view in audience_view(raw, self.config, self.audience, universe=universe):
+        # The catalogue's rows (10^4, in id order) copied whole, those changed replaced in
+        # place: sorted again only if an id is new, or the order is not the ids'.
+        rows = dict(catalogue.rows)
+        views = list(audience_view(raw, self.config, self.audience, universe=universe))
+        for gone in changed.difference(view.id for view in views):
+            rows.pop(gone, None)
+        added = False
+        for view in views:
             self._views[view.id] = view
+            added = added or view.id not in rows
             rows[view.id] = self._row(view, related[view.id])
-        return dict(sorted(rows.items()))
+        keys = list(rows)
+        if added or not all(map(lt, keys, islice(keys, 1, None))):
+            return dict(sorted(rows.items()))
+        return rows
 
     def materialise(self, ids: Sequence[str]) -> Mapping[str, Incident]:
         """The audience's view of these incidents (and of those asked for before)."""
@@ -126,9 +138,9 @@ def _changed(catalogue: Catalogue, loaded: Loaded, history: History) -> frozense
         changed.update(catalogue.touched)
     elif history.since != catalogue.head or catalogue.head is None:
         return None
-    files, before = loaded.digests, catalogue.files
-    changed.update(i for i, sha in files.items() if before.get(i) != sha)
-    changed.update(i for i in before if i not in files)
+    files, before = loaded.digests, catalogue.files  # 10^4 each: compared in C
+    changed.update(compress(files, map(ne, map(before.get, files), files.values())))
+    changed.update(before.keys() - files.keys())
     if len(changed) * PATCH_SHARE > max(len(files), 1000):
         return None
     return frozenset(changed)
