@@ -44,7 +44,6 @@ from operator import eq, is_not, itemgetter, not_
 from pathlib import Path
 from typing import Any, cast
 
-from warroom import held
 from warroom.config import Config
 from warroom.model import Incident
 from warroom.problems import Problem
@@ -57,6 +56,7 @@ from warroom.repo import (
 from warroom.resources import data_dir
 from warroom.schemas import fast_validator
 from warroom.site.files import incident_paths, signatures
+from warroom.site.heldconfig import config_held
 from warroom.site.loadcache import (
     CHUNK,
     Entry,
@@ -146,7 +146,7 @@ def load_incidents(root: Path, cache: LoadCache | None, jobs: int | None = None,
     no file is looked at again."""
     root = root.resolve()
     config_bytes, problems = read_config(root)
-    config, problems = _config(root, config_bytes, problems)
+    config, problems = config_held(root, config_bytes, problems)
     if config is None or config_bytes is None:
         return Loaded(None, problems=problems)
     header = code_digest() + hashlib.sha256(config_bytes).hexdigest()
@@ -196,29 +196,6 @@ def load_incidents(root: Path, cache: LoadCache | None, jobs: int | None = None,
 def no_incidents(row: Row) -> bool:
     """For load_incidents: no incident now, every row and digest (without a call per row)."""
     return False
-
-
-# warroom.yaml as this process last made it into a Config: (root, its bytes) -> the config
-# and the problems found. Parsing and checking it took ~20 ms of every rebuild (`warroom
-# serve`). The Config is shared, as every frozen value is: never changed.
-_CONFIGS: dict[tuple[str, bytes], tuple[Config | None, tuple[Problem, ...]]] = {}
-held.also_forget(_CONFIGS.clear)
-
-
-def _config(root: Path, raw: bytes | None, problems: list[Problem]
-            ) -> tuple[Config | None, list[Problem]]:
-    """config_from_bytes' config and problems, held for the same bytes."""
-    if raw is None or problems:  # nothing to hold: a failed read says why
-        config, _, problems = config_from_bytes(root, raw, problems)
-        return config, problems
-    key = (str(root), raw)
-    found = _CONFIGS.get(key)
-    if found is None:
-        config, _, made = config_from_bytes(root, raw, [])
-        found = (config, tuple(made))
-        _CONFIGS.clear()  # one repository's at a time
-        _CONFIGS[key] = found
-    return found[0], list(found[1])
 
 
 def _read_changed(todo: list[tuple[str, Signature | None]], writer: Writer | None,
