@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 from operator import is_not, itemgetter, ne
 from pathlib import Path
+from sys import intern
 from typing import Any, NamedTuple
 
 from warroom import held
@@ -199,7 +200,13 @@ def _read_base(path: Path, target: Path, settings: str) -> Base | None:
             and len(rows) == 2):
         return None
     made = _columns(*rows)
-    return Base(ident, files, made, events) if made is not None else None
+    return Base(ident, _interned(files), made, events) if made is not None else None
+
+
+def _interned(files: dict[str, str]) -> dict[str, str]:
+    """The files' shas interned, as the load cache's are (loadcache): a rebuild compares
+    the two (10^4 each) by identity first, in _changes and sources._changed."""
+    return dict(zip(files, map(intern, files.values()), strict=True))
 
 
 def _read_delta(path: Path, target: Path, settings: str, base: Base) -> Catalogue | None:
@@ -222,7 +229,8 @@ def _read_delta(path: Path, target: Path, settings: str, base: Base) -> Catalogu
     made = _columns(*rows)
     if made is None:
         return None
-    return Catalogue(settings, head, since, touched, _applied(base.files, files, gone_files),
+    return Catalogue(settings, head, since, touched,
+                     _applied(base.files, _interned(files), gone_files),
                      _applied(base.rows, made, gone_rows), producers,
                      _applied(base.events, events, gone_events), base)
 

@@ -32,6 +32,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 from warroom import collector, held
@@ -233,7 +234,10 @@ class LoadCache:
             keys[number].append(key)
             stored.where[key] = number
             if sha:  # an unreadable file's entry: read again on every load
-                stored.infos[key] = (sig, sha, row, _problems(problems) if problems else [])
+                # interned: the catalogue's copy of each sha is the very string, so that
+                # a rebuild tells its 10^4 unchanged ones apart by identity (catalogue)
+                stored.infos[key] = (sig, intern(sha), row,
+                                     _problems(problems) if problems else [])
         stored.chunks = list(zip(raws, keys, strict=True))
         return _Base(header, stored)
 
