@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
+from operator import attrgetter
 from pathlib import Path
 
 from warroom import held
@@ -86,8 +88,9 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _signature(info: os.stat_result) -> Signature:
-    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+# A stat's signature (size, mtime_ns, inode, ctime_ns), picked in C: 10^4 per build.
+_signature: Callable[[os.stat_result], Signature] = attrgetter(
+    "st_size", "st_mtime_ns", "st_ino", "st_ctime_ns")
 
 
 def signatures(prefix: str, files: list[str]) -> list[Signature | None]:
