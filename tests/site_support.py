@@ -118,8 +118,24 @@ def restricted(data: SiteData, ids: list[str]) -> SiteData:
 def retitle(repo: Path, n: int) -> None:
     """Commit an edit to the title of one incident file (the (7 * n)th, wrapping round)."""
     files = sorted((repo / "incidents").rglob("*.yaml"))
-    path = files[(7 * n) % len(files)]
+    _retitle_file(repo, files[(7 * n) % len(files)], n)
+
+
+def retitle_id(repo: Path, incident_id: str, n: int) -> None:
+    """Commit an edit to the title of the incident `incident_id`."""
+    (path,) = (repo / "incidents").rglob(f"{incident_id}.yaml")
+    _retitle_file(repo, path, n)
+
+
+def _retitle_file(repo: Path, path: Path, n: int) -> None:
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace('title: "', f'title: "Edit {n}: ', 1), encoding="utf-8")
     run_git(repo, pinned_git_env(), "commit", "-q", "-am", f"edit {n}",
             date="2026-06-02T10:00:00+00:00")
+
+
+def clone(origin: Path, tmp_path: Path) -> Path:
+    """A clone of `origin` in tmp_path/repo (a test's own copy of a module's repository)."""
+    copy = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", str(origin), str(copy)], check=True)
+    return copy

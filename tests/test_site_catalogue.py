@@ -8,7 +8,6 @@ from __future__ import annotations
 import pickle
 import random
 import shutil
-import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, pinned_git_env, run_git
-from site_support import retitle, site_files
+from site_support import clone, retitle, site_files
 from warroom import held
 from warroom.cachedir import cache_root
 from warroom.site.build import CACHE_DIR, build
@@ -35,9 +34,7 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def repo(origin: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "repo"
-    subprocess.run(["git", "clone", "-q", str(origin), str(copy)], check=True)
-    return copy
+    return clone(origin, tmp_path)
 
 
 def _same_as_fresh(repo: Path, out: Path, tmp_path: Path) -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, pinned_git_env, run_git
-from site_support import restricted, site_files
+from conftest import ROOT
+from site_support import restricted, retitle_id, site_files
 from test_site_selections import Repo, rows_of
 from warroom.site import feeds, heldrows, selections
 from warroom.site.build import build
@@ -119,12 +119,6 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_git_repo(tmp_path_factory.mktemp("origin") / "repo", 60)
 
 
-def _retitle(repo: Path, incident_id: str, n: int) -> None:
-    (path,) = (repo / "incidents").rglob(f"{incident_id}.yaml")
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('title: "', f'title: "Edit {n}: ', 1), encoding="utf-8")
-    run_git(repo, pinned_git_env(), "commit", "-q", "-am", f"edit {n}",
-            date="2026-06-02T10:00:00+00:00")
 
 
 def test_a_patch_build_renders_only_the_feed_lists_a_change_is_in(
@@ -151,7 +145,7 @@ def test_a_patch_build_renders_only_the_feed_lists_a_change_is_in(
     assert mine and len(mine) < len(shown) - 1  # other components' feeds to keep
     old = next(i for i in sorted(rows) if not any(i in ids for ids in lists.values()))
 
-    _retitle(repo, newest, 1)
+    retitle_id(repo, newest, 1)
     built = build(repo, out, now=NOW)
     assert built.patched
     for key in (None, *mine):
@@ -164,7 +158,7 @@ def test_a_patch_build_renders_only_the_feed_lists_a_change_is_in(
         feed_part(key) for key in lists}
     _same_as_fresh(repo, out, tmp_path)
 
-    _retitle(repo, old, 2)
+    retitle_id(repo, old, 2)
     built = build(repo, out, now=NOW)
     assert built.patched
     assert not any(path.endswith((".atom", ".rss")) for path in built.outputs)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 import re
-import subprocess
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,7 @@ import pytest
 from markupsafe import Markup
 
 from conftest import ROOT, pinned_git_env, run_git
+from site_support import clone, retitle_id
 from test_site_planstate import _row
 from test_site_selections_time import rows_of, site_data
 from warroom import held
@@ -153,17 +153,9 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def repo(origin: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "repo"
-    subprocess.run(["git", "clone", "-q", str(origin), str(copy)], check=True)
-    return copy
+    return clone(origin, tmp_path)
 
 
-def _retitle(repo: Path, ident: str, n: int) -> None:
-    path = next((repo / "incidents").rglob(f"{ident}.yaml"))
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('title: "', f'title: "Edit {n}: ', 1), encoding="utf-8")
-    run_git(repo, pinned_git_env(), "commit", "-q", "-am", f"edit {n}",
-            date="2026-06-02T10:00:00+00:00")
 
 
 def test_the_home_page_is_rendered_again_only_when_its_text_changes(
@@ -188,7 +180,7 @@ def test_the_home_page_is_rendered_again_only_when_its_text_changes(
              (unlisted[2], NOW + timedelta(minutes=5)), (unlisted[3], NOW + timedelta(minutes=5))]
     for n, (ident, now) in enumerate(steps):
         before = (out / "index.html").read_bytes()
-        _retitle(repo, ident, n)
+        retitle_id(repo, ident, n)
         rendered.clear()
         build(repo, out, now=now)
         after = (out / "index.html").read_bytes()

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, pinned_git_env, run_git
-from site_support import site_files
+from conftest import ROOT
+from site_support import retitle_id, site_files
 from warroom.site import listings, pages
 from warroom.site.build import build
 
@@ -124,12 +124,6 @@ def test_no_link_to_older_ones_when_all_are_shown(repo: Path, tmp_path: Path,
     assert not any(h.endswith("/history/") for h in _sections(out).hrefs["past"])
 
 
-def _edit(repo: Path, incident_id: str, n: int) -> None:
-    path = next((repo / "incidents").rglob(f"{incident_id}.yaml"))
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('title: "', f'title: "Edit {n}: ', 1), encoding="utf-8")
-    run_git(repo, pinned_git_env(), "commit", "-q", "-am", f"edit {n}",
-            date="2026-06-02T10:00:00+00:00")
 
 
 def test_a_rebuild_renders_it_from_rows(repo: Path, tmp_path: Path,
@@ -147,7 +141,7 @@ def test_a_rebuild_renders_it_from_rows(repo: Path, tmp_path: Path,
 
     monkeypatch.setattr(pages.Pages, "_many", many)
     listed = _sections(out).links["past"]
-    _edit(repo, listed[1], 1)
+    retitle_id(repo, listed[1], 1)
     built = build(repo, out, now=NOW)
     assert built.patched and "maintenance/index.html" in built.outputs
     assert asked == [listed[1]]  # for its own page
@@ -157,7 +151,7 @@ def test_a_rebuild_renders_it_from_rows(repo: Path, tmp_path: Path,
     windows = _maintenance(repo)
     oldest = min(windows, key=windows.__getitem__)
     assert oldest not in listed
-    _edit(repo, oldest, 2)
+    retitle_id(repo, oldest, 2)
     built = build(repo, out, now=NOW)
     assert built.patched and "maintenance/index.html" in built.kept
     _same_as_fresh(repo, out, tmp_path)
