@@ -22,9 +22,8 @@ from site_support import clone, retitle_id
 from test_site_planstate import _row
 from test_site_selections_time import rows_of, site_data
 from warroom import held
-from warroom.site import frames, heldrows, pages, selecting, selections_time
+from warroom.site import frames, heldrows, livepages, selecting, selections_time
 from warroom.site.build import build
-from warroom.site.paging import Job
 from warroom.site.selections_time import uptime_from_rows, uptime_ids
 from warroom.site.siterows import SiteRow
 
@@ -134,16 +133,29 @@ def test_held_uptime_equals_uptime_from_nothing(monkeypatch: pytest.MonkeyPatch)
 
 # -- the live pages ---------------------------------------------------------------------
 def test_a_mark_tells_markup_from_equal_text() -> None:
-    """Text and Markup compare equal but render differently: their marks differ."""
-    owner = SimpleNamespace(theme_key="theme", t=SimpleNamespace(language="en", zone=UTC))
-    job = Job("index.html", "home.html", "Home", None, dict, live=True)
-    plain = pages.Pages._mark(owner, job, {"x": "a & b"})  # type: ignore[arg-type]
-    markup = pages.Pages._mark(owner, job, {"x": Markup("a & b")})  # type: ignore[arg-type]
-    assert plain is not None and markup is not None and plain != markup
-    owner.theme_key = ""  # nothing names the templates: never held
-    assert pages.Pages._mark(owner, job, {"x": "a"}) is None  # type: ignore[arg-type]
-    owner.theme_key = "theme"
-    assert pages.Pages._mark(owner, job, {"x": lambda: 1}) is None  # type: ignore[arg-type]
+    """Text and Markup compare equal but render differently: their marks differ. An uptime
+    view stands as its identity, and the mark keeps it: an equal view made anew marks
+    differently (a render, never a wrong text)."""
+    from warroom.site.context import UptimeView
+
+    plain = livepages.mark("theme", "home.html", "en", UTC, {"x": "a & b"})
+    markup = livepages.mark("theme", "home.html", "en", UTC, {"x": Markup("a & b")})
+    assert plain is not None and markup is not None and plain[0] != markup[0]
+    assert livepages.mark("", "home.html", "en", UTC, {"x": "a"}) is None  # no theme key
+    assert livepages.mark("theme", "home.html", "en", UTC, {"x": lambda: 1}) is None
+    view = UptimeView("99%", 1, (), (), "a", "b", Markup("<svg/>"))
+    once = livepages.mark("theme", "home.html", "en", UTC, {"up": (view,)})
+    again = livepages.mark("theme", "home.html", "en", UTC, {"up": (view,)})
+    anew = livepages.mark("theme", "home.html", "en", UTC, {"up": (view._replace(),)})
+    assert once is not None and again is not None and anew is not None
+    assert once[0] == again[0] != anew[0]
+    assert once[1] == (view,) and once[1][0] is view  # held with the mark: no address reuse
+    held.forget()
+    livepages.keep("index.html", once, b"text")
+    assert livepages.recall("index.html", again) == b"text"
+    assert livepages.recall("index.html", anew) is None
+    held.forget()
+    assert livepages.recall("index.html", again) is None
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ builder), and a page whose key is unchanged since the last build is not rendered
 from __future__ import annotations
 
 import hashlib
-import pickle
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import cached_property, partial
 from itertools import compress, filterfalse
@@ -17,10 +16,9 @@ from operator import not_
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from warroom import held
 from warroom.clock import ClockState
 from warroom.model import Incident
-from warroom.site import listings, templating
+from warroom.site import listings, livepages, templating
 from warroom.site.context import (
     ClockView,
     HomeView,
@@ -45,13 +43,6 @@ SUBSCRIBE = (
     ("iCalendar", "maintenance.ics"),
     ("JSON", "api/v2/summary.json"),
 )
-
-
-# The last text of each live page (those showing the build time: the home page) rendered
-# in this process, with its `Pages._mark`. Rendering the home page took ~30 ms of a ~0.4 s
-# rebuild after a change to an older incident at 10^4 incidents, to give the same bytes.
-_LIVE: dict[str, tuple[bytes, bytes]] = {}
-held.also_forget(_LIVE.clear)
 
 
 class RenderCache(Protocol):
@@ -316,31 +307,15 @@ class Pages:
             generated = data.now if job.live else None
             context = base_context(data, job.path, job.title, generated=generated, t=self.t)
             context.update(job.build())
-            mark = self._mark(job, context) if job.live else None
-            held = _LIVE.get(job.path) if mark is not None else None
-            if held is not None and held[0] == mark:
-                out[job.path] = held[1]
-                continue
-            out[job.path] = frames.render(job.template, context).encode("utf-8")
-            if mark is not None:
-                _LIVE[job.path] = (mark, out[job.path])
+            mark = (livepages.mark(self.theme_key, job.template, self.t.language,
+                                   self.t.zone, context) if job.live else None)
+            text = livepages.recall(job.path, mark) if mark is not None else None
+            if text is None:
+                text = frames.render(job.template, context).encode("utf-8")
+                if mark is not None:
+                    livepages.keep(job.path, mark, text)
+            out[job.path] = text
         return out
-
-    def _mark(self, job: Job, context: dict[str, Any]) -> bytes | None:
-        """Everything a live page's text is made from, pickled (types and all: a str and
-        an equal Markup render differently): the context, the translator's language and
-        zone, the template, and the theme key (templates, code, warroom.yaml). None when
-        there is no theme key (nothing names the templates) or the context will not
-        pickle (then the page is rendered, as always)."""
-        if not self.theme_key:
-            return None
-        made = {name: value for name, value in context.items() if name != "t"}
-        try:
-            return pickle.dumps((self.theme_key, job.template, self.t.language, self.t.zone,
-                                 made), protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, AttributeError, ValueError):
-            return None
-
 
 
 def produce(data: SiteData) -> dict[str, bytes]:
