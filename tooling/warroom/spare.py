@@ -67,7 +67,7 @@ class _Parents(dict[str, str]):
         return parent
 
 
-_PARENTS_MAX = 10**6
+_PARENTS_MAX = 200_000  # paths: a site of ~10^5 pages; then made afresh
 _PARENT = _Parents().__getitem__
 
 
