@@ -99,9 +99,8 @@ def run(size: int, base: Path, repeat: int) -> dict[str, Measure]:
 
 
 def in_child(size: int, base: Path, repeat: int) -> dict[str, Measure]:
-    """run() in a process of its own, as every `warroom build` is: a process that built
-    another size first holds its caches and gives the collector more to walk (the 10,000
-    full render measured after the smaller sizes took up to a quarter longer)."""
+    """run() in a process of its own, as every `warroom build` is: no size is measured in
+    a process that holds another size's caches."""
     done = subprocess.run([sys.executable, __file__, "--one", str(size), "--base", str(base),
                            "--repeat", str(repeat)], capture_output=True, text=True,
                           check=True)
