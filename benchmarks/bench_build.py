@@ -19,8 +19,9 @@ a rebuild after one change under 10% of a full build.
     .venv/bin/python benchmarks/bench_build.py [--sizes 1000,2000,5000,10000] [--dir DIR]
                                                [--repeat N]
 
-Each size runs in a process of its own (as each `warroom build` does); within it, the
-rebuilds follow the full render in one process, as `warroom serve` rebuilds.
+Each size's cold build runs in a process of its own (a first `warroom build`), then its
+full renders and rebuilds in another (a build with the caches restored, as in CI; the
+rebuilds follow in that process, as `warroom serve` rebuilds after its first build).
 Use --dir on a tmpfs (e.g. /dev/shm) to see the build's own cost apart from a busy disk.
 Full renders and one-change rebuilds are run --repeat times and the fastest is shown (the
 usual way to read a benchmark on a shared machine: noise only ever adds time); `cpu` is the
@@ -94,24 +95,34 @@ def _measure(timing: Timing) -> Measure:
     return seconds, cpu, built.patched, len(built.outputs), len(built.kept), built.timings
 
 
-def run(size: int, base: Path, repeat: int) -> dict[str, Measure]:
-    return {label: _measure(timing) for label, timing in _run(size, base, repeat).items()}
+def run(size: int, base: Path, repeat: int, phase: str) -> dict[str, Measure]:
+    timings = _cold(size, base) if phase == "cold" else _rest(size, base, repeat)
+    return {label: _measure(timing) for label, timing in timings.items()}
 
 
 def in_child(size: int, base: Path, repeat: int) -> dict[str, Measure]:
-    """run() in a process of its own, as every `warroom build` is: no size is measured in
-    a process that holds another size's caches."""
-    done = subprocess.run([sys.executable, __file__, "--one", str(size), "--base", str(base),
-                           "--repeat", str(repeat)], capture_output=True, text=True,
-                          check=True)
-    found = json.loads(done.stdout.splitlines()[-1])
-    return {label: (m[0], m[1], m[2], m[3], m[4], m[5]) for label, m in found.items()}
+    """run() in processes of their own, as `warroom build` commands are: the cold build in
+    one (a first build), then the full renders (CI's build with its caches restored) and
+    the rebuilds (`warroom serve`'s, in the process of its first build) in another. No
+    size is measured in a process that built another size, or a cold build, first."""
+    found: dict[str, Measure] = {}
+    for phase in ("cold", "rest"):
+        done = subprocess.run([sys.executable, __file__, "--one", str(size), "--phase", phase,
+                               "--base", str(base), "--repeat", str(repeat)],
+                              capture_output=True, text=True, check=True)
+        made = json.loads(done.stdout.splitlines()[-1])
+        found.update({label: (m[0], m[1], m[2], m[3], m[4], m[5]) for label, m in made.items()})
+    return found
 
 
-def _run(size: int, base: Path, repeat: int) -> dict[str, Timing]:
+def _cold(size: int, base: Path) -> dict[str, Timing]:
     repo = make_git_repo(base / f"r{size}", size)
-    out = base / f"site{size}"
-    results = {"cold": timed(repo, out)}
+    return {"cold": timed(repo, base / f"site{size}")}
+
+
+def _rest(size: int, base: Path, repeat: int) -> dict[str, Timing]:
+    repo, out = base / f"r{size}", base / f"site{size}"
+    results: dict[str, Timing] = {}
     renders = []
     for _ in range(repeat):
         shutil.rmtree(out)
@@ -150,9 +161,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measure (fastest)")
     parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--base", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=("cold", "rest"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one is not None:  # in_child's process: one size, the table as JSON
-        print(json.dumps(run(args.one, args.base, max(1, args.repeat))))
+    if args.one is not None:  # in_child's processes: one size, one phase, as JSON
+        print(json.dumps(run(args.one, args.base, max(1, args.repeat), args.phase)))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     base = Path(tempfile.mkdtemp(prefix="warroom-bench-", dir=args.dir))
