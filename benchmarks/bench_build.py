@@ -72,8 +72,17 @@ def timed(repo: Path, out: Path, now: datetime = NOW, seen: Snapshot | None = No
 
 
 def change_one(repo: Path, n: int, newest: bool = False) -> None:
+    edit_one(repo, pick_one(repo, n, newest), n)
+
+
+def pick_one(repo: Path, n: int, newest: bool = False) -> Path:
+    """The file change_one(repo, n, newest) edits."""
     files = sorted((repo / "incidents").rglob("*.yaml"))
-    path = files[-1] if newest else files[(len(files) // 2 + 97 * n) % len(files)]
+    return files[-1] if newest else files[(len(files) // 2 + 97 * n) % len(files)]
+
+
+def edit_one(repo: Path, path: Path, n: int) -> None:
+    """The file's title marked with n, committed."""
     text = path.read_text(encoding="utf-8")
     # The last edit's mark replaced, not added to: a repository edited over and over (a
     # profiling loop) keeps its titles within the schema's length.
