@@ -204,6 +204,43 @@ def test_the_home_page_is_rendered_again_only_when_its_text_changes(
         build(repo, out, now=now)  # this process holds the page again
 
 
+def test_a_component_page_is_rendered_again_only_when_what_it_shows_changes(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A component's first page shows the build time only through its uptime bars, which a
+    page key holds as shown (views.uptime_text): a rebuild minutes later, whose days differ
+    in today's counted minutes only, renders none of them again; one a day later, whose
+    bars move on by a day, renders them all. Each equals a build from nothing."""
+    rendered: list[str] = []
+    real = frames.Frames.render
+
+    def counted(self: frames.Frames, template: str, context: dict[str, Any]) -> str:
+        if template == "component.html" and context["component"].pager.page == 1:
+            rendered.append(context["component"].component.id)
+        return real(self, template, context)
+
+    monkeypatch.setattr(frames.Frames, "render", counted)
+    out = tmp_path / "site"
+    held.forget()
+    build(repo, out, now=NOW)
+    pages = sorted((out / "components").glob("*/index.html"))
+    assert len(pages) >= 3
+    for n, moved in enumerate((timedelta(minutes=1), timedelta(minutes=7),
+                               timedelta(days=1, minutes=7))):
+        before = {page.parent.name: page.read_bytes() for page in pages}
+        rendered.clear()
+        build(repo, out, now=NOW + moved)
+        after = {page.parent.name: page.read_bytes() for page in pages}
+        changed = sorted(c for c in before if after[c] != before[c])
+        assert sorted(rendered) == changed, (n, moved)
+        assert changed == ([] if moved.days == 0 else sorted(before)), (n, moved)
+        held.forget()  # a build from nothing, elsewhere: the same pages
+        fresh = tmp_path / f"fresh{n}"
+        build(repo, fresh, now=NOW + moved)
+        for page in pages:
+            assert (fresh / page.relative_to(out)).read_bytes() == page.read_bytes(), (n, page)
+        build(repo, out, now=NOW + moved)  # this process holds its views again
+
+
 # -- held selections --------------------------------------------------------------------
 @pytest.mark.parametrize("audience", ["public", "internal"])
 def test_held_selections_equal_selections_from_nothing(
@@ -341,7 +378,7 @@ def test_the_public_availability_page_is_keyed_on_what_it_is_made_from(
 def test_uptime_views_are_held_by_what_they_are_made_from() -> None:
     """Views.uptime gives back the view it made for equal days while the incidents they
     name keep their titles (and the language its own): else it makes another, equal to one
-    made with nothing held; days_text is repr() of the days."""
+    made with nothing held; uptime_text is repr() of the view."""
     from warroom.site import views as views_module
     from warroom.site.layout import translator
     from warroom.uptime import DayUptime
@@ -370,8 +407,13 @@ def test_uptime_views_are_held_by_what_they_are_made_from() -> None:
         translator(replace(data, config=replace(data.config, site=replace(
             data.config.site, language="fr")))), titles)
     assert french.uptime(days) == french._uptime(days) != english.uptime(days)
-    assert views_module.days_text(days) == repr(days)
-    assert views_module.days_text(other) == repr(other)
+    # uptime_text: repr() of the very view, an equal view's text for an equal one
+    assert views_module.uptime_text(first) == repr(first)
+    assert views_module.uptime_text(first) is views_module.uptime_text(first)
+    again = english._uptime(days)  # equal to `gone` (the same titles), another object
+    assert again is not gone and again == gone
+    assert views_module.uptime_text(again) == views_module.uptime_text(gone) == repr(gone)
+    assert repr(gone) != repr(first)
 
 
 def test_the_configuration_is_held_for_the_same_bytes(repo: Path, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from warroom.site.context import (
     Pager,
 )
 from warroom.site.paging import Job, Key
-from warroom.site.views import days_text, row_exact
+from warroom.site.views import row_exact, uptime_text
 from warroom.status import maintenance_state
 
 if TYPE_CHECKING:
@@ -132,7 +132,8 @@ class Listings:
                 continue
             for path, chunk, pager in by_component[comp.id]:
                 now_parts = ((self.p.roll.components[comp.id],
-                              days_text(self.p.uptime[comp.id])) if pager.page == 1 else ())
+                              uptime_text(self.p.views.uptime(self.p.uptime[comp.id])))
+                             if pager.page == 1 else ())
                 page = f"{path}index.html"
                 jobs.append(Job(page, "component.html", comp.name,
                                 self._keyed(page, chunk, [ids for _, ids in chunk],

@@ -50,26 +50,30 @@ DAY_INCIDENTS = 5
 # Uptime views made in this process, by (language, DAY_INCIDENTS, days): with the titles of
 # the incidents the days name, and the view. The home page shows one per component on
 # every build (~900 day views at 10 components, ~5 ms), the same from one build to the
-# next while no impact reaches today. Days are compared by value, never by identity.
+# next at the same build time (today's counted minutes are part of the days). Days are
+# compared by value, never by identity.
 _UPTIME_VIEWS: dict[tuple[str, int, tuple[DayUptime, ...]],
                     tuple[tuple[str | None, ...], UptimeView]] = {}
-# Their text as a page key shows it (days_text), by value.
-_DAYS_TEXT: dict[tuple[DayUptime, ...], str] = {}
+# Their text as a page key shows it (uptime_text), by the view's identity: the view is held
+# with it, so that no other object can take its address meanwhile.
+_VIEW_TEXT: dict[int, tuple[UptimeView, str]] = {}
 _HOLD_MAX = 256  # entries each: a few sites' components; then made afresh
 held.also_forget(_UPTIME_VIEWS.clear)
-held.also_forget(_DAYS_TEXT.clear)
+held.also_forget(_VIEW_TEXT.clear)
 
 
-def days_text(days: Sequence[DayUptime]) -> str:
-    """repr() of a component's days, as a page key holds them (a component page's key
-    holds its bars: ~90 dates and figures made into text on every build, by value)."""
-    days = tuple(days)
-    found = _DAYS_TEXT.get(days)
-    if found is None:
-        if len(_DAYS_TEXT) >= _HOLD_MAX:
-            _DAYS_TEXT.clear()
-        found = _DAYS_TEXT[days] = repr(days)
-    return found
+def uptime_text(view: UptimeView) -> str:
+    """repr() of an uptime view, as a component page's key holds it: what the page shows of
+    the component's uptime, not the days it is made from. Today's counted minutes move on
+    with every build, while what the bars show (percentages to 0.01, levels, titles) does
+    not unless an impact weighs on the component now: a rebuild a minute later renders
+    only the pages of components something reached."""
+    found = _VIEW_TEXT.get(id(view))
+    if found is None or found[0] is not view:
+        if len(_VIEW_TEXT) >= _HOLD_MAX:
+            _VIEW_TEXT.clear()
+        found = _VIEW_TEXT[id(view)] = (view, repr(view))
+    return found[1]
 
 
 def incident_path(incident_id: str) -> str:
