@@ -350,6 +350,38 @@ def test_badges_keyed_alike_at_two_build_times_are_the_same_bytes(big: Repo) -> 
         assert len(made) > 2  # the key did move with the build time
 
 
+def test_the_api_keyed_alike_at_two_build_times_is_the_same_bytes(big: Repo) -> None:
+    """The API's key reads of the build time only where it stands against each listed
+    maintenance's window and open incident's stated mitigation (selecting._moments), besides
+    the activity: at build times on window bounds and stated mitigations, a second either
+    side and a minute on, API files keyed alike must be the same bytes, and the key must
+    not be the build time."""
+    from warroom.site.selecting import time_part
+
+    nows = big.nows(random.Random("api"))
+    mitigations = sorted({i.mitigated_at for i in big.incidents
+                          if i.open and not i.maintenance and i.mitigated_at is not None})
+    windows = sorted((i.window.start, i.window.end) for i in big.incidents if i.window
+                     and i.status in ("scheduled", "in_progress"))
+    bounds = [b for w in windows[:2] + windows[-2:] for b in w]
+    nows += [m + timedelta(seconds=s) for m in mitigations[:3] + mitigations[-3:] + bounds
+             for s in (-1, 0, 1, 60)]
+    nows += [now + timedelta(minutes=m) for now in nows[2:5] for m in (1, 7)]
+    for audience in ("public", "internal"):
+        made: dict[tuple[str, ...], dict[str, bytes]] = {}
+        for now in nows:
+            data = big.data(audience, now)
+            rows = rows_of(data, big.incidents)
+            listed = selections.api_listed_ids(rows, data)
+            part = time_part("api", rows, listed, data)
+            assert now.isoformat() not in part
+            key = (part, *(f"{i}:{rows[i].digest}" for i in listed))
+            out = api.produce(data)
+            assert made.setdefault(key, out) == out, (audience, now)
+        assert len(made) > 2  # the key did move with the build time
+        assert len(made) < len(nows)  # and kept still when nothing the API shows moved
+
+
 def test_feeds_take_entries_tied_at_one_instant_by_id(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """Every update posted at one recorded time (no stated times, one commit): a feed takes

@@ -91,44 +91,47 @@ TimePart = Callable[[Mapping[str, SiteRow], list[str], SiteData], str]
 # and shows every state but canceled (decided by the status alone) as CONFIRMED.
 def _api_time(rows: Mapping[str, SiteRow], ids: list[str], data: SiteData) -> str:
     # The API is told every component's activity (selections.api_activity) rather than
-    # given the incidents it comes from: the activity is part of the key instead.
-    now = data.now.isoformat()
+    # given the incidents it comes from: the activity is part of the key instead. Of the
+    # build time it reads only where it stands against each listed incident's window and
+    # stated mitigation (the roll-up, a maintenance's state): a build minutes later keeps
+    # its eight files unless a window opened or closed or a mitigation passed.
     activity = selections.api_activity(rows, data)
     if activity is None:  # the API is given every incident it reads (api_ids)
-        return now + "|" + ",".join(f"{i}:{rows[i].digest}"
-                                    for i in selections.api_ids(rows, data))
+        return data.now.isoformat() + "|" + ",".join(
+            f"{i}:{rows[i].digest}" for i in selections.api_ids(rows, data))
     spans, updated = activity
-    return f"{now}|{sorted((c, a.isoformat(), b.isoformat()) for c, (a, b) in spans.items())}" \
+    return f"{_moments(rows, ids, data)}" \
+        f"|{sorted((c, a.isoformat(), b.isoformat()) for c, (a, b) in spans.items())}" \
         f"|{updated.isoformat()}"
 
 
-def _badges_time(rows: Mapping[str, SiteRow], ids: list[str], data: SiteData) -> str:
-    # The badges read the build time only through the roll-up: which selected maintenance
-    # is in progress (status.maintenance_state; the selection may hold one about to end)
-    # and which open incident's stated mitigation has passed (status.impact_over). Floats
-    # tell those exactly below 2**33 s; past that, the build time itself.
+def _moments(rows: Mapping[str, SiteRow], ids: list[str], data: SiteData) -> str:
+    """Where the build time stands against each selected maintenance's window (before it,
+    in it, past it: status.maintenance_state) and each open incident's stated mitigation
+    (status.impact_over): what a roll-up and a maintenance's state read of it. Floats tell
+    those exactly below 2**33 s; past that, the build time itself."""
     now = data.now.timestamp()
     if abs(now) >= EXACT:
         return data.now.isoformat()
-    passed = []
+    stands = []
     for i in ids:
         row = rows[i]
         if row.maintenance and row.window is not None:
             start, end = row.window
             if max(abs(start), abs(end)) >= EXACT:
                 return data.now.isoformat()
-            if start <= now < end:
-                passed.append(f"{i}:in_progress")
+            stands.append(f"{i}:{'before' if now < start else 'in' if now < end else 'after'}")
         elif not row.maintenance and row.mitigated is not None:
             if abs(row.mitigated) >= EXACT:
                 return data.now.isoformat()
             if row.mitigated <= now:
-                passed.append(f"{i}:mitigated")
-    return ",".join(passed)
+                stands.append(f"{i}:mitigated")
+    return ",".join(stands)
 
 
+# The badges read the build time only through the roll-up (_moments).
 TIME_PARTS: dict[str, TimePart] = {"feeds": _timeless, "ics": _timeless, "api": _api_time,
-                                   "badges": _badges_time}
+                                   "badges": _moments}
 
 
 def time_part(name: str, rows: Mapping[str, SiteRow], ids: list[str], data: SiteData) -> str:
