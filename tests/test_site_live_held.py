@@ -241,6 +241,67 @@ def test_a_component_page_is_rendered_again_only_when_what_it_shows_changes(
         build(repo, out, now=NOW + moved)  # this process holds its views again
 
 
+def _open_and_planned(repo: Path) -> None:
+    """An outage open for 40 minutes at NOW and a maintenance two hours away, committed."""
+    folder = repo / "incidents" / "2026"
+    (folder / "2026-06-02-fresh-outage.yaml").write_text(
+        "id: 2026-06-02-fresh-outage\ntitle: \"Fresh outage\"\ntype: outage\n"
+        "severity: SEV1\nstatus: investigating\nsummary: \"Errors.\"\ncomponents:\n"
+        "  - id: queue\n    impact: major_outage\nimpact_started_at: 2026-06-02T11:20:00Z\n"
+        "updates:\n  - status: investigating\n    at: 2026-06-02T11:25:00Z\n"
+        "    message: \"Looking.\"\n", encoding="utf-8")
+    (folder / "2026-06-02-planned-window.yaml").write_text(
+        "id: 2026-06-02-planned-window\ntitle: \"Planned window\"\ntype: maintenance\n"
+        "severity: SEV2\nstatus: scheduled\ncomponents:\n  - id: cdn\n"
+        "    impact: under_maintenance\nwindow:\n  start: 2026-06-02T14:00:00Z\n"
+        "  end: 2026-06-02T16:00:00Z\nupdates:\n  - status: scheduled\n"
+        "    message: \"Planned.\"\n", encoding="utf-8")
+    run_git(repo, pinned_git_env(), "add", "-A")
+    run_git(repo, pinned_git_env(), "commit", "-q", "-m", "open and planned",
+            date="2026-06-02T11:30:00+00:00")
+
+
+def test_an_incident_page_is_rendered_again_only_when_what_it_shows_changes(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page of an open incident or of a maintenance to come shows the build time only as
+    the window's state and how long the incident has been going on, in minutes (its key
+    holds those: Pages._moving): rebuilds a minute, half a minute, an hour and days later
+    render exactly the incident pages whose bytes change. Each equals a build from
+    nothing."""
+    rendered: list[str] = []
+    real = frames.Frames.render
+
+    def counted(self: frames.Frames, template: str, context: dict[str, Any]) -> str:
+        if template == "incident.html":
+            rendered.append(context["incident"].summary.id)
+        return real(self, template, context)
+
+    monkeypatch.setattr(frames.Frames, "render", counted)
+    _open_and_planned(repo)
+    out = tmp_path / "site"
+    held.forget()
+    build(repo, out, now=NOW)
+    pages = sorted((out / "incidents").glob("*/index.html"))
+    moves = (timedelta(minutes=1), timedelta(minutes=1, seconds=30), timedelta(hours=1),
+             timedelta(days=3), timedelta(days=30))
+    seen = []
+    for n, moved in enumerate(moves):
+        before = {page.parent.name: page.read_bytes() for page in pages}
+        rendered.clear()
+        build(repo, out, now=NOW + moved)
+        after = {page.parent.name: page.read_bytes() for page in pages}
+        changed = sorted(i for i in before if after[i] != before[i])
+        assert sorted(rendered) == changed, (n, moved)
+        seen.append(len(changed))
+        held.forget()  # a build from nothing, elsewhere: the same pages
+        fresh = tmp_path / f"fresh{n}"
+        build(repo, fresh, now=NOW + moved)
+        for page in pages:
+            assert (fresh / page.relative_to(out)).read_bytes() == page.read_bytes(), (n, page)
+        build(repo, out, now=NOW + moved)  # this process holds its state again
+    assert seen[0] > 0 and seen[1] == 0 and max(seen) > seen[0], seen
+
+
 # -- held selections --------------------------------------------------------------------
 @pytest.mark.parametrize("audience", ["public", "internal"])
 def test_held_selections_equal_selections_from_nothing(

@@ -31,8 +31,8 @@ from warroom.site.listings import Listings
 from warroom.site.paging import Job, Key
 from warroom.site.parallel import Shared
 from warroom.site.planstate import PlanState, Settings, plan_state
-from warroom.site.siterows import SiteRow, moving, site_row
-from warroom.site.views import Views, incident_path
+from warroom.site.siterows import EXACT, SiteRow, instant, moving, site_row
+from warroom.site.views import Views, incident_path, row_exact, row_maintenance_state
 from warroom.status import Rollup, ensure_view, rollup
 from warroom.uptime import DayUptime, uptime_by_component
 
@@ -165,10 +165,27 @@ class Pages:
         return self.state.digest_of
 
     def _digest(self, incident_id: str) -> str:
-        """The digest as the incident's own page shows it: with the build time for an open
-        incident (how long it has been going on) or a scheduled maintenance."""
+        """The digest as the incident's own page shows it: for an open incident or a
+        scheduled maintenance, with what the page shows of the build time."""
         row = self.rows[incident_id]
-        return f"{row.digest}@{self._now_text}" if moving(row) else self._digest_of[incident_id]
+        return f"{row.digest}@{self._moving(row)}" if moving(row) else self._digest_of[incident_id]
+
+    def _moving(self, row: SiteRow) -> str:
+        """What an incident's own page shows of the build time (views.Views.incident and
+        summary): a window's state and, while open and not ended, how long it has been
+        going on (in whole minutes). Not the build time itself: a rebuild minutes later
+        keeps the pages of maintenance to come and of incidents open for days. The build
+        time itself when a time is past 2**33 s (floats no longer tell it exactly)."""
+        now = self.data.now
+        if not row_exact(row) or abs(now.timestamp()) >= EXACT:
+            return self._now_text
+        state, ended = row.status, row.ended
+        if row.window is not None:
+            state = row_maintenance_state(row, now.timestamp())
+            ended = row.window[1] if state == "completed" else None
+        if ended is None and row.open and not row.maintenance:
+            return f"{state}|{self.t.duration(now - instant(row.best))}"
+        return state
 
     # -- jobs --------------------------------------------------------------------------
     def jobs(self) -> list[Job]:
