@@ -363,15 +363,22 @@ class Translator:
         return f"{_MONTHS[self.language][month - 1]} {year}"
 
     def duration(self, span: timedelta) -> str:
-        """Whole minutes, largest two units: 2 d 3 h, 1 h 5 min, 0 min."""
+        """Whole minutes: the largest unit, then the next one down unless it is zero (2 d 3 h,
+        2 d, 1 h 5 min, 0 min). Never a unit further down: 4 d 0 h 1 min reads 4 d, not
+        4 d 1 min, which would hide the hours behind a precision the reader does not need
+        (and change an open incident's page every minute)."""
         minutes = max(0, int(span.total_seconds()) // 60)
-        day_unit, hour_unit, min_unit = _UNITS[self.language]
-        parts = []
-        for size, unit in ((1440, day_unit), (60, hour_unit), (1, min_unit)):
+        units = tuple(zip((1440, 60, 1), _UNITS[self.language], strict=True))
+        for index, (size, unit) in enumerate(units):
             if minutes >= size:
-                parts.append(f"{minutes // size}\u00a0{unit}")
-                minutes %= size
-        return " ".join(parts[:2]) or f"0\u00a0{min_unit}"
+                text = f"{minutes // size}\u00a0{unit}"
+                if index + 1 < len(units):
+                    smaller, name = units[index + 1]
+                    rest = minutes % size // smaller
+                    if rest:
+                        text += f" {rest}\u00a0{name}"
+                return text
+        return f"0\u00a0{units[-1][1]}"
 
     def percent(self, value: float, digits: int = 2) -> str:
         """99.95% (fr: 99,95 %), never rounding a loss up to a clean 100."""
