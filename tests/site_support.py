@@ -139,3 +139,22 @@ def clone(origin: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "repo"
     subprocess.run(["git", "clone", "-q", str(origin), str(copy)], check=True)
     return copy
+
+
+def maintenance_yaml(ident: str, title: str, component: str, start: str, end: str,
+                     severity: str = "SEV4") -> str:
+    """A scheduled maintenance's file: `component` under maintenance from `start` to `end`."""
+    return (f"id: {ident}\ntitle: \"{title}\"\ntype: maintenance\nseverity: {severity}\n"
+            f"status: scheduled\ncomponents:\n  - id: {component}\n"
+            f"    impact: under_maintenance\nwindow:\n  start: {start}\n  end: {end}\n"
+            "updates:\n  - status: scheduled\n    message: Planned.\n")
+
+
+def commit_files(repo: Path, files: dict[str, str], date: str) -> None:
+    """Write each file (path relative to incidents/) and commit them all at `date`."""
+    for name, text in files.items():
+        path = repo / "incidents" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    run_git(repo, pinned_git_env(), "add", "-A")
+    run_git(repo, pinned_git_env(), "commit", "-q", "-m", "add incidents", date=date)

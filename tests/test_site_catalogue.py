@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, pinned_git_env, run_git
-from site_support import clone, retitle, site_files
+from site_support import clone, commit_files, maintenance_yaml, retitle, site_files
 from warroom import held
 from warroom.cachedir import cache_root
 from warroom.site.build import CACHE_DIR, build
@@ -213,16 +213,9 @@ def test_rebuilds_as_a_maintenance_starts_and_ends(repo: Path, tmp_path: Path) -
     from datetime import timedelta
 
     start = datetime(2026, 6, 5, 8, tzinfo=UTC)
-    (repo / "incidents" / "2026" / "2026-06-05-db-upgrade.yaml").write_text(
-        "id: 2026-06-05-db-upgrade\n"
-        'title: "Database upgrade"\n'
-        "type: maintenance\nseverity: SEV4\nstatus: scheduled\n"
-        "components:\n  - id: checkout\n    impact: under_maintenance\n"
-        "window:\n  start: 2026-06-05T08:00:00Z\n  end: 2026-06-05T10:00:00Z\n"
-        "updates:\n  - status: scheduled\n    message: Planned.\n", encoding="utf-8")
-    run_git(repo, pinned_git_env(), "add", "-A")
-    run_git(repo, pinned_git_env(), "commit", "-q", "-m", "plan maintenance",
-            date="2026-06-02T10:00:00+00:00")
+    commit_files(repo, {"2026/2026-06-05-db-upgrade.yaml": maintenance_yaml(
+        "2026-06-05-db-upgrade", "Database upgrade", "checkout", "2026-06-05T08:00:00Z",
+        "2026-06-05T10:00:00Z")}, "2026-06-02T10:00:00+00:00")
     out = tmp_path / "site"
     build(repo, out, now=start - timedelta(hours=2))
     for now in (start - timedelta(hours=1), start, start + timedelta(minutes=1),

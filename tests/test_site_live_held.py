@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import re
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 from markupsafe import Markup
 
 from conftest import ROOT, pinned_git_env, run_git
-from site_support import clone, retitle_id
+from site_support import clone, commit_files, maintenance_yaml, retitle_id
 from test_site_planstate import _row
 from test_site_selections_time import rows_of, site_data
 from warroom import held
@@ -170,16 +171,25 @@ def repo(origin: Path, tmp_path: Path) -> Path:
 
 
 
-def test_the_home_page_is_rendered_again_only_when_its_text_changes(
-        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _renders(monkeypatch: pytest.MonkeyPatch,
+             shown: Callable[[str, dict[str, Any]], str | None]) -> list[str]:
+    """What each page rendered from now on is named by `shown(template, context)` (None:
+    not listed), in the order rendered."""
     rendered: list[str] = []
     real = frames.Frames.render
 
     def counted(self: frames.Frames, template: str, context: dict[str, Any]) -> str:
-        rendered.append(template)
+        if (which := shown(template, context)) is not None:
+            rendered.append(which)
         return real(self, template, context)
 
     monkeypatch.setattr(frames.Frames, "render", counted)
+    return rendered
+
+
+def test_the_home_page_is_rendered_again_only_when_its_text_changes(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered = _renders(monkeypatch, lambda template, context: template)
     out = tmp_path / "site"
     held.forget()
     build(repo, out, now=NOW)
@@ -204,61 +214,68 @@ def test_the_home_page_is_rendered_again_only_when_its_text_changes(
         build(repo, out, now=now)  # this process holds the page again
 
 
+def _renders_only_changes(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                          template: str, shown: Callable[[dict[str, Any]], str | None],
+                          pages: str, moves: Sequence[timedelta]) -> list[list[str]]:
+    """Rebuilds of `repo` at NOW and each move on: the pages of `template` rendered (named
+    by `shown(context)`, None for those not looked at) are exactly those of `pages` (a glob
+    in the site) whose bytes changed, each equal to a build from nothing. Gives the pages
+    changed by each move."""
+    rendered = _renders(monkeypatch, lambda name, context: shown(context)
+                        if name == template else None)
+    out = tmp_path / "site"
+    held.forget()
+    build(repo, out, now=NOW)
+    files = sorted(out.glob(pages))
+    assert len(files) >= 3
+    changes = []
+    for n, moved in enumerate(moves):
+        before = {page.parent.name: page.read_bytes() for page in files}
+        rendered.clear()
+        build(repo, out, now=NOW + moved)
+        after = {page.parent.name: page.read_bytes() for page in files}
+        changed = sorted(name for name in before if after[name] != before[name])
+        assert sorted(rendered) == changed, (n, moved)
+        changes.append(changed)
+        held.forget()  # a build from nothing, elsewhere: the same pages
+        fresh = tmp_path / f"fresh{n}"
+        build(repo, fresh, now=NOW + moved)
+        for page in files:
+            assert (fresh / page.relative_to(out)).read_bytes() == page.read_bytes(), (n, page)
+        build(repo, out, now=NOW + moved)  # this process holds its state again
+    return changes
+
+
 def test_a_component_page_is_rendered_again_only_when_what_it_shows_changes(
         repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A component's first page shows the build time only through its uptime bars, which a
     page key holds as shown (views.uptime_text): a rebuild minutes later, whose days differ
     in today's counted minutes only, renders none of them again; one a day later, whose
     bars move on by a day, renders them all. Each equals a build from nothing."""
-    rendered: list[str] = []
-    real = frames.Frames.render
+    def first_page(context: dict[str, Any]) -> str | None:
+        view = context["component"]
+        return str(view.component.id) if view.pager.page == 1 else None
 
-    def counted(self: frames.Frames, template: str, context: dict[str, Any]) -> str:
-        if template == "component.html" and context["component"].pager.page == 1:
-            rendered.append(context["component"].component.id)
-        return real(self, template, context)
-
-    monkeypatch.setattr(frames.Frames, "render", counted)
-    out = tmp_path / "site"
-    held.forget()
-    build(repo, out, now=NOW)
-    pages = sorted((out / "components").glob("*/index.html"))
-    assert len(pages) >= 3
-    for n, moved in enumerate((timedelta(minutes=1), timedelta(minutes=7),
-                               timedelta(days=1, minutes=7))):
-        before = {page.parent.name: page.read_bytes() for page in pages}
-        rendered.clear()
-        build(repo, out, now=NOW + moved)
-        after = {page.parent.name: page.read_bytes() for page in pages}
-        changed = sorted(c for c in before if after[c] != before[c])
-        assert sorted(rendered) == changed, (n, moved)
-        assert changed == ([] if moved.days == 0 else sorted(before)), (n, moved)
-        held.forget()  # a build from nothing, elsewhere: the same pages
-        fresh = tmp_path / f"fresh{n}"
-        build(repo, fresh, now=NOW + moved)
-        for page in pages:
-            assert (fresh / page.relative_to(out)).read_bytes() == page.read_bytes(), (n, page)
-        build(repo, out, now=NOW + moved)  # this process holds its views again
+    moves = (timedelta(minutes=1), timedelta(minutes=7), timedelta(days=1, minutes=7))
+    changes = _renders_only_changes(repo, tmp_path, monkeypatch, "component.html",
+                                    first_page, "components/*/index.html", moves)
+    every = sorted(p.parent.name for p in (tmp_path / "site").glob("components/*/index.html"))
+    assert changes == [[], [], every]
 
 
 def _open_and_planned(repo: Path) -> None:
     """An outage open for 40 minutes at NOW and a maintenance two hours away, committed."""
-    folder = repo / "incidents" / "2026"
-    (folder / "2026-06-02-fresh-outage.yaml").write_text(
-        "id: 2026-06-02-fresh-outage\ntitle: \"Fresh outage\"\ntype: outage\n"
-        "severity: SEV1\nstatus: investigating\nsummary: \"Errors.\"\ncomponents:\n"
-        "  - id: queue\n    impact: major_outage\nimpact_started_at: 2026-06-02T11:20:00Z\n"
-        "updates:\n  - status: investigating\n    at: 2026-06-02T11:25:00Z\n"
-        "    message: \"Looking.\"\n", encoding="utf-8")
-    (folder / "2026-06-02-planned-window.yaml").write_text(
-        "id: 2026-06-02-planned-window\ntitle: \"Planned window\"\ntype: maintenance\n"
-        "severity: SEV2\nstatus: scheduled\ncomponents:\n  - id: cdn\n"
-        "    impact: under_maintenance\nwindow:\n  start: 2026-06-02T14:00:00Z\n"
-        "  end: 2026-06-02T16:00:00Z\nupdates:\n  - status: scheduled\n"
-        "    message: \"Planned.\"\n", encoding="utf-8")
-    run_git(repo, pinned_git_env(), "add", "-A")
-    run_git(repo, pinned_git_env(), "commit", "-q", "-m", "open and planned",
-            date="2026-06-02T11:30:00+00:00")
+    commit_files(repo, {
+        "2026/2026-06-02-fresh-outage.yaml":
+            "id: 2026-06-02-fresh-outage\ntitle: \"Fresh outage\"\ntype: outage\n"
+            "severity: SEV1\nstatus: investigating\nsummary: \"Errors.\"\ncomponents:\n"
+            "  - id: queue\n    impact: major_outage\nimpact_started_at: 2026-06-02T11:20:00Z\n"
+            "updates:\n  - status: investigating\n    at: 2026-06-02T11:25:00Z\n"
+            "    message: \"Looking.\"\n",
+        "2026/2026-06-02-planned-window.yaml": maintenance_yaml(
+            "2026-06-02-planned-window", "Planned window", "cdn", "2026-06-02T14:00:00Z",
+            "2026-06-02T16:00:00Z", "SEV2"),
+    }, "2026-06-02T11:30:00+00:00")
 
 
 def test_an_incident_page_is_rendered_again_only_when_what_it_shows_changes(
@@ -268,38 +285,15 @@ def test_an_incident_page_is_rendered_again_only_when_what_it_shows_changes(
     holds those: Pages._moving): rebuilds a minute, half a minute, an hour and days later
     render exactly the incident pages whose bytes change. Each equals a build from
     nothing."""
-    rendered: list[str] = []
-    real = frames.Frames.render
-
-    def counted(self: frames.Frames, template: str, context: dict[str, Any]) -> str:
-        if template == "incident.html":
-            rendered.append(context["incident"].summary.id)
-        return real(self, template, context)
-
-    monkeypatch.setattr(frames.Frames, "render", counted)
     _open_and_planned(repo)
-    out = tmp_path / "site"
-    held.forget()
-    build(repo, out, now=NOW)
-    pages = sorted((out / "incidents").glob("*/index.html"))
     moves = (timedelta(minutes=1), timedelta(minutes=1, seconds=30), timedelta(hours=1),
              timedelta(days=3), timedelta(days=30))
-    seen = []
-    for n, moved in enumerate(moves):
-        before = {page.parent.name: page.read_bytes() for page in pages}
-        rendered.clear()
-        build(repo, out, now=NOW + moved)
-        after = {page.parent.name: page.read_bytes() for page in pages}
-        changed = sorted(i for i in before if after[i] != before[i])
-        assert sorted(rendered) == changed, (n, moved)
-        seen.append(len(changed))
-        held.forget()  # a build from nothing, elsewhere: the same pages
-        fresh = tmp_path / f"fresh{n}"
-        build(repo, fresh, now=NOW + moved)
-        for page in pages:
-            assert (fresh / page.relative_to(out)).read_bytes() == page.read_bytes(), (n, page)
-        build(repo, out, now=NOW + moved)  # this process holds its state again
-    assert seen[0] > 0 and seen[1] == 0 and max(seen) > seen[0], seen
+    changes = _renders_only_changes(
+        repo, tmp_path, monkeypatch, "incident.html",
+        lambda context: str(context["incident"].summary.id), "incidents/*/index.html", moves)
+    seen = [len(changed) for changed in changes]
+    assert "2026-06-02-fresh-outage" in changes[0] and seen[1] == 0, changes
+    assert "2026-06-02-planned-window" in changes[3] and max(seen) > seen[0], changes
 
 
 # -- held selections --------------------------------------------------------------------
