@@ -109,3 +109,62 @@ def test_known_facts_of_a_loaded_repository(tmp_path: Path) -> None:
     assert hashlib.sha256(bom).hexdigest() not in known
     assert read_history(repo, now=NOW, use_cache=False, known=known).recorded == \
         read_history(repo, now=NOW, use_cache=False).recorded
+
+
+def test_a_cold_build_reads_from_git_no_version_it_loaded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold build hands history the git blob id of every file it read (Loaded.blobs):
+    HEAD's version of a file unchanged in the working tree is not read from git at all; an
+    older version, and HEAD's version of a file edited but not committed, still are. The
+    site is the very one built without the shortcut."""
+    import shutil
+    import subprocess
+    import sys
+
+    from site_support import clone
+    from warroom import held
+    from warroom.cachedir import cache_root
+    from warroom.site.build import build
+    from warroom.site.cache import blob_id
+
+    sys.path.insert(0, str(PROJECT / "benchmarks"))
+    from _gen import git, make_git_repo
+
+    repo = make_git_repo(tmp_path / "origin", 40)
+    files = sorted((repo / "incidents").rglob("*.yaml"))
+    committed, uncommitted = files[5], files[20]
+    before = committed.read_bytes()
+    committed.write_bytes(before.replace(b'title: "', b'title: "Edited: ', 1))
+    git(repo, "commit", "-q", "-am", "edit one")
+    head_of = uncommitted.read_bytes()
+    uncommitted.write_bytes(head_of.replace(b'title: "', b'title: "Not committed: ', 1))
+    assert subprocess.run(["git", "hash-object", str(committed)], capture_output=True,
+                          text=True, check=True).stdout.strip() == blob_id(committed.read_bytes())
+
+    from_git: list[str] = []
+    real = FactReader.read
+
+    def counted(self: FactReader, raw: bytes) -> object:
+        from_git.append(blob_id(raw))
+        return real(self, raw)
+
+    monkeypatch.setattr(FactReader, "read", counted)
+    held.forget()
+    build(repo, tmp_path / "site", now=NOW)
+    loaded = {blob_id(path.read_bytes()) for path in files}
+    assert blob_id(before) in from_git and blob_id(head_of) in from_git
+    assert not loaded & set(from_git) - {blob_id(uncommitted.read_bytes())}, from_git
+    assert len(from_git) <= 3  # the older version, HEAD's of the uncommitted, its edit
+
+    other = clone(repo, tmp_path / "plain")
+    shutil.copy(uncommitted, other / uncommitted.relative_to(repo))
+    monkeypatch.setattr(FactReader, "known_versions", lambda self, ids: {})
+    from_git.clear()
+    held.forget()
+    shutil.rmtree(cache_root(other), ignore_errors=True)
+    build(other, tmp_path / "plain-site", now=NOW)
+    assert len(from_git) > len(files)  # every version read from git, as before
+    for path in sorted((tmp_path / "site").rglob("*")):
+        if path.is_file():
+            twin = tmp_path / "plain-site" / path.relative_to(tmp_path / "site")
+            assert twin.read_bytes() == path.read_bytes(), path

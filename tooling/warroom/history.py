@@ -17,7 +17,7 @@ from warroom import gitrepo
 from warroom.errors import WarroomError
 from warroom.history_acc import Damaged, Declared, Fold
 from warroom.history_cache import Ahead, Scan, scan_history, start_ahead
-from warroom.history_facts import FactReader, Known, Version
+from warroom.history_facts import FactReader, FactSource, Known, Version
 from warroom.history_held import Owners
 from warroom.history_log import parse_status
 from warroom.history_view import RecordedView, strip
@@ -89,7 +89,8 @@ def read_early(root: Path) -> Early:
 def read_history(root: Path, *, landed: bool = False, at: str | None = None,
                  now: datetime | None = None, use_cache: bool = True,
                  known: Known | None = None,
-                 early: Early | None = None) -> History:
+                 early: Early | None = None,
+                 blobs: Mapping[str, str] | None = None) -> History:
     """What the repository at `root` recorded per incident id.
 
     `landed`: times are those of the first-parent commit of the evaluated revision that
@@ -99,6 +100,8 @@ def read_history(root: Path, *, landed: bool = False, at: str | None = None,
     `known`: facts of file contents the caller parsed already, by sha256, or a function
     that makes them, asked only when more than a few versions are read (FactReader).
     `early`: read_early's, made before the caller loaded the files (without `at`).
+    `blobs`: the git blob id of each file the caller read, to its sha256 (a key of
+    `known`): a version of one of those is taken from `known`, not read from git.
     Raises WarroomError for a shallow clone or an unknown revision.
     """
     now = now if now is not None else datetime.now(UTC)
@@ -106,14 +109,15 @@ def read_history(root: Path, *, landed: bool = False, at: str | None = None,
     status = early.take() if early is not None and at is None else None
     ahead = early.take_ahead() if early is not None and status is not None else None
     try:
-        return _history(root, landed, at, now, use_cache, known, early, status, ahead)
+        return _history(root, landed, at, now, use_cache, FactSource(known, blobs), early,
+                        status, ahead)
     finally:
         if ahead is not None:
             ahead.close()  # unless the scan took its processes
 
 
 def _history(root: Path, landed: bool, at: str | None, now: datetime, use_cache: bool,
-             known: Known | None, early: Early | None, status: gitrepo.Started | None,
+             known: FactSource, early: Early | None, status: gitrepo.Started | None,
              ahead: Ahead | None) -> History:
     # One process for where git is, HEAD and HEAD's parents (enough to tell a saved fold
     # one commit behind is still valid); the long way when that fails or for `at`.
@@ -144,10 +148,10 @@ def _history(root: Path, landed: bool, at: str | None, now: datetime, use_cache:
 
 
 def _read(root: Path, top: Path, prefix: str, folder: str, head: str | None,
-          parents: tuple[str, ...] | None, known: Known | None, now: datetime,
+          parents: tuple[str, ...] | None, known: FactSource, now: datetime,
           *, landed: bool, worktree: bool, use_cache: bool, resume: bool,
           started: gitrepo.Started | None = None, ahead: Ahead | None = None) -> History:
-    reader = FactReader(known)
+    reader = FactReader(known.known, known.blobs)
     # The working tree's changes are asked for now (unless `started` before) and read
     # last: git looks meanwhile.
     status = (started or gitrepo.start_worktree_changes(top, folder)) if worktree else None

@@ -132,6 +132,9 @@ def _scan(store: Store | None, kind: str, top: Path, folder: str, head: str,
     # Resuming needs only the versions of the saved tip's files; a full scan may reuse
     # every version ever read.
     versions = base.versions if base else store.blobs() if store else {}
+    parsed = reader.known_versions(set(tree.values()).difference(versions))
+    if parsed:  # a copy: `versions` may be held
+        versions = {**versions, **parsed}
     commits: list[Commit] = []
     fresh: dict[str, Version] = {}
     times: dict[str, datetime] = {}

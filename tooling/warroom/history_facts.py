@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from warroom.yamlload import MAX_BYTES, load_bytes, parse_text
@@ -153,6 +153,13 @@ class KnownFacts(Mapping[str, Facts]):
 
 # The caller's facts by sha256, or a function that makes them (see FactReader).
 Known = Mapping[str, Facts] | Callable[[], Mapping[str, Facts]]
+
+
+class FactSource(NamedTuple):
+    """What the caller parsed already (read_history's `known` and `blobs`)."""
+
+    known: Known | None
+    blobs: Mapping[str, str] | None  # git blob id of each file it read -> its sha256
 _EAGER = 4  # versions parsed before a `known` function is asked
 
 
@@ -166,13 +173,32 @@ class FactReader:
     two, each parsed in less time than it takes to index 10^4 loaded files by sha256.
     """
 
-    def __init__(self, known: Known | None = None) -> None:
+    def __init__(self, known: Known | None = None,
+                 blobs: Mapping[str, str] | None = None) -> None:
         self._later = known if callable(known) else None
         self._known: Mapping[str, Facts] = {} if callable(known) else known or {}
+        self._blobs = blobs or {}
         self._reads = 0
         self._pieces: dict[str, Any] = {}
         self._runs: dict[str, Any] = {}  # run of other keys -> its keys, or None
         self._items: dict[str, bool] = {}  # item of updates: -> parses to one entry
+
+    def known_versions(self, ids: Iterable[str]) -> dict[str, Facts]:
+        """The facts of those blobs whose very bytes the caller read and parsed (`blobs`
+        names them by git's blob id, a hash of the bytes): git need not be asked for them.
+        A cold build's history would otherwise read every file at HEAD again through
+        `git cat-file`, only to find its facts among those already known."""
+        if not self._blobs:
+            return {}
+        if self._later is not None:
+            self._known, self._later = self._later(), None
+        found = {}
+        for blob in ids:
+            sha = self._blobs.get(blob)
+            facts = self._known.get(sha) if sha is not None else None
+            if facts is not None:
+                found[blob] = facts
+        return found
 
     def read(self, raw: bytes) -> Facts | Unreadable:
         if self._later is not None:

@@ -161,9 +161,10 @@ def _gather(root: Path, *, audience: str, base_url: str | None, now: datetime | 
             raise BuildFailed(loaded.problems)
         lap("load")
         # HEAD holds most files as loaded: their facts need not be parsed again from git
-        # (indexed only when history reads more than a few versions).
+        # (indexed only when history reads more than a few versions), nor, for the files
+        # this load read (a cold build: all of them), read from git at all (`blobs`).
         history = read_history(root, now=now, early=early, known=lambda: RowFacts(
-            {loaded.digests[row[ID]]: row for row in loaded.rows}))
+            {loaded.digests[row[ID]]: row for row in loaded.rows}), blobs=loaded.blobs)
     finally:
         early.close()
     if has_errors(history.problems):

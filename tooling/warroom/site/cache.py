@@ -108,6 +108,9 @@ class Loaded:
     cached: int = 0  # of which answered by the cache (same stat, or same bytes), not checked
     valid: int = 0  # of which gave an incident (clashing ids aside): len(incidents) if loaded
     rows: list[Row] = field(default_factory=list)  # each valid incident's row (`rows`), by id
+    # The git blob id of each file checked in this load (its bytes read) -> its sha256:
+    # history takes HEAD's versions of those from the rows, not from git (read_history).
+    blobs: dict[str, str] = field(default_factory=dict)
     _take: Callable[[list[str]], list[Incident]] | None = field(
         default=None, repr=False, compare=False)
     _paths: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -167,9 +170,10 @@ def load_incidents(root: Path, cache: LoadCache | None, jobs: int | None = None,
     entries: dict[str, Any] = {}
     news: dict[str, Info] = {}
     fresh: list[tuple[bytes, list[str]]] = []
+    blobs: dict[str, str] = {}
     try:
-        checked = _read_changed(todo, writer, stored, kept, entries, news, fresh, prefix,
-                                root, config_bytes, config, jobs, incidents is True)
+        checked = _read_changed(todo, writer, stored, kept, entries, news, fresh, blobs,
+                                prefix, root, config_bytes, config, jobs, incidents is True)
         # In the files' order: the index's, then those checked now (a few, after a change;
         # they replace every None: a file the index does not know was checked).
         infos = cast("dict[str, Info]", dict(zip(files, map(known.get, files), strict=True)))
@@ -181,7 +185,7 @@ def load_incidents(root: Path, cache: LoadCache | None, jobs: int | None = None,
         if writer is not None:
             writer.close()
     loaded = _finish(prefix, config, problems, files, infos)
-    loaded.files, loaded.cached = len(files), len(files) - checked
+    loaded.files, loaded.cached, loaded.blobs = len(files), len(files) - checked, blobs
     loaded._take = _Source(prefix, config, stored, entries, fresh, infos).take
     if incidents is False:
         loaded.digests = {}
@@ -200,13 +204,14 @@ def no_incidents(row: Row) -> bool:
 
 def _read_changed(todo: list[tuple[str, Signature | None]], writer: Writer | None,
                   stored: Stored, kept: set[str], entries: dict[str, Any],
-                  news: dict[str, Info], fresh: list[tuple[bytes, list[str]]], prefix: str,
-                  root: Path, config_bytes: bytes, config: Config, jobs: int | None,
-                  unpickle: bool) -> int:
+                  news: dict[str, Info], fresh: list[tuple[bytes, list[str]]],
+                  blobs: dict[str, str], prefix: str, root: Path, config_bytes: bytes,
+                  config: Config, jobs: int | None, unpickle: bool) -> int:
     """Fill `entries` (or, for the files workers checked, `news` and `fresh`, the chunks
     they pickled) for the files whose stat changed or was racy; one touched but not edited
-    whose stored signature stands goes to `kept`. With `unpickle`, the workers' chunks are
-    unpickled into `entries` as they come. Gives how many files were checked."""
+    whose stored signature stands goes to `kept`; `blobs` as Loaded.blobs for the files
+    checked. With `unpickle`, the workers' chunks are unpickled into `entries` as they
+    come. Gives how many files were checked."""
     tasks: list[Task] = []
     known = stored.infos
     for rel, sig in todo:
@@ -229,14 +234,19 @@ def _read_changed(todo: list[tuple[str, Signature | None]], writer: Writer | Non
         tasks.append((rel, prefix + rel, keep, raw))
     jobs = jobs or _jobs()
     if jobs >= 2 and len(tasks) >= PARALLEL_MIN:
-        for raw_chunk, part in _check_in_workers(tasks, root, config_bytes, config, jobs):
+        for raw_chunk, part, found in _check_in_workers(tasks, root, config_bytes, config,
+                                                        jobs):
             fresh.append((raw_chunk, list(part)))
             news.update(part)
+            blobs.update(found)
             if unpickle:
                 # Our own children's output: read without the allow-list, while they work on.
                 entries.update(pickle.loads(raw_chunk))
     else:
-        entries.update(_outcome(task, config) for task in tasks)
+        for task in tasks:
+            rel, entries[rel], blob = _checked(task, config)
+            if blob is not None:
+                blobs[blob] = entries[rel][1]
     return len(tasks)
 
 
@@ -324,13 +334,26 @@ def _id_position(prefix: str, rel: str) -> tuple[int, int]:
 
 
 def _outcome(task: Task, config: Config | None) -> tuple[str, Entry]:
+    rel, entry, _ = _checked(task, config)
+    return rel, entry
+
+
+def _checked(task: Task, config: Config | None) -> tuple[str, Entry, str | None]:
+    """The file's entry, and the git blob id of its bytes (None when unreadable)."""
     rel, path, keep, raw = task
     if raw is None:
         raw, found = read_bytes(Path(path), rel)
         if raw is None:
-            return rel, (None, "", None, found)
+            return rel, (None, "", None, found), None
     incident, _, found = check_incident_bytes(raw, rel, config)
-    return rel, (keep, hashlib.sha256(raw).hexdigest(), incident, found)
+    return rel, (keep, hashlib.sha256(raw).hexdigest(), incident, found), blob_id(raw)
+
+
+def blob_id(raw: bytes) -> str:
+    """git's object id of a blob of these bytes (`git hash-object`, SHA-1 repositories)."""
+    sha = hashlib.sha1(b"blob %d\0" % len(raw), usedforsecurity=False)
+    sha.update(raw)
+    return sha.hexdigest()
 
 
 _worker_config: Config | None = None
@@ -341,11 +364,17 @@ def _init_worker(root: str, config_bytes: bytes) -> None:
     _worker_config = config_from_bytes(Path(root), config_bytes, [])[0]
 
 
-def _check_chunk(tasks: list[Task]) -> tuple[bytes, dict[str, Info]]:
+def _check_chunk(tasks: list[Task]) -> tuple[bytes, dict[str, Info], dict[str, str]]:
     """In a worker: the chunk's entries, pickled once for the cache (and for a parent that
-    needs the incidents), and each file's info (rows included: the parent makes none)."""
-    entries = dict(_outcome(task, _worker_config) for task in tasks)
-    return dump(entries), {rel: info_of(e) for rel, e in entries.items()}
+    needs the incidents), each file's info (rows included: the parent makes none) and
+    Loaded.blobs for its files."""
+    entries: dict[str, Any] = {}
+    blobs: dict[str, str] = {}
+    for task in tasks:
+        rel, entries[rel], blob = _checked(task, _worker_config)
+        if blob is not None:
+            blobs[blob] = entries[rel][1]
+    return dump(entries), {rel: info_of(e) for rel, e in entries.items()}, blobs
 
 
 def _jobs() -> int:
@@ -364,7 +393,7 @@ def _start_method() -> str:
 
 
 def _check_in_workers(tasks: list[Task], root: Path, config_bytes: bytes, config: Config,
-                      jobs: int) -> Iterator[tuple[bytes, dict[str, Info]]]:
+                      jobs: int) -> Iterator[tuple[bytes, dict[str, Info], dict[str, str]]]:
     """What `_check_chunk` gives for each chunk of the tasks, in order, as it comes."""
     import multiprocessing  # only for many files, and never on a warm run
 
