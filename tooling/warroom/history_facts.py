@@ -160,6 +160,8 @@ class FactSource(NamedTuple):
 
     known: Known | None
     blobs: Mapping[str, str] | None  # git blob id of each file it read -> its sha256
+
+
 _EAGER = 4  # versions parsed before a `known` function is asked
 
 
@@ -188,14 +190,14 @@ class FactReader:
         names them by git's blob id, a hash of the bytes): git need not be asked for them.
         A cold build's history would otherwise read every file at HEAD again through
         `git cat-file`, only to find its facts among those already known."""
-        if not self._blobs:
-            return {}
+        shas = {blob: self._blobs[blob] for blob in ids if blob in self._blobs}
+        if not shas or (self._later is not None and len(shas) <= _EAGER):
+            return {}  # a rebuild's few: read from git rather than index 10^4 files for them
         if self._later is not None:
             self._known, self._later = self._later(), None
         found = {}
-        for blob in ids:
-            sha = self._blobs.get(blob)
-            facts = self._known.get(sha) if sha is not None else None
+        for blob, sha in shas.items():
+            facts = self._known.get(sha)
             if facts is not None:
                 found[blob] = facts
         return found
